@@ -1,0 +1,47 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
+TEST_OUTPUT ?= test-output
+
+.PHONY: run test install install-test chromium data clean
+
+# A stamp file per dependency set, so a changed pyproject.toml re-installs.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Debian's Chromium drives the browser tests (and the briefing exports). Installed only when missing.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Debian's chromium (needs root and the Debian package mirror)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+run: install
+	$(VENV)/bin/streamlit run app.py
+
+# pytest exits 5 when it collects no test: that must fail the run, loudly.
+test: install-test chromium
+	mkdir -p $(TEST_OUTPUT)
+	$(PY) -m pytest --basetemp=$(TEST_OUTPUT)/tmp -p no:cacheprovider tests; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests; failing the run." >&2; fi; \
+	exit $$rc
+
+# Rebuild the region geometry from Natural Earth as shipped in Debian's qgis-common package.
+data: install
+	$(PY) scripts/build_regions.py
+
+clean:
+	rm -rf $(VENV) $(TEST_OUTPUT) .pytest_cache

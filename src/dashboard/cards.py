@@ -1,0 +1,104 @@
+"""HTML for findings: every piece of report or user text is escaped before it reaches the page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+
+from dashboard.regions import Gazetteer
+from dashboard.reports import Report
+from dashboard.taxonomy import Taxonomy
+
+#: Characters of report text shown either side of an excerpt, as context.
+DISPLAY_CONTEXT = 160
+
+CSS = """
+<style>
+.fc {font-size: 0.95rem; line-height: 1.45;}
+.fc h4 {margin: 0 0 .25rem 0; font-size: 1.05rem;}
+.fc .meta {color: #555; font-size: .85rem; margin-bottom: .35rem;}
+.fc .chip {display: inline-block; padding: 0 .45rem; margin: 0 .25rem .2rem 0; border-radius: .6rem;
+  font-size: .8rem; border: 1px solid rgba(0,0,0,.25);}
+.fc .region {display: inline-block; padding: 0 .45rem; margin: 0 .25rem .2rem 0; border-radius: .2rem;
+  font-size: .8rem; background: #f0f2f6; color: #222;}
+.fc blockquote {margin: .4rem 0; padding: .3rem .7rem; border-left: 4px solid #888;
+  background: #fafafa; white-space: pre-wrap;}
+.fc .ctx {color: #777;}
+.fc .ctx-label {font-size: .7rem; text-transform: uppercase; letter-spacing: .05em; color: #777;}
+.fc mark {background: #fff3b0; color: #000; padding: 0 .1rem;}
+.fc .cite {color: #444; font-size: .8rem;}
+</style>
+"""
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on *background* (``#RRGGBB``)."""
+    r, g, b = (int(background[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if luminance > 0.45 else "#FFFFFF"
+
+
+def context_window(text: str, start: int, end: int, chars: int = DISPLAY_CONTEXT) -> tuple[str, str]:
+    """The report text before and after ``text[start:end]``, cut at word boundaries.
+
+    >>> context_window("one two three four five", 8, 13, chars=6)
+    ('two ', ' four')
+    """
+    before = text[max(0, start - chars):start]
+    after = text[end:end + chars]
+    if start - chars > 0 and " " in before:
+        before = before[before.index(" ") + 1:]
+    if end + chars < len(text) and " " in after:
+        after = after[:after.rindex(" ")]
+    return before, after
+
+
+def theme_chips(themes, taxonomy: Taxonomy) -> str:
+    chips = []
+    for key in themes:
+        theme = taxonomy.theme(key)
+        chips.append(
+            f'<span class="chip" title="{escape(theme.definition)}" '
+            f'style="background:{theme.colour};color:{text_colour(theme.colour)}">'
+            f"{escape(theme.label)}</span>")
+    return "".join(chips)
+
+
+def region_tags(regions, gazetteer: Gazetteer) -> str:
+    if not regions:
+        return '<span class="region">no place named</span>'
+    return "".join(f'<span class="region" title="{escape(code)}">'
+                   f"{escape(gazetteer.name(code))}</span>" for code in regions)
+
+
+def finding_card(finding: Mapping, report: Report, taxonomy: Taxonomy, gazetteer: Gazetteer,
+                 report_link: str | None = None) -> str:
+    """One finding as an HTML card: title, kind, themes, regions, summary, excerpt in context,
+    and its citation. *report_link*, when given, is an ``href`` to the finding in the reader."""
+    kind = taxonomy.kind(finding["kind"]).label
+    before, after = context_window(report.text, finding["start"], finding["end"])
+    lead = "…" if finding["start"] - len(before) > 0 else ""
+    tail = "…" if finding["end"] + len(after) < len(report.text) else ""
+    page = finding.get("page")
+    page = None if page is None or page != page else int(page)
+    parts = [
+        f'<div class="fc" id="card-{escape(finding["id"])}">',
+        f'<h4>{escape(finding["title"])}</h4>',
+        f'<div class="meta">{escape(kind)} · <code>{escape(finding["id"])}</code>'
+        f' · {escape(finding["source"])}</div>',
+        f'<div>{theme_chips(finding["themes"], taxonomy)}'
+        f'{region_tags(finding["regions"], gazetteer)}</div>',
+    ]
+    if finding.get("summary"):
+        parts.append(f'<p>{escape(finding["summary"])}</p>')
+    parts += [
+        '<span class="ctx-label">Report text (context in grey)</span>',
+        f'<blockquote><span class="ctx">{lead}{escape(before)}</span>'
+        f'<mark>{escape(finding["excerpt"])}</mark>'
+        f'<span class="ctx">{escape(after)}{tail}</span></blockquote>',
+        f'<div class="cite">{escape(report.citation(page))}</div>',
+    ]
+    if report_link:
+        parts.append(f'<div><a href="{escape(report_link)}" target="_self">Open in report</a></div>')
+    parts.append("</div>")
+    return "".join(parts)

@@ -1,0 +1,61 @@
+"""The corpus: every report, every finding, the gazetteer and the taxonomy, loaded together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import DATA_DIR
+from dashboard.findings import Context, empty_findings, load_findings
+from dashboard.problems import Problem
+from dashboard.regions import Gazetteer, load_gazetteer
+from dashboard.reports import Report, load_report
+from dashboard.taxonomy import Taxonomy, load_taxonomy
+
+FINDINGS_SUFFIXES = (".csv", ".json")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything the pages show. Treat it as read-only: it is shared between sessions."""
+
+    reports: dict[str, Report]
+    findings: pd.DataFrame
+    gazetteer: Gazetteer
+    taxonomy: Taxonomy
+    problems: tuple[Problem, ...] = field(default=())
+
+    def report_of(self, finding: pd.Series | dict) -> Report:
+        return self.reports[finding["report_id"]]
+
+
+def load_corpus(data_dir: Path | None = None) -> Corpus:
+    """Load the bundled data in *data_dir* (default: the project's ``data/``).
+
+    Reports come from ``reports/*/``, findings from ``findings/*.csv`` and ``findings/*.json``.
+    Problems are collected, never raised: a bad file leaves out its bad rows and says why.
+    """
+    data_dir = Path(data_dir or DATA_DIR)
+    gazetteer = load_gazetteer(data_dir / "regions" / "gazetteer.csv")
+    taxonomy = load_taxonomy(data_dir / "taxonomy.toml")
+    reports: dict[str, Report] = {}
+    problems: list[Problem] = []
+    for folder in sorted(p for p in (data_dir / "reports").iterdir() if p.is_dir()):
+        report, found = load_report(folder)
+        problems.extend(found)
+        if report is not None:
+            reports[report.id] = report
+    frames = []
+    seen: set[str] = set()
+    for path in sorted((data_dir / "findings").iterdir()):
+        if path.suffix.lower() not in FINDINGS_SUFFIXES:
+            continue
+        context = Context(reports, gazetteer, taxonomy, existing_ids=frozenset(seen))
+        result = load_findings(path, context, source=f"bundled: {path.name}")
+        problems.extend(result.problems)
+        seen.update(result.findings["id"])
+        frames.append(result.findings)
+    findings = pd.concat(frames, ignore_index=True) if frames else empty_findings()
+    return Corpus(reports, findings, gazetteer, taxonomy, tuple(problems))

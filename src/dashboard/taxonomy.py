@@ -1,0 +1,115 @@
+"""The taxonomy of findings (themes and kinds), read from ``data/taxonomy.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from dashboard import DATA_DIR
+from dashboard.text import fold, name_key
+
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_KEY = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A theme or a kind: a stable key, a label for people, a one-line definition."""
+
+    key: str
+    label: str
+    definition: str
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    themes: tuple[Term, ...]
+    kinds: tuple[Term, ...]
+
+    def __post_init__(self) -> None:
+        for group, terms in (("themes", self.themes), ("kinds", self.kinds)):
+            keys = [t.key for t in terms]
+            if len(set(keys)) != len(keys):
+                raise ValueError(f"taxonomy {group}: duplicate keys in {keys}")
+            for term in terms:
+                if not _KEY.match(term.key):
+                    raise ValueError(f"taxonomy {group}: bad key {term.key!r}")
+                if not term.label or not term.definition:
+                    raise ValueError(f"taxonomy {group}: {term.key!r} needs a label and a definition")
+        for theme in self.themes:
+            if not theme.colour or not _COLOUR.match(theme.colour):
+                raise ValueError(f"taxonomy themes: {theme.key!r} needs a colour like #1A2B3C")
+
+    @property
+    def theme_keys(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.themes)
+
+    @property
+    def kind_keys(self) -> tuple[str, ...]:
+        return tuple(k.key for k in self.kinds)
+
+    def theme(self, key: str) -> Term:
+        return _by_key(self.themes, key)
+
+    def kind(self, key: str) -> Term:
+        return _by_key(self.kinds, key)
+
+    def resolve_theme(self, text: str) -> str | None:
+        """The theme key for a key or label, loosely matched (``"Violence & attacks"`` -> ``violence``)."""
+        return _resolve(self.themes, text)
+
+    def resolve_kind(self, text: str) -> str | None:
+        return _resolve(self.kinds, text)
+
+    def suggest_theme(self, text: str) -> str | None:
+        return _suggest(self.themes, text)
+
+    def suggest_kind(self, text: str) -> str | None:
+        return _suggest(self.kinds, text)
+
+
+def _by_key(terms: tuple[Term, ...], key: str) -> Term:
+    for term in terms:
+        if term.key == key:
+            return term
+    raise KeyError(key)
+
+
+def _term_key(text: str) -> str:
+    """Matching key for a term: "Violence and attacks" and "violence & attacks" are one."""
+    return name_key(re.sub(r"\band\b", " ", fold(text)))
+
+
+def _resolve(terms: tuple[Term, ...], text: str) -> str | None:
+    wanted = _term_key(text)
+    if not wanted:
+        return None
+    for term in terms:
+        if wanted in (_term_key(term.key), _term_key(term.label)):
+            return term.key
+    return None
+
+
+def _suggest(terms: tuple[Term, ...], text: str) -> str | None:
+    """The nearest term key, or ``None`` when nothing is reasonably close."""
+    choices = {}
+    for term in terms:
+        choices[_term_key(term.key)] = term.key
+        choices[_term_key(term.label)] = term.key
+    best = process.extractOne(_term_key(text), list(choices), scorer=fuzz.WRatio, score_cutoff=60)
+    return choices[best[0]] if best else None
+
+
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    """Read the taxonomy file (default ``data/taxonomy.toml``)."""
+    path = path or DATA_DIR / "taxonomy.toml"
+    with open(path, "rb") as handle:
+        raw = tomllib.load(handle)
+    themes = tuple(Term(**t) for t in raw.get("themes", ()))
+    kinds = tuple(Term(**k) for k in raw.get("kinds", ()))
+    return Taxonomy(themes=themes, kinds=kinds)

@@ -1,0 +1,43 @@
+"""Shared fixtures: the real bundled data, and a small hand-made report to test against."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.corpus import Corpus, load_corpus
+from dashboard.findings import Context
+from dashboard.regions import Gazetteer, load_gazetteer
+from dashboard.reports import Report
+from dashboard.taxonomy import Taxonomy, load_taxonomy
+
+#: A tiny report with the awkward characters real reports have: curly quotes, a repeated phrase.
+SMALL_TEXT = (
+    "ISKP’s propaganda reaches “urban youth” in Nangarhar.\n"
+    "Refugees returned from Pakistan. Refugees returned again.\n"
+)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return load_corpus()
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="session")
+def small_report() -> Report:
+    return Report(id="small", title="A Small Report", author="A. Author", text=SMALL_TEXT,
+                  text_kind="full text", publisher="Test Press", year=2020)
+
+
+@pytest.fixture
+def context(small_report, gazetteer, taxonomy) -> Context:
+    return Context({"small": small_report}, gazetteer, taxonomy)

@@ -1,0 +1,214 @@
+"""Validation of findings files: each bad input gives a problem with its place and a fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard.findings import COLUMNS, load_findings_bytes, match_columns
+from dashboard.problems import Problem, problems_frame
+
+HEADER = "id,report_id,kind,title,summary,excerpt,start,end,themes,regions,actors,page\n"
+GOOD = "f1,small,analysis,A title,A summary,ISKP’s propaganda,,,propaganda,Nangarhar,ISKP,\n"
+
+
+def load(context, text: str | bytes, file: str = "f.csv"):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return load_findings_bytes(data, file, context)
+
+
+def test_good_row_loads_with_offsets_and_context(context):
+    result = load(context, HEADER + GOOD)
+    assert result.problems == []
+    row = result.findings.iloc[0]
+    assert list(result.findings.columns) == list(COLUMNS)
+    assert (row["start"], row["end"]) == (0, len("ISKP’s propaganda"))
+    assert row["regions"] == ("AF-NAN",)
+    assert row["themes"] == ("propaganda",)
+    assert row["suffix"].startswith(" reaches")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("", Problem("f.csv", None, None, "the file is empty",
+                                 "export the findings with a header row and one row per finding"),
+                     id="empty-file"),
+        pytest.param(HEADER, Problem("f.csv", None, None, "the file has a header but no findings",
+                                     "add one row per finding below the header"), id="header-only"),
+        pytest.param(HEADER.replace("themes", "Thems") + GOOD,
+                     Problem("f.csv", 1, "themes", "required column 'themes' is missing",
+                             "is the column 'Thems' meant to be 'themes'? rename it"),
+                     id="misspelt-column"),
+        pytest.param(HEADER.replace("themes", "colour") + GOOD,
+                     Problem("f.csv", 1, "themes", "required column 'themes' is missing",
+                             "add a column named 'themes'"),
+                     id="missing-column"),
+        pytest.param(HEADER + GOOD.replace("propaganda,Nangarhar", "propoganda,Nangarhar"),
+                     Problem("f.csv", 2, "themes", "unknown theme 'propoganda'",
+                             "did you mean 'propaganda'?"), id="unknown-theme"),
+        pytest.param(HEADER + GOOD.replace("Nangarhar", "Nangahar"),
+                     Problem("f.csv", 2, "regions", "unknown region 'Nangahar'", None),
+                     id="unknown-region"),
+        pytest.param(HEADER + GOOD.replace("ISKP’s propaganda", "ISKP’s radio"),
+                     Problem("f.csv", 2, "excerpt", "excerpt does not occur in the report text",
+                             None), id="excerpt-not-in-report"),
+        pytest.param(HEADER + GOOD.replace(",,,propaganda", ",3,20,propaganda"),
+                     Problem("f.csv", 2, "start", "text at offsets 3-20 is not the excerpt",
+                             "the excerpt occurs at start=0, end=17"), id="offsets-mismatch"),
+        pytest.param(HEADER + GOOD + GOOD,
+                     Problem("f.csv", 3, "id", "duplicate id 'f1' (also row 2)",
+                             "give each finding its own id"), id="duplicate-id"),
+        pytest.param(HEADER + GOOD.replace("analysis", "analysys"),
+                     Problem("f.csv", 2, "kind", "unknown kind 'analysys'",
+                             "did you mean 'analysis'?"), id="unknown-kind"),
+        pytest.param(HEADER + GOOD.replace("f1", "f 1"),
+                     Problem("f.csv", 2, "id", "id 'f 1' has characters that cannot go in a link",
+                             None), id="bad-id"),
+        pytest.param(HEADER + GOOD.replace(",small,", ",big,"),
+                     Problem("f.csv", 2, "report_id", "unknown report 'big'",
+                             "known reports: small"), id="unknown-report"),
+        pytest.param(HEADER + GOOD.replace(",,,propaganda", ",0,,propaganda"),
+                     Problem("f.csv", 2, "end", "give both start and end, or neither", None),
+                     id="half-offsets"),
+        pytest.param(HEADER + GOOD.replace(",,,propaganda", ",x,17,propaganda"),
+                     Problem("f.csv", 2, "start", "expected a whole number, got 'x'",
+                             "leave blank to have it computed"), id="offset-not-a-number"),
+        pytest.param(HEADER + GOOD.replace("ISKP,", "ISKP,0"),
+                     Problem("f.csv", 2, "page", "page 0 is not a page number", None),
+                     id="page-zero"),
+        pytest.param(HEADER + GOOD.replace("propaganda,Nangarhar", ",Nangarhar"),
+                     Problem("f.csv", 2, "themes", "no theme given", None), id="no-theme"),
+        pytest.param(HEADER + GOOD.replace("ISKP’s propaganda", "ISKP's propaganda"),
+                     Problem("f.csv", 2, "excerpt",
+                             "excerpt differs from the report text in spaces, quotes or dashes",
+                             "use the report's exact characters (offsets 0-17): «ISKP’s propaganda»"),
+                     id="straight-quote"),
+    ],
+)
+def test_problem_table(context, text, expected):
+    result = load(context, text)
+    matching = [p for p in result.problems
+                if (p.file, p.row, p.column, p.message) ==
+                (expected.file, expected.row, expected.column, expected.message)]
+    assert matching, f"expected {expected} in {result.problems}"
+    if expected.suggestion is not None:
+        assert matching[0].suggestion == expected.suggestion
+    assert matching[0].suggestion, "every problem suggests a fix"
+
+
+def test_unknown_region_suggests_nearest(context):
+    result = load(context, HEADER + GOOD.replace("Nangarhar", "Nangahar"))
+    assert "(AF-NAN)" in result.problems[0].suggestion
+
+
+def test_excerpt_not_found_suggests_nearest_passage(context):
+    result = load(context, HEADER + GOOD.replace("ISKP’s propaganda", "ISKP’s propoganda reaches"))
+    assert "«ISKP’s propaganda reaches»" in result.problems[0].suggestion
+
+
+def test_bad_rows_are_left_out_good_rows_kept(context):
+    bad = GOOD.replace("f1", "f2").replace("propaganda,Nangarhar", "nonsense,Nangarhar")
+    result = load(context, HEADER + GOOD + bad)
+    assert list(result.findings["id"]) == ["f1"]
+    assert [p.row for p in result.problems] == [3]
+
+
+def test_not_utf8(context):
+    result = load(context, (HEADER + GOOD).encode("utf-16"))
+    assert result.findings.empty
+    [problem] = result.problems
+    assert problem.message.startswith("not UTF-8")
+    assert "UTF-8" in problem.suggestion
+
+
+def test_utf8_with_bom(context):
+    result = load(context, b"\xef\xbb\xbf" + (HEADER + GOOD).encode())
+    assert result.problems == []
+    assert list(result.findings["id"]) == ["f1"]
+
+
+def test_existing_ids_are_duplicates(context):
+    from dataclasses import replace
+    result = load(replace(context, existing_ids=frozenset({"f1"})), HEADER + GOOD)
+    assert result.problems[0].message == "id 'f1' is already in use by a loaded finding"
+
+
+def test_json_records_and_lists(context):
+    record = {"id": "j1", "report_id": "small", "kind": "Analysis", "title": "T",
+              "excerpt": "Refugees returned from Pakistan.", "themes": ["Refugees"],
+              "regions": ["Pakistan"], "actors": []}
+    result = load(context, json.dumps([record]), "f.json")
+    assert result.problems == []
+    row = result.findings.iloc[0]
+    assert (row["kind"], row["themes"], row["regions"]) == ("analysis", ("refugees",), ("PK",))
+    wrapped = load(context, json.dumps({"findings": [record]}), "f.json")
+    assert list(wrapped.findings["id"]) == ["j1"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not valid JSON"),
+        ('"x"', "JSON must be a list of findings"),
+        ("[]", "the file has no findings"),
+        ("[1]", "record is a int, not an object"),
+        ('[{"id": {"a": 1}, "report_id": "small", "kind": "analysis", "title": "T", '
+         '"excerpt": "Refugees returned from Pakistan.", "themes": "refugees"}]',
+         "expected text, got a dict"),
+        ('[{"id": "x"}]', "required column 'kind' is missing"),
+        ("[" * 5000 + "]" * 5000, "not valid JSON"),
+    ],
+)
+def test_json_problems(context, text, message):
+    result = load(context, text, "f.json")
+    assert any(p.message.startswith(message) for p in result.problems), result.problems
+
+
+def test_synonym_columns():
+    assert match_columns(["Quote", "Theme", "Headline", "Type", "Region", "Ref"]) == {
+        "Quote": "excerpt", "Theme": "themes", "Headline": "title", "Type": "kind",
+        "Region": "regions", "Ref": "id"}
+
+
+def test_default_report_makes_report_id_optional(context):
+    from dataclasses import replace
+    text = "id,kind,title,excerpt,themes\nf1,analysis,T,ISKP’s propaganda,propaganda\n"
+    assert load(context, text).problems[0].column == "report_id"
+    result = load(replace(context, default_report="small"), text)
+    assert result.problems == [] and result.findings.iloc[0]["report_id"] == "small"
+
+
+def test_problems_frame_keeps_columns_when_empty():
+    frame = problems_frame([])
+    assert list(frame.columns) == ["file", "row", "column", "message", "suggestion"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400), json_file=st.booleans())
+def test_any_bytes_give_findings_or_problems(context, data, json_file):
+    result = load(context, data, "f.json" if json_file else "f.csv")
+    text = context.reports["small"].text
+    for row in result.findings.itertuples():
+        assert text[row.start:row.end] == row.excerpt
+    assert all(isinstance(p, Problem) for p in result.problems)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.text(max_size=30), min_size=12, max_size=12))
+def test_any_row_gives_valid_findings_or_problems(context, cells):
+    import csv
+    import io
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER.strip().split(","), cells])
+    result = load(context, out.getvalue())
+    text = context.reports["small"].text
+    for row in result.findings.itertuples():
+        assert text[row.start:row.end] == row.excerpt
+        assert set(row.themes) <= set(context.taxonomy.theme_keys)
+        assert all(code in context.gazetteer for code in row.regions)
+    # One row in: either it is accepted, or there is at least one problem saying why not.
+    assert (len(result.findings) == 1) != bool(result.problems)

@@ -1,10 +1,14 @@
-"""Entry point: page configuration and navigation. Run with `make run`."""
+"""Entry point: navigation only. Run with `make run`.
+
+Each page draws the shared frame itself (``dashboard.ui.frame``), so that a page behaves the
+same when Streamlit runs it alone, as it does for a deep link right after a server restart.
+Pages carry no icon: Streamlit would fetch a Material icon from Google's font server as favicon.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="ISKP findings", page_icon=":material/map:", layout="wide")
-
-pages = [
-    st.Page("pages/explorer.py", title="Findings", icon=":material/list:", default=True),
-]
-st.navigation(pages).run()
+st.navigation([
+    st.Page("pages/explorer.py", title="Map explorer", default=True),
+    st.Page("pages/table.py", title="Findings table", url_path="table"),
+    st.Page("pages/reader.py", title="Report reader", url_path="reader"),
+]).run()

@@ -1,20 +1,51 @@
-"""Findings explorer: every finding with its verbatim excerpt, themes and regions."""
+"""Map explorer: the filtered findings on the Af-Pak map, and the findings themselves below."""
 
 import streamlit as st
 
-from dashboard import ui
-from dashboard.cards import finding_card
+from dashboard import maps, ui
+from dashboard.cards import citation_text, finding_card
 
-corpus = ui.corpus()
-ui.page_css()
+view = ui.frame("Map explorer")
+gaz = view.corpus.gazetteer
 
-st.title("ISKP findings")
-for report in corpus.reports.values():
-    st.caption(f"{report.citation()} {len(corpus.findings)} findings.")
-    if report.text_note:
-        st.caption(report.text_note)
-ui.show_problems(corpus)
+st.title("ISKP findings: map explorer")
+st.markdown(f"**{view.describe()}**")
 
-for finding in corpus.findings.to_dict("records"):
+figure, counts = ui.map_figure(view)
+col_map, col_side = st.columns([3, 1], gap="medium")
+with col_map:
+    st.plotly_chart(figure, key=ui.MAP_KEY, on_select=ui.on_map_select,
+                    selection_mode=["points"], config={"displaylogo": False,
+                                                       "modeBarButtonsToRemove": ["select", "lasso"]})
+    st.caption(maps.alt_text(counts, gaz, len(view.findings)))
+with col_side:
+    if view.filters.region:
+        st.markdown(f"**Selected:** {gaz.name(view.filters.region)}")
+        st.button("Clear region", on_click=ui.set_region, args=(None,),
+                  icon=":material/close:", key="clear_region")
+    st.markdown("**Wider regions** (drawn as outlines)")
+    for code in ("AFPAK", "SOUTH-ASIA"):
+        st.button(f"{gaz.name(code)} · {counts.get(code, 0)}", key=f"pick_{code}",
+                  on_click=ui.set_region, args=(code,), width="stretch")
+    st.markdown("**Not on the map**")
+    for code in [r.code for r in gaz if not r.spatial]:
+        st.button(f"{gaz.name(code)} · {counts.get(code, 0)}", key=f"pick_{code}",
+                  on_click=ui.set_region, args=(code,), width="stretch")
+    unplaced = int((view.findings["regions"].map(len) == 0).sum())
+    st.caption(f"{unplaced} of these findings name no place; they are in the list below, "
+               "not on the map.")
+    st.caption("Counts are findings that name each area as such: a finding naming Pakistan "
+               "counts for Pakistan as a whole, not for each of its provinces.")
+
+st.subheader("Findings")
+if view.findings.empty:
+    st.info("No finding matches these filters.")
+for finding in ui.paged(view.findings, "w_page").to_dict("records"):
+    report = view.corpus.report_of(finding)
     with st.container(border=True):
-        st.html(finding_card(finding, corpus.report_of(finding), corpus.taxonomy, corpus.gazetteer))
+        st.html(finding_card(finding, report, view.corpus.taxonomy, gaz))
+        link, cite = st.columns([1, 3])
+        link.page_link(ui.PAGES["reader"], label="Open in report", icon=":material/article:",
+                       query_params=ui.reader_params(view, finding["id"]))
+        with cite.expander("Copy citation"):
+            st.code(citation_text(finding, report), language=None, wrap_lines=True)

@@ -1,37 +1,226 @@
-"""App tests: the pages run headless and show what they should."""
+"""App tests: every page runs headless, each filter changes what is shown, links restore views."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["pages/explorer.py", "pages/table.py", "pages/reader.py"]
 
 
-@pytest.fixture
-def app() -> AppTest:
+def run(params: dict | None = None, page: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    return at.run()
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        for key, value in (params or {}).items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
-def _html(at: AppTest) -> str:
+def html(at: AppTest) -> str:
     return "\n".join(el.proto.body for el in at.get("html"))
 
 
-def test_app_runs_without_exceptions(app):
-    assert not app.exception
+def card_ids(at: AppTest) -> set[str]:
+    import re
+    return set(re.findall(r'id="card-([^"]+)"', html(at)))
 
 
-def test_home_page_shows_every_finding(app, corpus):
-    html = _html(app)
-    for finding in corpus.findings.itertuples():
-        assert f'id="card-{finding.id}"' in html
-        # Excerpts are escaped for HTML; these contain no characters that escaping changes.
-        assert finding.excerpt in html, finding.id
+def all_card_ids(at: AppTest) -> set[str]:
+    """Card ids over every page of the list."""
+    seen = card_ids(at)
+    pickers = [n for n in at.number_input if n.label.startswith("Page")]
+    if pickers:
+        pages = int(pickers[0].label.split("of ")[1].split(",")[0])
+        for number in range(2, pages + 1):
+            at.number_input(key="w_page").set_value(number).run()
+            seen |= card_ids(at)
+    return seen
 
 
-def test_home_page_names_the_source(app):
-    captions = " ".join(c.value for c in app.caption)
-    assert "Sarah Ashraf" in captions and "publisher's summary page" in captions
+def qp(at: AppTest, key: str) -> list[str]:
+    """A query parameter's values as a list (AppTest gives a single value as a string)."""
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def summary(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def ids_where(corpus, predicate) -> set[str]:
+    return {f.id for f in corpus.findings.itertuples() if predicate(f)}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(page):
+    at = run(page=page)
+    assert at.sidebar.multiselect(key="w_themes") is not None
+    assert "23 findings" in summary(at)
+
+
+def test_explorer_shows_every_finding_over_its_pages(corpus):
+    at = run()
+    assert all_card_ids(at) == set(corpus.findings["id"])
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "expected"),
+    [
+        ("w_themes", ["refugees"], lambda f: "refugees" in f.themes),
+        ("w_themes", ["propaganda", "refugees"],
+         lambda f: {"propaganda", "refugees"} & set(f.themes)),
+        ("w_region", "PK", lambda f: "PK" in f.regions),
+        ("w_region", "CYBERSPACE", lambda f: "CYBERSPACE" in f.regions),
+        ("w_actors", ["TTP"], lambda f: "TTP" in f.actors),
+        ("w_kinds", ["quotation"], lambda f: f.kind == "quotation"),
+        ("w_text", "RADIO", lambda f: "radio" in (f.title + f.summary + f.excerpt).lower()),
+    ],
+)
+def test_each_filter_changes_the_list(corpus, widget, value, expected):
+    at = run()
+    element = at.sidebar.text_input(key=widget) if widget == "w_text" else (
+        at.sidebar.selectbox(key=widget) if widget == "w_region" else at.sidebar.multiselect(key=widget))
+    element.set_value(value).run()
+    wanted = ids_where(corpus, expected)
+    assert 0 < len(wanted) < len(corpus.findings)
+    assert all_card_ids(at) == wanted
+    assert f"{len(wanted)} finding" in summary(at)
+
+
+def test_region_picker_filters_list_and_table(corpus):
+    at = run(page="pages/table.py")
+    at.sidebar.selectbox(key="w_region").set_value("PK").run()
+    table = at.dataframe[0].value
+    assert set(table["id"]) == ids_where(corpus, lambda f: "PK" in f.regions)
+    assert qp(at, "region") == ["PK"]
+
+
+def test_wider_regions_add_containing_regions(corpus):
+    at = run({"region": "PK", "wider": "1"})
+    wider = {"PK", "AFPAK", "SOUTH-ASIA", "GLOBAL"}
+    assert all_card_ids(at) == ids_where(corpus, lambda f: wider & set(f.regions))
+    assert "wider regions" in summary(at)
+
+
+def test_link_restores_view(corpus):
+    at = run({"theme": "refugees", "region": "PK"})
+    assert at.sidebar.multiselect(key="w_themes").value == ["refugees"]
+    assert at.sidebar.selectbox(key="w_region").value == "PK"
+    assert "1 finding · theme = Refugees · region = Pakistan" in summary(at)
+    assert card_ids(at) == {"hjs2017-ko-08"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_link_restores_view_on_every_page(page):
+    at = run({"theme": "propaganda"}, page=page)
+    assert at.sidebar.multiselect(key="w_themes").value == ["propaganda"]
+    assert "theme = Propaganda" in summary(at)
+
+
+@pytest.mark.parametrize(
+    ("params", "notice"),
+    [
+        ({"theme": "nonsense"}, "Ignored unknown theme 'nonsense'"),
+        ({"colour": "red"}, "Ignored unknown link parameter 'colour'"),
+        ({"region": "Atlantis"}, "Ignored unknown region 'Atlantis'"),
+        ({"region": "PK", "wider": "maybe"}, "Ignored 'wider=maybe'"),
+        ({"finding": "<script>"}, "Ignored unknown finding '<script>'"),
+    ],
+)
+def test_bad_link_parameter_is_dropped_with_notice(params, notice):
+    at = run(params)
+    assert any(notice in w.value for w in at.warning), [w.value for w in at.warning]
+    for key in params:
+        assert key not in at.query_params or key in ("region",)
+
+
+def test_region_names_in_links_resolve():
+    at = run({"region": "Baluchistan"})
+    assert at.sidebar.selectbox(key="w_region").value == "PK-BA"
+    assert qp(at, "region") == ["PK-BA"]
+
+
+def test_filter_state_is_written_to_the_link():
+    at = run()
+    at.sidebar.multiselect(key="w_themes").set_value(["recruitment"]).run()
+    at.sidebar.text_input(key="w_text").set_value("Taliban").run()
+    assert qp(at, "theme") == ["recruitment"]
+    assert qp(at, "q") == ["Taliban"]
+
+
+def test_clear_filters():
+    at = run({"theme": "refugees", "region": "PK"})
+    at.sidebar.button[0].click().run()
+    assert at.sidebar.multiselect(key="w_themes").value == []
+    assert "23 findings · no filters" in summary(at)
+
+
+def test_side_panel_buttons_choose_regions(corpus):
+    at = run()
+    at.button(key="pick_CYBERSPACE").click().run()
+    assert at.sidebar.selectbox(key="w_region").value == "CYBERSPACE"
+    at.button(key="clear_region").click().run()
+    assert at.sidebar.selectbox(key="w_region").value is None
+
+
+def _figure(at: AppTest) -> dict:
+    [chart] = at.get("plotly_chart")
+    return json.loads(chart.proto.spec)
+
+
+def test_map_follows_filters():
+    at = run({"theme": "refugees"})
+    figure = _figure(at)
+    countries = next(t for t in figure["data"] if t.get("name") == "countries")
+    z = dict(zip(countries["locations"], countries["z"]))
+    assert z["AF"] == 1 and z["PK"] == 1
+    assert "http" not in json.dumps(figure["layout"]["map"]["style"])
+
+
+def test_table_page_has_matrix_and_downloads(corpus):
+    at = run(page="pages/table.py")
+    assert len(at.dataframe) == 2
+    matrix = at.dataframe[1].value
+    assert "Pakistan" in matrix.columns and "Refugees" in matrix.index
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["CSV (spreadsheets)", "JSON", "GeoJSON (GIS)"]
+
+
+def test_reader_highlights_every_finding_and_focuses_one(corpus):
+    at = run({"finding": "hjs2017-ko-08"}, page="pages/reader.py")
+    body = html(at)
+    for finding_id in corpus.findings["id"]:
+        assert len(re.findall(f'<span[^>]* id="f-{re.escape(finding_id)}"', body)) == 1
+    assert "rd-focus" in body
+    assert at.selectbox(key="w_focus").value == "hjs2017-ko-08"
+    assert "publisher's summary page" in " ".join(i.value for i in at.info)
+
+
+def test_reader_marks_filtered_findings_strong_and_others_faint(corpus):
+    at = run({"theme": "refugees"}, page="pages/reader.py")
+    body = html(at)
+    assert body.count("rd-faint") >= len(corpus.findings) - 1
+    assert "1 of the 23 findings of this report are in the current view" in summary(at)
+
+
+def test_hostile_title_is_escaped():
+    from dashboard.cards import finding_card
+    from dashboard.corpus import load_corpus
+    corpus = load_corpus()
+    finding = corpus.findings.iloc[0].to_dict()
+    finding["title"] = "<img src=x onerror=alert(1)>"
+    finding["summary"] = "<script>alert(1)</script>"
+    card = finding_card(finding, corpus.report_of(finding), corpus.taxonomy, corpus.gazetteer)
+    assert "<img" not in card and "<script" not in card
+    assert "&lt;img src=x onerror=alert(1)&gt;" in card

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
+import pandas as pd
+
 from dashboard.regions import Gazetteer
 from dashboard.reports import Report
 from dashboard.taxonomy import Taxonomy
@@ -53,6 +55,17 @@ def context_window(text: str, start: int, end: int, chars: int = DISPLAY_CONTEXT
     return before, after
 
 
+def page_of(finding: Mapping) -> int | None:
+    """The finding's page in the full report, or ``None`` when unknown (blank, NaN or NA)."""
+    page = finding.get("page")
+    return None if page is None or pd.isna(page) else int(page)
+
+
+def citation_text(finding: Mapping, report: Report) -> str:
+    """A citation of one finding, to paste into a briefing or an email."""
+    return f"{report.citation(page_of(finding))} Finding {finding['id']}: “{finding['excerpt']}”"
+
+
 def theme_chips(themes, taxonomy: Taxonomy) -> str:
     chips = []
     for key in themes:
@@ -79,8 +92,7 @@ def finding_card(finding: Mapping, report: Report, taxonomy: Taxonomy, gazetteer
     before, after = context_window(report.text, finding["start"], finding["end"])
     lead = "…" if finding["start"] - len(before) > 0 else ""
     tail = "…" if finding["end"] + len(after) < len(report.text) else ""
-    page = finding.get("page")
-    page = None if page is None or page != page else int(page)
+    page = page_of(finding)
     parts = [
         f'<div class="fc" id="card-{escape(finding["id"])}">',
         f'<h4>{escape(finding["title"])}</h4>',

@@ -1,19 +1,34 @@
-"""The thin Streamlit layer: cached loading and small rendering helpers shared by the pages.
+"""The thin Streamlit layer: cached loading, the shared frame (sidebar filters synced with the
+link), and small rendering helpers. This is the only module of the package that imports Streamlit.
 
-This is the only module of the package that imports Streamlit.
+Every page starts with :func:`frame`. It draws the shared sidebar filters and returns the view, so
+a page works the same whether Streamlit runs it through ``app.py``'s navigation or, as it does for
+a deep link that is the first request after a server restart, on its own.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import DATA_DIR
+from dashboard import filters as flt
+from dashboard import maps
 from dashboard.cards import CSS
 from dashboard.corpus import Corpus, load_corpus
+from dashboard.filters import Filters
 from dashboard.problems import problems_frame
+from dashboard.regions import load_context, load_geometry
+
+APP_TITLE = "ISKP findings"
+#: Session-state keys of the shared widgets, one per filter field.
+WIDGETS = {"themes": "w_themes", "region": "w_region", "wider": "w_wider", "actors": "w_actors",
+           "kinds": "w_kinds", "reports": "w_reports", "text": "w_text"}
+PAGES = {"explorer": "pages/explorer.py", "table": "pages/table.py", "reader": "pages/reader.py"}
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
@@ -33,13 +48,189 @@ def _cached_corpus(data_dir: str, fingerprint: str) -> Corpus:
     return load_corpus(Path(data_dir))
 
 
+@st.cache_resource(show_spinner=False)
+def _cached_map_data(data_dir: str, fingerprint: str) -> maps.MapData:
+    corpus = _cached_corpus(data_dir, fingerprint)
+    regions = Path(data_dir) / "regions"
+    return maps.prepare(load_geometry(regions / "afpak.geojson"),
+                        load_context(regions / "context.geojson"), corpus.gazetteer)
+
+
 def corpus() -> Corpus:
     """The bundled corpus, loaded once per change of the data files."""
     return _cached_corpus(str(DATA_DIR), data_fingerprint())
 
 
-def page_css() -> None:
+def map_data() -> maps.MapData:
+    return _cached_map_data(str(DATA_DIR), data_fingerprint())
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page shows: the corpus, the filters, and the findings that pass them."""
+
+    corpus: Corpus
+    filters: Filters
+    findings: pd.DataFrame
+
+    def describe(self) -> str:
+        return self.filters.describe(
+            len(self.findings), taxonomy=self.corpus.taxonomy, gazetteer=self.corpus.gazetteer,
+            report_titles={r.id: r.title for r in self.corpus.reports.values()})
+
+
+def all_actors(corpus: Corpus) -> list[str]:
+    return sorted({a for row in corpus.findings["actors"] for a in row}, key=str.casefold)
+
+
+def _filters_from_link(corpus: Corpus) -> tuple[Filters, list[str]]:
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    return Filters.from_query_params(
+        params, taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer, actors=all_actors(corpus),
+        reports=corpus.reports, findings=corpus.findings["id"])
+
+
+def _seed_widgets(filters: Filters, force: bool) -> None:
+    """Give every shared widget its value from the filters: where the widget has none yet (the
+    first run of a session), or all of them when *force* is set. Streamlit gives a widget on
+    another page a new identity, which starts from its default value, so a page switch must
+    hand the values over."""
+    for field_name, key in WIDGETS.items():
+        if force or key not in st.session_state:
+            value = getattr(filters, field_name)
+            st.session_state[key] = list(value) if isinstance(value, tuple) else value
+
+
+def set_region(code: str | None) -> None:
+    """Choose a region from anywhere (map click, buttons): sets the shared region widget."""
+    st.session_state[WIDGETS["region"]] = code
+    if code is None:
+        st.session_state[WIDGETS["wider"]] = False
+
+
+def clear_filters() -> None:
+    for field_name, key in WIDGETS.items():
+        st.session_state[key] = getattr(Filters(), field_name)
+        if isinstance(st.session_state[key], tuple):
+            st.session_state[key] = []
+
+
+def region_options(corpus: Corpus) -> list[str | None]:
+    """Region picker options, in a hierarchy: supra-regions, each country then its provinces,
+    neighbours, and the regions not on the map."""
+    gaz = corpus.gazetteer
+    options: list[str | None] = [None]
+    supra = [r.code for r in gaz if r.level == "supra"]
+    options += sorted(supra, key=lambda c: -len(gaz.descendants(c)))
+    for country in ("AF", "PK"):
+        options.append(country)
+        options += list(gaz.children(country))
+    options += sorted((r.code for r in gaz if r.level == "country" and r.code not in ("AF", "PK")),
+                      key=gaz.name)
+    options += sorted((r.code for r in gaz if r.level == "nonspatial"), key=gaz.name)
+    return options
+
+
+def region_label(corpus: Corpus, code: str | None, counts=None) -> str:
+    if code is None:
+        return "All regions"
+    region = corpus.gazetteer[code]
+    label = region.name
+    if region.level == "province":
+        label = "    └ " + label
+        if region.note:
+            label += " (historical)"
+    elif region.level == "nonspatial":
+        label += " (not on map)"
+    if counts is not None:
+        label += f" · {counts.get(code, 0)}"
+    return label
+
+
+def frame(page_title: str) -> View:
+    """Draw the shared frame of every page and return the view.
+
+    Sets the page config, restores the filters from the link on a session's first run (with a
+    notice for anything dropped), draws the sidebar filters, applies them, and writes them back to
+    the link so that the URL always reproduces the view.
+    """
+    # The icon is a local file: a Material icon as favicon (also the default of an st.Page with
+    # an icon) is fetched from Google's font server.
+    st.set_page_config(page_title=f"{page_title} · {APP_TITLE}", layout="wide",
+                       page_icon=str(DATA_DIR / "icon.png"))
     st.html(CSS)
+    data = corpus()
+    if "filters" not in st.session_state:
+        filters, notices = _filters_from_link(data)
+        st.session_state["filters"] = filters
+        st.session_state["link_notices"] = notices
+    switched = st.session_state.get("page") != page_title
+    st.session_state["page"] = page_title
+    _seed_widgets(st.session_state["filters"], force=switched)
+    filters = _sidebar(data, st.session_state["filters"])
+    st.session_state["filters"] = filters
+    params = filters.to_query_params()
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if current != params:
+        st.query_params.from_dict(params)
+    for notice in st.session_state.pop("link_notices", []):
+        st.warning(notice, icon=":material/link_off:")
+    show_problems(data)
+    return View(data, filters, flt.apply(data.findings, filters, data.gazetteer))
+
+
+def _sidebar(data: Corpus, previous: Filters) -> Filters:
+    gaz, tax = data.gazetteer, data.taxonomy
+    facets = flt.facets(data.findings, previous, gaz)
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    sidebar.multiselect(
+        "Themes", options=list(tax.theme_keys), key=WIDGETS["themes"],
+        format_func=lambda k: f"{tax.theme(k).label} · {facets.themes.get(k, 0)}",
+        help="Findings with any of the chosen themes.\n\n" + "\n".join(
+            f"- **{t.label}**: {t.definition}" for t in tax.themes))
+    counts_in_scope = _region_scope_counts(data, previous)
+    sidebar.selectbox(
+        "Region", options=region_options(data), key=WIDGETS["region"],
+        format_func=lambda c: region_label(data, c, counts_in_scope),
+        help="Findings that name this region or any place inside it. Clicking an area on the "
+             "map chooses it here too. The number is how many findings would match.")
+    sidebar.checkbox(
+        "Also findings naming a wider region containing it (e.g. South Asia)",
+        key=WIDGETS["wider"], disabled=st.session_state.get(WIDGETS["region"]) is None)
+    actors = all_actors(data)
+    sidebar.multiselect("Actors", options=actors, key=WIDGETS["actors"],
+                        format_func=lambda a: f"{a} · {facets.actors.get(a, 0)}")
+    sidebar.multiselect("Kind of finding", options=list(tax.kind_keys), key=WIDGETS["kinds"],
+                        format_func=lambda k: f"{tax.kind(k).label} · {facets.kinds.get(k, 0)}",
+                        help="\n".join(f"- **{k.label}**: {k.definition}" for k in tax.kinds))
+    if len(data.reports) > 1:
+        sidebar.multiselect("Report", options=list(data.reports), key=WIDGETS["reports"],
+                            format_func=lambda r: data.reports[r].title)
+    sidebar.text_input("Search text", key=WIDGETS["text"], max_chars=flt.MAX_QUERY_CHARS,
+                       placeholder="e.g. radio, or \"social media\"",
+                       help="Searches title, summary and excerpt; case and accents are ignored.")
+    sidebar.button("Clear all filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+    state = st.session_state
+    region = state[WIDGETS["region"]]
+    filters = Filters(
+        themes=tuple(state[WIDGETS["themes"]]), region=region,
+        wider=bool(state[WIDGETS["wider"]]) and region is not None,
+        actors=tuple(state[WIDGETS["actors"]]), kinds=tuple(state[WIDGETS["kinds"]]),
+        reports=tuple(state[WIDGETS["reports"]]) if len(data.reports) > 1 else (),
+        text=state[WIDGETS["text"]] or "", finding=previous.finding)
+    return filters
+
+
+def _region_scope_counts(data: Corpus, filters: Filters) -> dict[str, int]:
+    """For each region, how many findings the region filter would keep (other filters applied)."""
+    base = flt.apply(data.findings, filters.without("region"), data.gazetteer)
+    named = [set(r) for r in base["regions"]]
+    counts = {}
+    for code in data.gazetteer.codes:
+        scope = flt.region_scope(code, data.gazetteer, filters.wider)
+        counts[code] = sum(1 for regions in named if not scope.isdisjoint(regions))
+    return counts
 
 
 def show_problems(corpus: Corpus) -> None:
@@ -48,3 +239,153 @@ def show_problems(corpus: Corpus) -> None:
         st.warning(f"{len(corpus.problems)} problem(s) in the bundled data: the rows concerned "
                    "are left out.")
         st.dataframe(problems_frame(corpus.problems), hide_index=True)
+
+
+def link_params(filters: Filters, **changes) -> dict[str, list[str]]:
+    """Query parameters for a link to the current view with some fields changed."""
+    from dataclasses import replace
+    return replace(filters, **changes).to_query_params()
+
+
+# --- map ----------------------------------------------------------------------------------------
+
+MAP_KEY = "map"
+PAGE_SIZE = 10
+
+
+def on_map_select() -> None:
+    """A click on the map chooses that area as the region filter; a click on the chosen area
+    again (or a click on empty map) clears it."""
+    event = st.session_state.get(MAP_KEY) or {}
+    points = (event.get("selection") or {}).get("points") or []
+    set_region(maps.clicked_region(points, st.session_state.get(WIDGETS["region"]),
+                                   corpus().gazetteer))
+
+
+def map_figure(view: View, *, height: int = 620):
+    counts = maps.region_counts(view.findings)
+    return maps.build_map(map_data(), view.corpus.gazetteer, counts, view.filters.region,
+                          height=height), counts
+
+
+def reader_params(view: View, finding_id: str) -> dict[str, list[str]]:
+    return link_params(view.filters, finding=finding_id)
+
+
+def paged(frame: pd.DataFrame, key: str, size: int = PAGE_SIZE) -> pd.DataFrame:
+    """One page of *frame*, with a page picker when there is more than one page. The page goes
+    back to the first whenever the rows change."""
+    pages = max(1, -(-len(frame) // size))
+    signature = hash(tuple(frame["id"]))
+    if st.session_state.get(f"{key}_sig") != signature:
+        st.session_state[f"{key}_sig"] = signature
+        st.session_state[key] = 1
+    if pages > 1:
+        st.number_input(f"Page (of {pages}, {size} findings a page)", min_value=1,
+                        max_value=pages, step=1, key=key)
+    number = min(int(st.session_state.get(key, 1)), pages)
+    return frame.iloc[(number - 1) * size:number * size]
+
+
+# --- findings table -------------------------------------------------------------------------------
+
+MATRIX_KEY = "matrix"
+#: The most rows the table sends to the browser; the downloads always hold every row.
+TABLE_ROWS = 10_000
+
+
+def findings_table(view: View) -> pd.DataFrame:
+    """The filtered findings as a table for people: labels instead of keys."""
+    gaz, tax = view.corpus.gazetteer, view.corpus.taxonomy
+    findings = view.findings.head(TABLE_ROWS)
+    return pd.DataFrame({
+        "id": findings["id"],
+        "kind": findings["kind"].map(lambda k: tax.kind(k).label),
+        "title": findings["title"],
+        "themes": findings["themes"].map(lambda ts: ", ".join(tax.theme(t).label for t in ts)),
+        "regions": findings["regions"].map(lambda rs: ", ".join(gaz.name(r) for r in rs)),
+        "actors": findings["actors"].map(", ".join),
+        "excerpt": findings["excerpt"],
+        "report": findings["report_id"].map(lambda r: view.corpus.reports[r].title),
+        "start": findings["start"], "end": findings["end"],
+    })
+
+
+def matrix_table(view: View) -> pd.DataFrame:
+    """The theme x region counts with labels; remembers its axes for :func:`on_matrix_select`."""
+    gaz, tax = view.corpus.gazetteer, view.corpus.taxonomy
+    matrix = flt.theme_region_matrix(view.findings, tax.theme_keys)
+    st.session_state["matrix_axes"] = (list(matrix.index), list(matrix.columns))
+    labelled = matrix.copy()
+    labelled.index = [tax.theme(t).label for t in matrix.index]
+    labelled.columns = [c if c == flt.NO_PLACE else gaz.name(c) for c in matrix.columns]
+    return labelled
+
+
+def on_matrix_select() -> None:
+    """Selecting a cell of the theme x region matrix filters by that theme and region."""
+    event = st.session_state.get(MATRIX_KEY) or {}
+    cells = (event.get("selection") or {}).get("cells") or []
+    rows, columns = st.session_state.get("matrix_axes", ([], []))
+    if not cells:
+        return
+    row, column_label = cells[0]
+    labels = [c if c == flt.NO_PLACE else corpus().gazetteer.name(c) for c in columns]
+    if not (0 <= row < len(rows)) or column_label not in labels:
+        return
+    st.session_state[WIDGETS["themes"]] = [rows[row]]
+    region = columns[labels.index(column_label)]
+    set_region(None if region == flt.NO_PLACE else region)
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_geometry(data_dir: str, fingerprint: str):
+    return load_geometry(Path(data_dir) / "regions" / "afpak.geojson")
+
+
+def geojson_bytes(view: View) -> bytes:
+    from dashboard import export
+    return export.to_geojson(view.findings, view.corpus,
+                             _cached_geometry(str(DATA_DIR), data_fingerprint()))
+
+
+# --- report reader --------------------------------------------------------------------------------
+
+FOCUS_KEY = "w_focus"
+
+
+def set_focus(finding_id: str | None) -> None:
+    """Make *finding_id* the focused finding of the view (and of the link)."""
+    from dataclasses import replace
+    st.session_state["filters"] = replace(st.session_state["filters"], finding=finding_id)
+    params = st.session_state["filters"].to_query_params()
+    st.query_params.from_dict(params)
+
+
+def _on_focus_change() -> None:
+    set_focus(st.session_state.get(FOCUS_KEY))
+
+
+def focus_picker(view: View, report_findings: pd.DataFrame) -> str | None:
+    """A picker of this report's findings; it shows and sets the focused finding."""
+    ids = list(report_findings["id"])
+    focus = view.filters.finding if view.filters.finding in ids else None
+    st.session_state[FOCUS_KEY] = focus
+    titles = dict(zip(report_findings["id"], report_findings["title"]))
+    st.selectbox("Go to finding", options=[None] + ids, key=FOCUS_KEY,
+                 format_func=lambda i: "—" if i is None else f"{titles[i]} ({i})",
+                 on_change=_on_focus_change)
+    return focus
+
+
+def scroll_to(element_id: str) -> None:
+    """Scroll the page to the element with *element_id* once it is drawn (no network, no data
+    beyond the id, which is validated to letters, digits, '.', '_' and '-')."""
+    import json
+    st.html(
+        "<script>(function(){var id=" + json.dumps(element_id) + ",n=0;"
+        "var t=setInterval(function(){var d=window.parent.document||document;"
+        "var e=d.getElementById(id)||document.getElementById(id);"
+        "if(e){e.scrollIntoView({block:'center'});clearInterval(t);}"
+        "if(++n>50){clearInterval(t);}},100);})();</script>",
+        unsafe_allow_javascript=True)

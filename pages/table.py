@@ -1,0 +1,39 @@
+"""Findings table: the filtered findings sortable, counted by theme and region, and downloadable."""
+
+import streamlit as st
+
+from dashboard import export, ui
+
+view = ui.frame("Findings table")
+
+st.title("ISKP findings: table")
+st.markdown(f"**{view.describe()}**")
+
+st.dataframe(ui.findings_table(view), hide_index=True, width="stretch",
+             column_config={"excerpt": st.column_config.TextColumn(width="large"),
+                            "title": st.column_config.TextColumn(width="medium")})
+if len(view.findings) > ui.TABLE_ROWS:
+    st.caption(f"Showing the first {ui.TABLE_ROWS:,} rows; the downloads hold all "
+               f"{len(view.findings):,}.")
+
+st.subheader("Themes by region named")
+st.caption("Each cell counts the findings with that theme that name that region. Select a cell "
+           "to filter by its theme and region.")
+st.dataframe(ui.matrix_table(view), key=ui.MATRIX_KEY, on_select=ui.on_matrix_select,
+             selection_mode="single-cell", width="stretch")
+
+st.subheader("Download this view")
+description = view.describe()
+csv_col, json_col, geo_col = st.columns(3)
+csv_col.download_button("CSV (spreadsheets)", export.to_csv(view.findings, view.corpus),
+                        file_name=export.safe_filename(description, ".csv"), mime="text/csv",
+                        icon=":material/download:",
+                        help="Cells that a spreadsheet would run as a formula are prefixed with '.")
+json_col.download_button("JSON", export.to_json(view.findings, view.corpus,
+                                                description=description),
+                         file_name=export.safe_filename(description, ".json"),
+                         mime="application/json", icon=":material/download:")
+geo_col.download_button("GeoJSON (GIS)", ui.geojson_bytes(view),
+                        file_name=export.safe_filename(description, ".geojson"),
+                        mime="application/geo+json", icon=":material/download:",
+                        help="One feature per finding: the outline of the places it names.")

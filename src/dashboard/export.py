@@ -1,0 +1,245 @@
+"""Exports of a findings view: CSV, JSON and GeoJSON bytes, and a safe download file name.
+
+Every function is pure: a findings frame (rows of :data:`dashboard.findings.COLUMNS`) and the
+corpus in, bytes out. The same input always gives the same bytes. Exports are data, not HTML:
+text is written as it is, except that CSV cells are neutralised against formula injection.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+import shapely
+import shapely.geometry
+
+from dashboard.regions import region_geometry
+from dashboard.text import fold
+
+__all__ = [
+    "CSV_FIELDS",
+    "JSON_FIELDS",
+    "export_rows",
+    "neutralise_cell",
+    "safe_filename",
+    "to_csv",
+    "to_geojson",
+    "to_json",
+]
+
+#: Columns of the CSV export (and keys of :func:`export_rows`), in order.
+CSV_FIELDS = ("id", "report_id", "report_title", "kind", "title", "summary", "excerpt", "start",
+              "end", "themes", "theme_labels", "regions", "region_names", "actors", "page",
+              "source", "citation")
+#: Keys of each finding in the JSON export and of each feature's properties in the GeoJSON.
+JSON_FIELDS = ("id", "report_id", "report_title", "kind", "title", "summary", "excerpt", "start",
+               "end", "prefix", "suffix", "themes", "theme_labels", "regions", "region_names",
+               "actors", "page", "source", "citation")
+
+#: First characters a spreadsheet may read as the start of a formula (OWASP CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_SEPARATOR = "; "
+_DECIMALS = 3
+_FILE_PREFIX = "iskp-findings"
+_MAX_FILENAME = 80
+
+
+def neutralise_cell(value: str) -> str:
+    """*value* with a leading ``'`` when it begins like a spreadsheet formula, else unchanged.
+
+    >>> neutralise_cell("=1+1"), neutralise_cell("a=b"), neutralise_cell("")
+    ("'=1+1", 'a=b', '')
+    """
+    value = str(value)
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+# --- one record per finding --------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """A text cell as a string; missing values (None, NaN, NA) as ''."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) and pd.isna(value):
+        return ""
+    return str(value)
+
+
+def _items(value: Any) -> list[str]:
+    """A list cell (a tuple of strings) as a list; missing as []."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, Iterable):
+        return [str(item) for item in value]
+    return [] if pd.isna(value) else [str(value)]
+
+
+def _page(value: Any) -> int | None:
+    if value is None or pd.isna(value):
+        return None
+    return int(value)
+
+
+def _record(finding: pd.Series, corpus) -> dict[str, Any]:
+    """Every exported field of one finding, lists as lists and page as int or None."""
+    report = corpus.reports.get(_text(finding.get("report_id")))
+    page = _page(finding.get("page"))
+    themes = _items(finding.get("themes"))
+    regions = _items(finding.get("regions"))
+    labels = []
+    for key in themes:
+        try:
+            labels.append(corpus.taxonomy.theme(key).label)
+        except KeyError:
+            labels.append(key)
+    gazetteer = corpus.gazetteer
+    return {
+        "id": _text(finding.get("id")),
+        "report_id": _text(finding.get("report_id")),
+        "report_title": report.title if report is not None else "",
+        "kind": _text(finding.get("kind")),
+        "title": _text(finding.get("title")),
+        "summary": _text(finding.get("summary")),
+        "excerpt": _text(finding.get("excerpt")),
+        "start": int(finding.get("start")),
+        "end": int(finding.get("end")),
+        "prefix": _text(finding.get("prefix")),
+        "suffix": _text(finding.get("suffix")),
+        "themes": themes,
+        "theme_labels": labels,
+        "regions": regions,
+        "region_names": [gazetteer.name(c) if c in gazetteer else c for c in regions],
+        "actors": _items(finding.get("actors")),
+        "page": page,
+        "source": _text(finding.get("source")),
+        "citation": report.citation(page) if report is not None else "",
+    }
+
+
+def _records(findings: pd.DataFrame, corpus) -> list[dict[str, Any]]:
+    return [_record(row, corpus) for _, row in findings.iterrows()]
+
+
+def export_rows(findings: pd.DataFrame, corpus) -> list[dict[str, Any]]:
+    """One flat dict per finding (keys :data:`CSV_FIELDS`), in the frame's order.
+
+    Lists are joined with ``"; "``; a missing page is ``""``.
+    """
+    rows = []
+    for record in _records(findings, corpus):
+        row = {}
+        for key in CSV_FIELDS:
+            value = record[key]
+            if isinstance(value, list):
+                value = _SEPARATOR.join(value)
+            elif value is None:
+                value = ""
+            row[key] = value
+        rows.append(row)
+    return rows
+
+
+# --- formats -----------------------------------------------------------------------------------
+
+
+def to_csv(findings: pd.DataFrame, corpus) -> bytes:
+    """The findings as CSV: UTF-8 with a BOM, a header row, every cell neutralised, CRLF lines."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise_cell(name) for name in CSV_FIELDS])
+    for row in export_rows(findings, corpus):
+        writer.writerow([neutralise_cell(str(row[name])) for name in CSV_FIELDS])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _dump(data: Any, *, indent: int | None = 2) -> bytes:
+    separators = None if indent else (",", ":")
+    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators,
+                      allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def to_json(findings: pd.DataFrame, corpus, *, description: str = "") -> bytes:
+    """The findings as UTF-8 JSON: ``{"description", "count", "findings": [...]}``.
+
+    Each finding has the keys :data:`JSON_FIELDS`; lists stay JSON lists, page is a number or null.
+    """
+    records = _records(findings, corpus)
+    return _dump({"description": description, "count": len(records), "findings": records})
+
+
+def _rounded(value: Any) -> Any:
+    """GeoJSON coordinates with every number rounded, tuples made lists."""
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item) for item in value]
+    if isinstance(value, float):
+        rounded = round(value, _DECIMALS)
+        return 0.0 if rounded == 0 else rounded  # no "-0.0"
+    return value
+
+
+def _finding_geometry(codes: list[str], corpus, geometry, cache: dict) -> dict | None:
+    """GeoJSON geometry of the union of the spatial regions in *codes*, or None."""
+    shapes = []
+    for code in codes:
+        if code not in corpus.gazetteer:
+            continue
+        if code not in cache:
+            cache[code] = region_geometry(corpus.gazetteer, geometry, code)
+        if cache[code] is not None and not cache[code].is_empty:
+            shapes.append(cache[code])
+    if not shapes:
+        return None
+    shape = shapes[0] if len(shapes) == 1 else shapely.union_all(shapes)
+    shape = shapely.set_precision(shape, 10 ** -_DECIMALS)
+    if shape.is_empty:
+        return None
+    mapped = shapely.geometry.mapping(shape)
+    return {"type": mapped["type"], "coordinates": _rounded(mapped["coordinates"])}
+
+
+def to_geojson(findings: pd.DataFrame, corpus, geometry) -> bytes:
+    """The findings as a GeoJSON FeatureCollection, one Feature per finding.
+
+    A feature's ``id`` is the finding id; its geometry is the union of the spatial regions the
+    finding names (coordinates rounded to 3 decimals), or null when it names none; its properties
+    are the fields of :func:`to_json`. Written compactly: indenting the coordinates would triple
+    the size.
+    """
+    cache: dict[str, Any] = {}
+    features = []
+    for record in _records(findings, corpus):
+        features.append({
+            "type": "Feature",
+            "id": record["id"],
+            "geometry": _finding_geometry(record["regions"], corpus, geometry, cache),
+            "properties": record,
+        })
+    return _dump({"type": "FeatureCollection", "features": features}, indent=None)
+
+
+# --- file names --------------------------------------------------------------------------------
+
+
+def safe_filename(text: str, suffix: str) -> str:
+    """A download file name for a view described by *text*: ASCII letters, digits, hyphens.
+
+    >>> safe_filename("refugees · Pakistan", ".csv")
+    'iskp-findings-refugees-pakistan.csv'
+    >>> safe_filename("", ".csv")
+    'iskp-findings.csv'
+    """
+    suffix = re.sub(r"[^a-z0-9]", "", str(suffix).lower())[:16]
+    suffix = "." + suffix if suffix else ""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(str(text or "")).encode("ascii", "ignore").decode())
+    stem = f"{_FILE_PREFIX}-{slug.strip('-')}".strip("-")
+    stem = stem[:_MAX_FILENAME - len(suffix)].rstrip("-")
+    return stem + suffix

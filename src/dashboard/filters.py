@@ -1,0 +1,289 @@
+"""The view's filters as a value: built from a link's query parameters, written back to them,
+described in words, and applied to findings by a pure function.
+
+Within one facet the chosen values are alternatives (theme = refugees *or* propaganda); across
+facets they all apply (theme *and* region *and* text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from dashboard.regions import Gazetteer
+from dashboard.taxonomy import Taxonomy
+from dashboard.text import fold
+
+#: The query parameters a link may carry, and what each holds.
+PARAMS = {
+    "theme": "theme key, repeatable",
+    "region": "region code (or a name the gazetteer knows)",
+    "wider": "1 to add findings that name a wider region containing the chosen one",
+    "actor": "actor name, repeatable",
+    "kind": "kind of finding, repeatable",
+    "report": "report id, repeatable",
+    "q": "free text searched in title, summary and excerpt",
+    "finding": "a finding to open in the report reader",
+}
+MAX_QUERY_CHARS = 200
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the analyst has chosen. Empty fields filter nothing."""
+
+    themes: tuple[str, ...] = ()
+    region: str | None = None
+    wider: bool = False
+    actors: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    reports: tuple[str, ...] = ()
+    text: str = ""
+    finding: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """True when any filter narrows the findings (``finding`` only focuses one)."""
+        return bool(self.themes or self.region or self.actors or self.kinds or self.reports
+                    or self.text.strip())
+
+    def to_query_params(self) -> dict[str, list[str]]:
+        """The filters as query parameters; empty fields are left out, so the default view has none.
+
+        >>> Filters(themes=("refugees",), region="PK").to_query_params()
+        {'theme': ['refugees'], 'region': ['PK']}
+        """
+        params: dict[str, list[str]] = {}
+        if self.themes:
+            params["theme"] = list(self.themes)
+        if self.region:
+            params["region"] = [self.region]
+            if self.wider:
+                params["wider"] = ["1"]
+        if self.actors:
+            params["actor"] = list(self.actors)
+        if self.kinds:
+            params["kind"] = list(self.kinds)
+        if self.reports:
+            params["report"] = list(self.reports)
+        if self.text.strip():
+            params["q"] = [self.text.strip()]
+        if self.finding:
+            params["finding"] = [self.finding]
+        return params
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, Iterable[str] | str], *, taxonomy: Taxonomy,
+                          gazetteer: Gazetteer, actors: Iterable[str], reports: Iterable[str],
+                          findings: Iterable[str] = ()) -> tuple[Filters, list[str]]:
+        """Read filters from query parameters, keeping what is valid.
+
+        Returns the filters and a notice for everything dropped (unknown parameter, unknown value,
+        malformed value). Never raises on what a link carries.
+        """
+        notices: list[str] = []
+        values = {key: [value] if isinstance(value, str) else list(value)
+                  for key, value in params.items()}
+        for key in values:
+            if key not in PARAMS:
+                notices.append(f"Ignored unknown link parameter {key!r}.")
+
+        def known(key: str, label: str, resolve) -> tuple[str, ...]:
+            kept: list[str] = []
+            for raw in values.get(key, []):
+                value = resolve(raw)
+                if value is None:
+                    notices.append(f"Ignored unknown {label} {raw!r} in the link.")
+                elif value not in kept:
+                    kept.append(value)
+            return tuple(kept)
+
+        actor_names = {fold(a): a for a in actors}
+        report_ids = set(reports)
+        themes = known("theme", "theme", taxonomy.resolve_theme)
+        kinds = known("kind", "kind", taxonomy.resolve_kind)
+        actor_values = known("actor", "actor", lambda v: actor_names.get(fold(v)))
+        report_values = known("report", "report", lambda v: v if v in report_ids else None)
+
+        region = None
+        regions = known("region", "region", gazetteer.resolve)
+        if len(regions) > 1:
+            notices.append(f"Kept the first of {len(regions)} regions in the link.")
+        if regions:
+            region = regions[0]
+
+        wider = False
+        for raw in values.get("wider", [])[:1]:
+            if raw.strip().lower() in _TRUE:
+                wider = True
+            elif raw.strip().lower() not in _FALSE:
+                notices.append(f"Ignored 'wider={raw}' in the link: use wider=1 or wider=0.")
+
+        text = " ".join(values.get("q", [])[:1])
+        if len(text) > MAX_QUERY_CHARS:
+            notices.append(f"Cut the search text in the link to {MAX_QUERY_CHARS} characters.")
+            text = text[:MAX_QUERY_CHARS]
+
+        finding = None
+        finding_ids = set(findings)
+        for raw in values.get("finding", [])[:1]:
+            if raw in finding_ids:
+                finding = raw
+            else:
+                notices.append(f"Ignored unknown finding {raw!r} in the link.")
+
+        return cls(themes=themes, region=region, wider=wider and region is not None,
+                   actors=actor_values, kinds=kinds, reports=report_values, text=text,
+                   finding=finding), notices
+
+    def describe(self, count: int | None, *, taxonomy: Taxonomy, gazetteer: Gazetteer,
+                 report_titles: Mapping[str, str] | None = None) -> str:
+        """The filters in words, led by the number of findings.
+
+        e.g. ``"9 findings · theme = Refugees · region = Pakistan"``.
+        """
+        parts = []
+        if count is not None:
+            parts.append(f"{count} finding{'s' if count != 1 else ''}")
+        if self.themes:
+            parts.append("theme = " + " or ".join(taxonomy.theme(t).label for t in self.themes))
+        if self.region:
+            region = f"region = {gazetteer.name(self.region)}"
+            if self.wider:
+                region += " (and wider regions containing it)"
+            parts.append(region)
+        if self.actors:
+            parts.append("actor = " + " or ".join(self.actors))
+        if self.kinds:
+            parts.append("kind = " + " or ".join(taxonomy.kind(k).label for k in self.kinds))
+        if self.reports:
+            titles = report_titles or {}
+            parts.append("report = " + " or ".join(titles.get(r, r) for r in self.reports))
+        if self.text.strip():
+            parts.append(f"text contains “{self.text.strip()}”")
+        if not self.active:
+            parts.append("no filters")
+        return " · ".join(parts)
+
+    def without(self, facet: str) -> Filters:
+        """These filters with one facet cleared (for counting that facet's options)."""
+        empty = {"themes": (), "region": None, "actors": (), "kinds": (), "reports": (),
+                 "text": ""}[facet]
+        changes: dict[str, object] = {facet: empty}
+        if facet == "region":
+            changes["wider"] = False
+        return replace(self, **changes)
+
+
+def region_scope(region: str, gazetteer: Gazetteer, wider: bool = False) -> frozenset[str]:
+    """The codes a region filter matches: the region and every place inside it, and with *wider*
+    also every region containing it.
+
+    >>> from dashboard.regions import load_gazetteer
+    >>> sorted(region_scope("PK-KP", load_gazetteer(), wider=True))
+    ['AFPAK', 'GLOBAL', 'PK', 'PK-KP', 'SOUTH-ASIA']
+    """
+    scope = {region} | set(gazetteer.descendants(region))
+    if wider:
+        scope |= gazetteer.ancestors(region)
+    return frozenset(scope)
+
+
+def search_terms(text: str) -> list[str]:
+    """Folded search terms: words, or phrases in double quotes.
+
+    >>> search_terms('Afghan "social media"')
+    ['afghan', 'social media']
+    """
+    terms = []
+    for phrase, word in re.findall(r'"([^"]+)"|(\S+)', fold(text)):
+        term = (phrase or word).strip()
+        if term:
+            terms.append(term)
+    return terms
+
+
+def apply(findings: pd.DataFrame, filters: Filters, gazetteer: Gazetteer) -> pd.DataFrame:
+    """The findings that pass every filter, in their original order, with every column kept."""
+    mask = pd.Series(True, index=findings.index)
+    if filters.themes:
+        wanted = frozenset(filters.themes)
+        mask &= findings["themes"].map(lambda values: not wanted.isdisjoint(values))
+    if filters.region:
+        scope = region_scope(filters.region, gazetteer, filters.wider)
+        mask &= findings["regions"].map(lambda values: not scope.isdisjoint(values))
+    if filters.actors:
+        wanted = frozenset(filters.actors)
+        mask &= findings["actors"].map(lambda values: not wanted.isdisjoint(values))
+    if filters.kinds:
+        mask &= findings["kind"].isin(filters.kinds)
+    if filters.reports:
+        mask &= findings["report_id"].isin(filters.reports)
+    terms = search_terms(filters.text)
+    if terms:
+        haystack = (findings["title"] + "\n" + findings["summary"] + "\n"
+                    + findings["excerpt"]).map(fold)
+        for term in terms:
+            mask &= haystack.str.contains(term, regex=False)
+    return findings[mask.astype(bool)]
+
+
+def count_values(findings: pd.DataFrame, column: str) -> Counter:
+    """How many findings carry each value of a list column (or a plain column)."""
+    counts: Counter = Counter()
+    for values in findings[column]:
+        if isinstance(values, tuple):
+            counts.update(set(values))
+        else:
+            counts[values] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Option counts for each facet, each counted with the *other* facets applied."""
+
+    themes: Counter = field(default_factory=Counter)
+    actors: Counter = field(default_factory=Counter)
+    kinds: Counter = field(default_factory=Counter)
+    reports: Counter = field(default_factory=Counter)
+
+
+def facets(findings: pd.DataFrame, filters: Filters, gazetteer: Gazetteer) -> Facets:
+    return Facets(
+        themes=count_values(apply(findings, filters.without("themes"), gazetteer), "themes"),
+        actors=count_values(apply(findings, filters.without("actors"), gazetteer), "actors"),
+        kinds=count_values(apply(findings, filters.without("kinds"), gazetteer), "kind"),
+        reports=count_values(apply(findings, filters.without("reports"), gazetteer), "report_id"),
+    )
+
+
+#: Column of :func:`theme_region_matrix` for findings that name no place.
+NO_PLACE = "(no place named)"
+
+
+def theme_region_matrix(findings: pd.DataFrame, theme_keys: Iterable[str]) -> pd.DataFrame:
+    """Counts of findings by theme (rows, in taxonomy order) and region named (columns, most
+    named first; ``NO_PLACE`` last). A finding counts once in every cell it belongs to.
+
+    An empty frame keeps the theme rows, with no columns.
+    """
+    counts: Counter = Counter()
+    for themes, regions in zip(findings["themes"], findings["regions"]):
+        for theme in set(themes):
+            for region in set(regions) or {NO_PLACE}:
+                counts[theme, region] += 1
+    by_region: Counter = Counter()
+    for (_, region), n in counts.items():
+        by_region[region] += n
+    columns = sorted((r for r in by_region if r != NO_PLACE), key=lambda r: (-by_region[r], r))
+    if NO_PLACE in by_region:
+        columns.append(NO_PLACE)
+    keys = list(theme_keys)
+    data = {region: [counts.get((theme, region), 0) for theme in keys] for region in columns}
+    return pd.DataFrame(data, index=pd.Index(keys, name="theme"), columns=columns, dtype="int64")

@@ -39,5 +39,5 @@ def small_report() -> Report:
 
 
 @pytest.fixture
-def context(small_report, gazetteer, taxonomy) -> Context:
+def findings_context(small_report, gazetteer, taxonomy) -> Context:
     return Context({"small": small_report}, gazetteer, taxonomy)

@@ -15,13 +15,13 @@ HEADER = "id,report_id,kind,title,summary,excerpt,start,end,themes,regions,actor
 GOOD = "f1,small,analysis,A title,A summary,ISKP’s propaganda,,,propaganda,Nangarhar,ISKP,\n"
 
 
-def load(context, text: str | bytes, file: str = "f.csv"):
+def load(findings_context, text: str | bytes, file: str = "f.csv"):
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return load_findings_bytes(data, file, context)
+    return load_findings_bytes(data, file, findings_context)
 
 
-def test_good_row_loads_with_offsets_and_context(context):
-    result = load(context, HEADER + GOOD)
+def test_good_row_loads_with_offsets_and_context(findings_context):
+    result = load(findings_context, HEADER + GOOD)
     assert result.problems == []
     row = result.findings.iloc[0]
     assert list(result.findings.columns) == list(COLUMNS)
@@ -89,8 +89,8 @@ def test_good_row_loads_with_offsets_and_context(context):
                      id="straight-quote"),
     ],
 )
-def test_problem_table(context, text, expected):
-    result = load(context, text)
+def test_problem_table(findings_context, text, expected):
+    result = load(findings_context, text)
     matching = [p for p in result.problems
                 if (p.file, p.row, p.column, p.message) ==
                 (expected.file, expected.row, expected.column, expected.message)]
@@ -100,52 +100,52 @@ def test_problem_table(context, text, expected):
     assert matching[0].suggestion, "every problem suggests a fix"
 
 
-def test_unknown_region_suggests_nearest(context):
-    result = load(context, HEADER + GOOD.replace("Nangarhar", "Nangahar"))
+def test_unknown_region_suggests_nearest(findings_context):
+    result = load(findings_context, HEADER + GOOD.replace("Nangarhar", "Nangahar"))
     assert "(AF-NAN)" in result.problems[0].suggestion
 
 
-def test_excerpt_not_found_suggests_nearest_passage(context):
-    result = load(context, HEADER + GOOD.replace("ISKP’s propaganda", "ISKP’s propoganda reaches"))
+def test_excerpt_not_found_suggests_nearest_passage(findings_context):
+    result = load(findings_context, HEADER + GOOD.replace("ISKP’s propaganda", "ISKP’s propoganda reaches"))
     assert "«ISKP’s propaganda reaches»" in result.problems[0].suggestion
 
 
-def test_bad_rows_are_left_out_good_rows_kept(context):
+def test_bad_rows_are_left_out_good_rows_kept(findings_context):
     bad = GOOD.replace("f1", "f2").replace("propaganda,Nangarhar", "nonsense,Nangarhar")
-    result = load(context, HEADER + GOOD + bad)
+    result = load(findings_context, HEADER + GOOD + bad)
     assert list(result.findings["id"]) == ["f1"]
     assert [p.row for p in result.problems] == [3]
 
 
-def test_not_utf8(context):
-    result = load(context, (HEADER + GOOD).encode("utf-16"))
+def test_not_utf8(findings_context):
+    result = load(findings_context, (HEADER + GOOD).encode("utf-16"))
     assert result.findings.empty
     [problem] = result.problems
     assert problem.message.startswith("not UTF-8")
     assert "UTF-8" in problem.suggestion
 
 
-def test_utf8_with_bom(context):
-    result = load(context, b"\xef\xbb\xbf" + (HEADER + GOOD).encode())
+def test_utf8_with_bom(findings_context):
+    result = load(findings_context, b"\xef\xbb\xbf" + (HEADER + GOOD).encode())
     assert result.problems == []
     assert list(result.findings["id"]) == ["f1"]
 
 
-def test_existing_ids_are_duplicates(context):
+def test_existing_ids_are_duplicates(findings_context):
     from dataclasses import replace
-    result = load(replace(context, existing_ids=frozenset({"f1"})), HEADER + GOOD)
+    result = load(replace(findings_context, existing_ids=frozenset({"f1"})), HEADER + GOOD)
     assert result.problems[0].message == "id 'f1' is already in use by a loaded finding"
 
 
-def test_json_records_and_lists(context):
+def test_json_records_and_lists(findings_context):
     record = {"id": "j1", "report_id": "small", "kind": "Analysis", "title": "T",
               "excerpt": "Refugees returned from Pakistan.", "themes": ["Refugees"],
               "regions": ["Pakistan"], "actors": []}
-    result = load(context, json.dumps([record]), "f.json")
+    result = load(findings_context, json.dumps([record]), "f.json")
     assert result.problems == []
     row = result.findings.iloc[0]
     assert (row["kind"], row["themes"], row["regions"]) == ("analysis", ("refugees",), ("PK",))
-    wrapped = load(context, json.dumps({"findings": [record]}), "f.json")
+    wrapped = load(findings_context, json.dumps({"findings": [record]}), "f.json")
     assert list(wrapped.findings["id"]) == ["j1"]
 
 
@@ -163,8 +163,8 @@ def test_json_records_and_lists(context):
         ("[" * 5000 + "]" * 5000, "not valid JSON"),
     ],
 )
-def test_json_problems(context, text, message):
-    result = load(context, text, "f.json")
+def test_json_problems(findings_context, text, message):
+    result = load(findings_context, text, "f.json")
     assert any(p.message.startswith(message) for p in result.problems), result.problems
 
 
@@ -174,11 +174,11 @@ def test_synonym_columns():
         "Region": "regions", "Ref": "id"}
 
 
-def test_default_report_makes_report_id_optional(context):
+def test_default_report_makes_report_id_optional(findings_context):
     from dataclasses import replace
     text = "id,kind,title,excerpt,themes\nf1,analysis,T,ISKP’s propaganda,propaganda\n"
-    assert load(context, text).problems[0].column == "report_id"
-    result = load(replace(context, default_report="small"), text)
+    assert load(findings_context, text).problems[0].column == "report_id"
+    result = load(replace(findings_context, default_report="small"), text)
     assert result.problems == [] and result.findings.iloc[0]["report_id"] == "small"
 
 
@@ -189,9 +189,9 @@ def test_problems_frame_keeps_columns_when_empty():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=400), json_file=st.booleans())
-def test_any_bytes_give_findings_or_problems(context, data, json_file):
-    result = load(context, data, "f.json" if json_file else "f.csv")
-    text = context.reports["small"].text
+def test_any_bytes_give_findings_or_problems(findings_context, data, json_file):
+    result = load(findings_context, data, "f.json" if json_file else "f.csv")
+    text = findings_context.reports["small"].text
     for row in result.findings.itertuples():
         assert text[row.start:row.end] == row.excerpt
     assert all(isinstance(p, Problem) for p in result.problems)
@@ -199,16 +199,16 @@ def test_any_bytes_give_findings_or_problems(context, data, json_file):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cells=st.lists(st.text(max_size=30), min_size=12, max_size=12))
-def test_any_row_gives_valid_findings_or_problems(context, cells):
+def test_any_row_gives_valid_findings_or_problems(findings_context, cells):
     import csv
     import io
     out = io.StringIO()
     csv.writer(out).writerows([HEADER.strip().split(","), cells])
-    result = load(context, out.getvalue())
-    text = context.reports["small"].text
+    result = load(findings_context, out.getvalue())
+    text = findings_context.reports["small"].text
     for row in result.findings.itertuples():
         assert text[row.start:row.end] == row.excerpt
-        assert set(row.themes) <= set(context.taxonomy.theme_keys)
-        assert all(code in context.gazetteer for code in row.regions)
+        assert set(row.themes) <= set(findings_context.taxonomy.theme_keys)
+        assert all(code in findings_context.gazetteer for code in row.regions)
     # One row in: either it is accepted, or there is at least one problem saying why not.
     assert (len(result.findings) == 1) != bool(result.problems)

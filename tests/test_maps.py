@@ -70,7 +70,9 @@ def test_disputed_lines_are_dashed(data, gazetteer):
 def test_offline_style_and_no_urls(data, gazetteer, corpus):
     figure = maps.build_map(data, gazetteer, maps.region_counts(corpus.findings), selected="PK")
     style = figure.layout.map.style
-    assert isinstance(style, dict) and style["sources"] == {}
+    assert isinstance(style, dict)
+    assert all(source["type"] == "geojson" and isinstance(source["data"], dict)
+               for source in style["sources"].values())
     assert style["glyphs"].startswith("data:")
     assert maps.figure_urls(figure) == []
     assert "http" not in json.dumps(figure.to_plotly_json())

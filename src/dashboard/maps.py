@@ -29,7 +29,11 @@ from dashboard.regions import Gazetteer
 #: glyphs URL that resolves to nothing on the machine (MapLibre then draws labels locally).
 OFFLINE_STYLE: dict = {
     "version": 8,
-    "sources": {},
+    # One empty inline source rather than none: an empty "sources" object is dropped from the
+    # figure on its way to the browser, and MapLibre then rejects the style on the next redraw
+    # ("missing required property sources"), which leaves the map deaf to hovers and clicks.
+    "sources": {"empty": {"type": "geojson",
+                          "data": {"type": "FeatureCollection", "features": []}}},
     "glyphs": "data:application/x-protobuf;base64,{fontstack}{range}",
     "layers": [{"id": "background", "type": "background",
                 "paint": {"background-color": "#ffffff"}}],

@@ -1,0 +1,142 @@
+"""The dashboard in real Chromium against a real `streamlit run`: the map is drawn, a click on it
+filters the list, deep links work on a fresh server, and nothing is fetched from off the machine."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from PIL import Image
+
+from tests.browser.conftest import external, screenshot, wait_for_app
+
+MAP = '[data-testid="stPlotlyChart"]'
+
+
+def wait_for_map(page) -> None:
+    page.wait_for_selector(f"{MAP} canvas", timeout=30_000)
+    # MapLibre draws asynchronously; wait until it reports the map loaded.
+    page.wait_for_function(
+        """() => {
+            const gd = document.querySelector('.js-plotly-plot');
+            const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+            return sub && sub.map && sub.map.loaded() && !sub.map.isMoving();
+        }""", timeout=30_000)
+    page.wait_for_timeout(800)
+
+
+def map_colours(page) -> int:
+    """Distinct colours inside the map canvas (a blank map has one or two)."""
+    box = page.locator(f"{MAP} canvas").first.bounding_box()
+    shot = page.screenshot(clip=box)
+    image = Image.open(io.BytesIO(shot)).convert("RGB").resize((200, 140))
+    return len(set(image.tobytes()[i:i + 3] for i in range(0, 200 * 140 * 3, 3)))
+
+
+def pixel_of(page, lon: float, lat: float) -> tuple[float, float]:
+    """Where a point of the map is on the page."""
+    xy = page.evaluate(
+        """([lon, lat]) => {
+            const gd = document.querySelector('.js-plotly-plot');
+            const map = gd._fullLayout.map._subplot.map;
+            const p = map.project([lon, lat]);
+            const r = map.getCanvas().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }""", [lon, lat])
+    return xy[0], xy[1]
+
+
+def click_map(page, lon: float, lat: float) -> None:
+    """Move onto a point of the map, then click it (plotly picks what it last hovered)."""
+    x, y = pixel_of(page, lon, lat)
+    page.mouse.move(x - 6, y)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+
+
+def card_ids(page) -> set[str]:
+    return set(re.findall(r'id="card-([^"]+)"', page.content()))
+
+
+def summary(page) -> str:
+    """The sentence that states the view: "9 findings · theme = ..."."""
+    return page.locator('[data-testid="stMarkdown"] strong').filter(
+        has_text=re.compile(r"^\d+ findings? · ")).first.inner_text()
+
+
+def test_map_is_drawn_and_nothing_leaves_the_machine(server, page, requests_seen):
+    page.goto(server.url)
+    wait_for_app(page)
+    wait_for_map(page)
+    assert map_colours(page) > 8, "the map looks blank"
+    assert "23 findings" in summary(page)
+    screenshot(page, "explorer")
+    assert external(requests_seen) == []
+
+
+def test_click_on_pakistan_filters_the_list(server, page, corpus, requests_seen):
+    page.goto(server.url)
+    wait_for_app(page)
+    wait_for_map(page)
+    click_map(page, 69.3, 27.5)  # in Pakistan (Sindh), where no finding names a province
+    page.wait_for_function("() => window.location.search.includes('region=PK')", timeout=15_000)
+    wait_for_app(page)
+    wanted = {f.id for f in corpus.findings.itertuples() if "PK" in f.regions}
+    assert summary(page).startswith(f"{len(wanted)} finding")
+    assert "region = Pakistan" in summary(page)
+    assert card_ids(page) <= wanted and card_ids(page)
+    wait_for_map(page)
+    screenshot(page, "explorer-pakistan-clicked")
+    # Clicking the chosen area again clears the choice.
+    click_map(page, 69.3, 27.5)
+    page.wait_for_function("() => !window.location.search.includes('region=')", timeout=15_000)
+    wait_for_app(page)
+    assert summary(page).startswith("23 findings")
+    assert external(requests_seen) == []
+
+
+def test_each_page_renders_with_the_filters_of_the_link(server, page, requests_seen):
+    for name, path in (("table", "/table"), ("reader", "/reader")):
+        page.goto(f"{server.url}{path}?theme=propaganda")
+        wait_for_app(page)
+        assert "theme = Propaganda" in summary(page)
+        screenshot(page, name)
+    page.goto(f"{server.url}/reader?finding=hjs2017-ko-05")
+    wait_for_app(page)
+    focused = page.locator("#f-hjs2017-ko-05")
+    focused.wait_for()
+    page.wait_for_timeout(1000)
+    box = focused.bounding_box()
+    assert box and 0 <= box["y"] <= 1000, "the focused finding is scrolled into view"
+    screenshot(page, "reader-focused")
+    assert external(requests_seen) == []
+
+
+def test_filters_survive_a_page_switch(server, page):
+    page.goto(f"{server.url}/?theme=refugees")
+    wait_for_app(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Findings table").click()
+    wait_for_app(page)
+    page.wait_for_function("() => window.location.pathname.endsWith('/table')")
+    wait_for_app(page)
+    assert "theme = Refugees" in summary(page)
+    assert "theme=refugees" in page.url
+
+
+def test_deep_link_first_on_a_fresh_server(fresh_server, page, requests_seen):
+    page.goto(f"{fresh_server.url}/table?theme=refugees&region=PK")
+    wait_for_app(page)
+    assert "1 finding · theme = Refugees · region = Pakistan" in summary(page)
+    assert page.get_by_text("Themes by region named").count() == 1
+    screenshot(page, "deep-link-fresh-server")
+    assert external(requests_seen) == []
+
+
+def test_download_csv(server, page):
+    page.goto(f"{server.url}/table?theme=refugees")
+    wait_for_app(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="CSV (spreadsheets)").click()
+    data = open(info.value.path(), "rb").read()
+    assert data.startswith(b"\xef\xbb\xbf") and b"hjs2017-ko-08" in data

@@ -124,7 +124,7 @@ class Filters:
             elif raw.strip().lower() not in _FALSE:
                 notices.append(f"Ignored 'wider={raw}' in the link: use wider=1 or wider=0.")
 
-        text = " ".join(values.get("q", [])[:1])
+        text = " ".join(values.get("q", [])[:1]).strip()
         if len(text) > MAX_QUERY_CHARS:
             notices.append(f"Cut the search text in the link to {MAX_QUERY_CHARS} characters.")
             text = text[:MAX_QUERY_CHARS]

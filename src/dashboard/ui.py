@@ -218,7 +218,7 @@ def _sidebar(data: Corpus, previous: Filters) -> Filters:
         wider=bool(state[WIDGETS["wider"]]) and region is not None,
         actors=tuple(state[WIDGETS["actors"]]), kinds=tuple(state[WIDGETS["kinds"]]),
         reports=tuple(state[WIDGETS["reports"]]) if len(data.reports) > 1 else (),
-        text=state[WIDGETS["text"]] or "", finding=previous.finding)
+        text=(state[WIDGETS["text"]] or "").strip(), finding=previous.finding)
     return filters
 
 

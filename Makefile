@@ -29,7 +29,7 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	fi
 
-run: install
+run: install chromium
 	$(VENV)/bin/streamlit run app.py
 
 # pytest exits 5 when it collects no test: that must fail the run, loudly.

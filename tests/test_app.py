@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/explorer.py", "pages/table.py", "pages/reader.py"]
+PAGES = ["pages/explorer.py", "pages/table.py", "pages/reader.py", "pages/briefing.py"]
 
 
 def run(params: dict | None = None, page: str | None = None) -> AppTest:
@@ -224,3 +224,25 @@ def test_hostile_title_is_escaped():
     card = finding_card(finding, corpus.report_of(finding), corpus.taxonomy, corpus.gazetteer)
     assert "<img" not in card and "<script" not in card
     assert "&lt;img src=x onerror=alert(1)&gt;" in card
+
+
+def test_briefing_offers_png_and_pdf_for_the_current_filters():
+    at = run({"theme": "propaganda"}, page="pages/briefing.py")
+    assert at.text_input(key="b_title").value == "ISKP findings: propaganda"
+    at.selectbox(key="b_marking").set_value("OFFICIAL").run()
+    [prepare] = [b for b in at.button if b.label == "Prepare PNG and PDF"]
+    prepare.click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    downloads = {d.proto.label: d.proto for d in at.get("download_button")}
+    assert set(downloads) == {"PNG (slide, 3200 x 1800)", "PDF (A4 landscape)"}
+    # A change of filters makes the prepared files stale: they are no longer offered.
+    at.sidebar.multiselect(key="w_themes").set_value(["refugees"]).run()
+    assert at.text_input(key="b_title").value == "ISKP findings: refugees"
+    assert not at.get("download_button")
+
+
+def test_briefing_title_kept_once_edited():
+    at = run(page="pages/briefing.py")
+    at.text_input(key="b_title").set_value("Minister's pack").run()
+    at.sidebar.multiselect(key="w_themes").set_value(["refugees"]).run()
+    assert at.text_input(key="b_title").value == "Minister's pack"

@@ -50,10 +50,34 @@ PROVINCE_LINE = "#9a9a9a"
 DISPUTED_LINE = "#b2182b"
 SELECTED_LINE = "#e66101"
 SUPRA_LINE = "#222222"
-CENTER = {"lat": 31.0, "lon": 68.6}
+CENTER = {"lat": 31.0, "lon": 69.05}
+#: Typical width of the map on the explorer page, in CSS pixels (the page is responsive; the
+#: view is bounded to the extent, which keeps wider maps filled).
+TYPICAL_WIDTH = 720
 #: The extent the neighbouring countries are drawn for (see scripts/build_regions.py).
 EXTENT = {"west": 58.0, "east": 80.0, "south": 22.0, "north": 40.0}
-ZOOM = 4.15
+
+
+#: Afghanistan and Pakistan with a little margin: what the map must show whole.
+AFPAK_BOUNDS = {"west": 60.2, "east": 77.9, "south": 23.4, "north": 38.7}
+
+
+def fit_zoom(width: float, height: float, bounds: Mapping[str, float] = AFPAK_BOUNDS) -> float:
+    """The MapLibre zoom at which *bounds* fit a viewport of *width* x *height* CSS pixels.
+
+    >>> round(fit_zoom(700, 640), 2)
+    4.65
+    """
+    import math
+
+    def mercator_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    span_x = math.radians(bounds["east"] - bounds["west"])
+    span_y = mercator_y(bounds["north"]) - mercator_y(bounds["south"])
+    # At zoom z the world is 512 * 2**z pixels wide (MapLibre's 512-pixel tiles) = 2*pi radians.
+    scale = min(width / span_x, height / span_y)
+    return math.log2(scale * 2 * math.pi / 512)
 
 
 @dataclass(frozen=True)
@@ -177,8 +201,8 @@ def _sorted_ancestors(code: str, gazetteer: Gazetteer) -> list[str]:
 
 
 def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
-              selected: str | None = None, *, height: int = 620,
-              show_scale: bool = True) -> go.Figure:
+              selected: str | None = None, *, height: int = 620, width: int | None = None,
+              show_scale: bool = True, text_scale: float = 1.0) -> go.Figure:
     """The map figure: countries and provinces shaded by the findings that name them.
 
     Countries are always drawn and clickable; a province is drawn on top (and so clickable) when a
@@ -211,9 +235,12 @@ def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
                                      counts, gazetteer, name="provinces", line_width=0.8,
                                      show_scale=False))
     grey = [c for c in neighbour_codes if c not in named_neighbours]
-    figure.add_trace(_labels(data, counts, grey, size=11, colour="#8a8a8a", counted=False))
+    def px(size: float) -> int:
+        return max(6, round(size * text_scale))
+
+    figure.add_trace(_labels(data, counts, grey, size=px(11), colour="#8a8a8a", counted=False))
     # Dark text on light fills, white text on dark fills (the scale's upper half).
-    for codes, size in ((province_codes, 11), (["AF", "PK"] + named_neighbours, 14)):
+    for codes, size in ((province_codes, px(11)), (["AF", "PK"] + named_neighbours, px(14))):
         dark = [c for c in codes if counts.get(c, 0) / top > 0.5]
         light = [c for c in codes if c not in dark]
         for group, colour in ((light, "#111111"), (dark, "#ffffff")):
@@ -229,12 +256,16 @@ def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
     if selected and selected in data.outlines:
         layers.append(_line_layer(data.outlines[selected], SELECTED_LINE, 3.5))
     figure.update_layout(
-        map={"style": OFFLINE_STYLE, "center": CENTER, "zoom": ZOOM, "layers": layers,
+        map={"style": OFFLINE_STYLE, "center": CENTER,
+             "zoom": round(fit_zoom(width or TYPICAL_WIDTH, height), 2), "layers": layers,
              # Keep the view inside the extent the context layer covers.
              "bounds": EXTENT},
         coloraxis={"colorscale": COLOURSCALE, "cmin": 0, "cmax": top,
+                   # Top left, over Turkmenistan: nothing of Af-Pak lies under it.
                    "colorbar": {"title": {"text": "Findings<br>naming<br>the area"},
-                                "thickness": 14, "len": 0.6, "x": 0.99, "xanchor": "right",
+                                "title_font": {"size": px(13)}, "tickfont": {"size": px(12)},
+                                "thickness": px(14), "len": 0.32, "x": 0.01, "xanchor": "left",
+                                "y": 0.98, "yanchor": "top",
                                 "dtick": 1 if top <= 10 else None,
                                 "bgcolor": "rgba(255,255,255,0.8)"},
                    "showscale": show_scale},
@@ -244,7 +275,8 @@ def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
                                "outlines: <b>━</b> wider region named by findings" % DISPUTED_LINE),
                       "xref": "paper", "yref": "paper", "x": 0.01, "y": 0.01,
                       "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                      "font": {"size": 11, "color": "#333"}, "bgcolor": "rgba(255,255,255,0.85)"}],
+                      "font": {"size": px(11), "color": "#333"},
+                      "bgcolor": "rgba(255,255,255,0.85)"}],
     )
     return figure
 

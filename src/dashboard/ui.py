@@ -28,7 +28,8 @@ APP_TITLE = "ISKP findings"
 #: Session-state keys of the shared widgets, one per filter field.
 WIDGETS = {"themes": "w_themes", "region": "w_region", "wider": "w_wider", "actors": "w_actors",
            "kinds": "w_kinds", "reports": "w_reports", "text": "w_text"}
-PAGES = {"explorer": "pages/explorer.py", "table": "pages/table.py", "reader": "pages/reader.py"}
+PAGES = {"explorer": "pages/explorer.py", "table": "pages/table.py", "reader": "pages/reader.py",
+         "briefing": "pages/briefing.py"}
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
@@ -389,3 +390,76 @@ def scroll_to(element_id: str) -> None:
         "if(e){e.scrollIntoView({block:'center'});clearInterval(t);}"
         "if(++n>50){clearInterval(t);}},100);})();</script>",
         unsafe_allow_javascript=True)
+
+
+# --- briefing -------------------------------------------------------------------------------------
+
+BRIEFING_WIDGETS = ("b_title", "b_subtitle", "b_note", "b_marking")
+
+
+def app_base_url() -> str:
+    """The address of the app's home page as the browser sees it (for printed links)."""
+    url = st.context.url or "http://localhost:8501/"
+    for page in ("briefing", "table", "reader"):
+        if url.rstrip("/").endswith("/" + page):
+            url = url.rstrip("/")[: -len(page)]
+    return url if url.endswith("/") else url + "/"
+
+
+def default_subtitle(view: View) -> str:
+    reports = [view.corpus.reports[r] for r in sorted(set(view.findings["report_id"]))] \
+        or list(view.corpus.reports.values())
+    return "; ".join(f"From the {r.text_kind} of {r.author}, “{r.title}”"
+                     + (f" ({r.publisher}, {r.year})" if r.publisher else "") for r in reports)
+
+
+def briefing_defaults(view: View) -> None:
+    """Seed the title and subtitle from the filters, and follow the filters while the analyst
+    has not edited them."""
+    from dashboard import briefing
+    defaults = {"b_title": briefing.default_title(view.filters, view.corpus.taxonomy,
+                                                  view.corpus.gazetteer),
+                "b_subtitle": default_subtitle(view)}
+    previous = st.session_state.get("b_defaults", {})
+    for key, value in defaults.items():
+        if key not in st.session_state or st.session_state[key] == previous.get(key):
+            st.session_state[key] = value
+    st.session_state["b_defaults"] = defaults
+
+
+def compose_briefing(view: View):
+    from datetime import date
+
+    from dashboard import briefing
+    state = st.session_state
+    return briefing.compose(
+        findings=view.findings, reports=view.corpus.reports, taxonomy=view.corpus.taxonomy,
+        gazetteer=view.corpus.gazetteer, filters_text=view.describe(),
+        permalink_url=briefing.permalink(app_base_url(), replace_finding(view.filters)),
+        exported=date.today(), title=state.get("b_title", ""),
+        subtitle=state.get("b_subtitle", ""), note=state.get("b_note", ""),
+        marking=state.get("b_marking", ""))
+
+
+def replace_finding(filters: Filters) -> Filters:
+    from dataclasses import replace
+    return replace(filters, finding=None)
+
+
+def prepare_exports(view: View, item) -> None:
+    """Make the PNG and the PDF of *item* (a Briefing) and keep them for the download buttons.
+    Errors are kept too, to be shown in words."""
+    from dashboard import briefing
+    try:
+        png = briefing.to_png(item, map_data(), view.corpus.gazetteer, view.filters.region)
+        pdf = briefing.to_pdf(item, png)
+    except briefing.ExportError as err:
+        st.session_state["b_exports"] = {"key": repr(item), "error": str(err)}
+        return
+    st.session_state["b_exports"] = {"key": repr(item), "png": png, "pdf": pdf}
+
+
+def prepared_exports(item) -> dict | None:
+    """The exports made for exactly this briefing, if any."""
+    exports = st.session_state.get("b_exports")
+    return exports if exports and exports.get("key") == repr(item) else None

@@ -8,7 +8,7 @@ import re
 
 from PIL import Image
 
-from tests.browser.conftest import external, screenshot, wait_for_app
+from tests.browser.conftest import SHOTS, external, screenshot, wait_for_app
 
 MAP = '[data-testid="stPlotlyChart"]'
 
@@ -140,3 +140,33 @@ def test_download_csv(server, page):
         page.get_by_role("button", name="CSV (spreadsheets)").click()
     data = open(info.value.path(), "rb").read()
     assert data.startswith(b"\xef\xbb\xbf") and b"hjs2017-ko-08" in data
+
+
+def test_briefing_from_the_map(server, page, requests_seen):
+    """Filter to propaganda on the map page, open the briefing, download the PNG and the PDF."""
+    page.goto(server.url)
+    wait_for_app(page)
+    page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.click()
+    page.get_by_role("option", name=re.compile(r"^Propaganda")).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => window.location.search.includes('theme=propaganda')")
+    wait_for_app(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Briefing export").click()
+    page.wait_for_function("() => window.location.pathname.endsWith('/briefing')")
+    wait_for_app(page)
+    assert "theme = Propaganda" in summary(page)
+    page.get_by_role("button", name="Prepare PNG and PDF").click()
+    page.get_by_role("button", name=re.compile(r"^PNG")).wait_for(timeout=60_000)
+    wait_for_app(page)
+    screenshot(page, "briefing")
+    saved = {}
+    for label, suffix in ((r"^PNG", ".png"), (r"^PDF", ".pdf")):
+        with page.expect_download() as info:
+            page.get_by_role("button", name=re.compile(label)).click()
+        target = SHOTS / f"briefing-propaganda{suffix}"
+        info.value.save_as(str(target))
+        saved[suffix] = target.read_bytes()
+    assert saved[".png"].startswith(b"\x89PNG")
+    assert Image.open(io.BytesIO(saved[".png"])).size == (3200, 1800)
+    assert saved[".pdf"].startswith(b"%PDF")
+    assert external(requests_seen) == []

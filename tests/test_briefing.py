@@ -1,0 +1,189 @@
+"""Briefing exports: the slide PNG and the A4 PDF, made offline by the local Chromium."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from dashboard import briefing, maps
+from dashboard.filters import Filters, apply
+from dashboard.regions import load_context, load_geometry
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "test-output" / "briefing"
+
+
+@pytest.fixture(scope="module")
+def map_data(corpus):
+    return maps.prepare(load_geometry(), load_context(), corpus.gazetteer)
+
+
+def make(corpus, filters: Filters, **kwargs) -> briefing.Briefing:
+    found = apply(corpus.findings, filters, corpus.gazetteer)
+    options = dict(title=briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer),
+                   subtitle="From the publisher's summary page", marking="OFFICIAL-SENSITIVE")
+    options.update(kwargs)
+    return briefing.compose(
+        findings=found, reports=corpus.reports, taxonomy=corpus.taxonomy,
+        gazetteer=corpus.gazetteer,
+        filters_text=filters.describe(len(found), taxonomy=corpus.taxonomy,
+                                      gazetteer=corpus.gazetteer),
+        permalink_url=briefing.permalink("http://localhost:8501/", filters),
+        exported=date(2026, 11, 26), **options)
+
+
+@pytest.fixture(scope="module")
+def propaganda(corpus, map_data):
+    item = make(corpus, Filters(themes=("propaganda",)), note="For the minister's office.")
+    png = briefing.to_png(item, map_data, corpus.gazetteer)
+    pdf = briefing.to_pdf(item, png)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "propaganda.png").write_bytes(png)
+    (OUT / "propaganda.pdf").write_bytes(pdf)
+    return item, png, pdf
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("filters", "title"),
+    [
+        (Filters(), "ISKP findings"),
+        (Filters(themes=("refugees",), region="PK"), "ISKP findings: refugees - Pakistan"),
+        (Filters(themes=("violence", "propaganda")),
+         "ISKP findings: violence & attacks & propaganda"),
+        (Filters(kinds=("quotation",), text="radio"), "ISKP findings: quotations - “radio”"),
+    ],
+)
+def test_default_title(corpus, filters, title):
+    assert briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer) == title
+
+
+def test_permalink():
+    assert briefing.permalink("http://h:1/", Filters()) == "http://h:1/"
+    assert briefing.permalink("http://h:1/", Filters(themes=("a", "b"), region="PK")) == \
+        "http://h:1/?theme=a&theme=b&region=PK"
+
+
+def test_unknown_marking_is_refused(corpus):
+    with pytest.raises(ValueError, match="unknown marking"):
+        make(corpus, Filters(), marking="TOP SECRET")
+
+
+def test_png_has_slide_size_and_is_not_blank(propaganda):
+    _, png, _ = propaganda
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (3200, 1800)
+    # Inside the map area (left part, below the title) there are many colours.
+    area = image.crop((200, 400, 1400, 1400)).resize((120, 100))
+    assert len(set(area.tobytes()[i:i + 3] for i in range(0, 120 * 100 * 3, 3))) > 8
+
+
+def test_pdf_text(corpus, propaganda):
+    item, _, pdf = propaganda
+    pages = pdf_pages(pdf)
+    assert len(pages) >= 2
+    whole = squeeze(" ".join(pages))
+    assert item.title in whole
+    assert squeeze(item.source_line) in whole
+    assert "publisher's summary page" in whole
+    assert "2026-11-26" in whole and "http://localhost:8501/?theme=propaganda" in whole
+    assert "For the minister's office." in whole
+    for number, text in enumerate(pages, start=1):
+        assert text.count("OFFICIAL-SENSITIVE") >= 2, f"marking top and bottom of page {number}"
+        assert f"Page {number} of {len(pages)}" in text
+    chosen = apply(corpus.findings, Filters(themes=("propaganda",)), corpus.gazetteer)
+    for finding in chosen.itertuples():
+        assert f"“{squeeze(finding.excerpt)}”" in whole, finding.id
+    for finding in corpus.findings[~corpus.findings["id"].isin(chosen["id"])].itertuples():
+        assert finding.id not in whole and squeeze(finding.excerpt) not in whole, finding.id
+
+
+def test_no_findings_briefing(corpus, map_data):
+    item = make(corpus, Filters(text="no such words anywhere"), marking="")
+    png = briefing.to_png(item, map_data, corpus.gazetteer)
+    pdf = briefing.to_pdf(item, png)
+    (OUT / "no-findings.pdf").write_bytes(pdf)
+    whole = squeeze(" ".join(pdf_pages(pdf)))
+    assert briefing.NO_FINDINGS in whole
+    assert "OFFICIAL" not in whole
+    assert Image.open(io.BytesIO(png)).size == (3200, 1800)
+
+
+def test_same_view_same_text(corpus):
+    one, two = make(corpus, Filters(region="PK")), make(corpus, Filters(region="PK"))
+    assert briefing.briefing_html(one, None) == briefing.briefing_html(two, None)
+    assert json.dumps(briefing.briefing_figure(one, maps.prepare(
+        load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer).to_plotly_json(),
+        sort_keys=True, default=str) == json.dumps(briefing.briefing_figure(two, maps.prepare(
+            load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer).to_plotly_json(),
+        sort_keys=True, default=str)
+
+
+def test_exports_name_no_resource_off_the_machine(corpus, map_data):
+    item = make(corpus, Filters(themes=("refugees",)))
+    html = briefing.briefing_html(item, b"\x89PNG fake")
+    resources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert resources and all(r.startswith("data:") for r in resources)
+    assert "@import" not in html and "url(" not in html
+    figure = briefing.briefing_figure(item, map_data, corpus.gazetteer)
+    # The only URL in the figure is the permalink, printed as text.
+    assert set(maps.figure_urls(figure)) == {item.permalink}
+
+
+def test_exports_work_with_no_network_at_all(tmp_path):
+    """Run a whole export in a new network namespace: no interface but a loopback that is down."""
+    probe = subprocess.run(["unshare", "--net", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("this machine does not allow network namespaces (unshare --net)")
+    script = (
+        "from datetime import date\n"
+        "from dashboard.corpus import load_corpus\n"
+        "from dashboard.regions import load_geometry, load_context\n"
+        "from dashboard import maps, briefing\n"
+        "from dashboard.filters import Filters, apply\n"
+        "c = load_corpus(); f = Filters(themes=('propaganda',))\n"
+        "found = apply(c.findings, f, c.gazetteer)\n"
+        "item = briefing.compose(findings=found, reports=c.reports, taxonomy=c.taxonomy,\n"
+        "    gazetteer=c.gazetteer, filters_text='x', permalink_url='http://localhost:8501/',\n"
+        "    exported=date(2026, 1, 1), title='Offline', marking='OFFICIAL')\n"
+        "png = briefing.to_png(item, maps.prepare(load_geometry(), load_context(), c.gazetteer),\n"
+        "    c.gazetteer)\n"
+        f"open({str(tmp_path / 'o.pdf')!r}, 'wb').write(briefing.to_pdf(item, png))\n"
+    )
+    result = subprocess.run(["unshare", "--net", sys.executable, "-c", script],
+                            capture_output=True, timeout=180, cwd=ROOT)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert "Offline" in " ".join(pdf_pages((tmp_path / "o.pdf").read_bytes()))
+
+
+def test_missing_chromium_says_what_to_install(corpus, map_data, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_CHROMIUM", "/nonexistent/chromium")
+    item = make(corpus, Filters())
+    with pytest.raises(briefing.ExportError, match="install the chromium package"):
+        briefing.to_pdf(item, None)
+    with pytest.raises(briefing.ExportError, match="install the chromium package"):
+        briefing.to_png(item, map_data, corpus.gazetteer)
+
+
+def test_hostile_text_is_escaped(corpus):
+    item = make(corpus, Filters(), title="<img src=x onerror=alert(1)>",
+                note="<script>alert(1)</script>")
+    html = briefing.briefing_html(item, None)
+    assert "<img src=x" not in html and "<script>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html

@@ -261,13 +261,14 @@ def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
              # Keep the view inside the extent the context layer covers.
              "bounds": EXTENT},
         coloraxis={"colorscale": COLOURSCALE, "cmin": 0, "cmax": top,
-                   # Top left, over Turkmenistan: nothing of Af-Pak lies under it.
+                   # Bottom left, over Iran and the sea, above the line legend: nothing of
+                   # Af-Pak lies under it.
                    "colorbar": {"title": {"text": "Findings<br>naming<br>the area"},
                                 "title_font": {"size": px(13)}, "tickfont": {"size": px(12)},
-                                "thickness": px(14), "len": 0.32, "x": 0.01, "xanchor": "left",
-                                "y": 0.98, "yanchor": "top",
+                                "thickness": px(14), "len": 0.3, "x": 0.01, "xanchor": "left",
+                                "y": 0.06, "yanchor": "bottom",
                                 "dtick": 1 if top <= 10 else None,
-                                "bgcolor": "rgba(255,255,255,0.8)"},
+                                "bgcolor": "rgba(255,255,255,0.9)"},
                    "showscale": show_scale},
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height,
         showlegend=False, uirevision="afpak-map", clickmode="event+select",

@@ -117,12 +117,24 @@ def test_bad_rows_are_left_out_good_rows_kept(findings_context):
     assert [p.row for p in result.problems] == [3]
 
 
-def test_not_utf8(findings_context):
-    result = load(findings_context, (HEADER + GOOD).encode("utf-16"))
+def test_undecidable_encoding(findings_context):
+    # Bytes that are neither UTF-8 nor Windows-1252 (0x81, 0x8D, 0x8F, 0x90 and 0x9D are
+    # undefined there) nor UTF-16 without a byte-order mark.
+    result = load(findings_context, (HEADER.encode() + b"\x81\x8d\x8f\x90\x9d" * 40))
     assert result.findings.empty
     [problem] = result.problems
-    assert problem.message.startswith("not UTF-8")
+    assert problem.message == ("cannot tell which encoding this text is in "
+                               "(tried UTF-8, UTF-16, Windows-1252)")
     assert "UTF-8" in problem.suggestion
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp1252"])
+def test_other_encodings_are_read(findings_context, encoding):
+    text = HEADER + GOOD.replace("A summary", "A “quoted” summary")
+    result = load(findings_context, text.encode(encoding))
+    assert result.ok, result.problems
+    assert result.findings.iloc[0]["summary"] == "A “quoted” summary"
+    assert result.findings.iloc[0]["excerpt"] == "ISKP’s propaganda"
 
 
 def test_utf8_with_bom(findings_context):
@@ -160,7 +172,7 @@ def test_json_records_and_lists(findings_context):
          '"excerpt": "Refugees returned from Pakistan.", "themes": "refugees"}]',
          "expected text, got a dict"),
         ('[{"id": "x"}]', "required column 'kind' is missing"),
-        ("[" * 5000 + "]" * 5000, "not valid JSON"),
+        ("[" * 5000 + "]" * 5000, "not readable JSON: nested too deeply"),
     ],
 )
 def test_json_problems(findings_context, text, message):
@@ -184,7 +196,7 @@ def test_default_report_makes_report_id_optional(findings_context):
 
 def test_problems_frame_keeps_columns_when_empty():
     frame = problems_frame([])
-    assert list(frame.columns) == ["file", "row", "column", "message", "suggestion"]
+    assert list(frame.columns) == ["severity", "file", "row", "column", "message", "suggestion"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

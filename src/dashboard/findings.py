@@ -7,9 +7,6 @@ likely fix. A row with any problem is left out of the accepted findings; nothing
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from dashboard.problems import Problem
+from dashboard.problems import Problem, errors
+from dashboard.readers import MAX_FIELD_CHARS, read_table
 from dashboard.regions import Gazetteer
 from dashboard.reports import AnchorError, Report, anchor_excerpt
 from dashboard.taxonomy import Taxonomy
@@ -50,8 +48,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _LIST_SPLIT = re.compile(r"\s*[;|]\s*")
-#: Largest accepted text field, in characters (a whole report fits in a report file, not a cell).
-MAX_FIELD_CHARS = 20_000
+#: First characters that make a spreadsheet run a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -63,7 +61,8 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """True when nothing was kept out (warnings allowed)."""
+        return not errors(self.problems)
 
 
 def empty_findings() -> pd.DataFrame:
@@ -75,88 +74,12 @@ def empty_findings() -> pd.DataFrame:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def decode_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
-    """Decode a findings file: UTF-8, with or without a byte-order mark."""
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as err:
-        line = data[:err.start].count(b"\n") + 1
-        return None, [Problem(file, None, None,
-                              f"not UTF-8: byte 0x{data[err.start]:02x} on line {line} "
-                              f"cannot be decoded",
-                              "save the file as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')")]
-
-
-def read_records(data: bytes, file: str) -> tuple[list[dict[str, object]], list[int], list[Problem]]:
-    """Parse CSV or JSON bytes into records, the row number of each, and any problems.
-
-    The format is chosen by the file name's ending (``.json``; anything else is read as CSV).
-    """
-    text, problems = decode_text(data, file)
-    if text is None:
-        return [], [], problems
-    if not text.strip():
-        return [], [], [Problem(file, None, None, "the file is empty",
-                                "export the findings with a header row and one row per finding")]
-    if file.lower().endswith(".json"):
-        return _read_json(text, file)
-    return _read_csv(text, file)
-
-
-def _read_csv(text: str, file: str) -> tuple[list[dict[str, object]], list[int], list[Problem]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as err:
-        return [], [], [Problem(file, reader.line_num, None, f"not readable as CSV: {err}",
-                                "check for an unclosed quotation mark")]
-    header, body = rows[0], rows[1:]
-    header = [h.strip() for h in header]
-    records, numbers, problems = [], [], []
-    line = 1
-    for row in body:
-        line += 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            extra = row[len(header):]
-            if any(cell.strip() for cell in extra):
-                problems.append(Problem(file, line, None,
-                                        f"row has {len(row)} cells but the header has {len(header)}",
-                                        "quote cells that contain commas"))
-                continue
-        records.append(dict(zip(header, row + [""] * (len(header) - len(row)))))
-        numbers.append(line)
-    if not records and not problems:
-        problems.append(Problem(file, None, None, "the file has a header but no findings",
-                                "add one row per finding below the header"))
-    return records, numbers, problems
-
-
-def _read_json(text: str, file: str) -> tuple[list[dict[str, object]], list[int], list[Problem]]:
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as err:
-        where = getattr(err, "lineno", None)
-        return [], [], [Problem(file, where, None, f"not valid JSON: {err}",
-                                "check the file in a JSON validator")]
-    if isinstance(data, dict) and isinstance(data.get("findings"), list):
-        data = data["findings"]
-    if not isinstance(data, list):
-        return [], [], [Problem(file, None, None,
-                                "JSON must be a list of findings or an object with a 'findings' list",
-                                'write [{"id": ..., "excerpt": ...}, ...]')]
-    if not data:
-        return [], [], [Problem(file, None, None, "the file has no findings", "")]
-    records, numbers, problems = [], [], []
-    for number, item in enumerate(data, start=1):
-        if not isinstance(item, dict):
-            problems.append(Problem(file, number, None,
-                                    f"record is a {type(item).__name__}, not an object", ""))
-            continue
-        records.append(item)
-        numbers.append(number)
-    return records, numbers, problems
+def read_records(data: bytes, file: str, sheet: str | None = None
+                 ) -> tuple[list[dict[str, object]], list[int], list[Problem]]:
+    """Parse a findings file (CSV, TSV, JSON or .xlsx, by its name) into records, the row number
+    of each, and problems. See :mod:`dashboard.readers`."""
+    table = read_table(data, file, sheet=sheet)
+    return table.records, table.numbers, table.problems
 
 
 def match_columns(columns: Iterable[str]) -> dict[str, str]:
@@ -200,13 +123,16 @@ class Context:
 
 def load_findings_bytes(data: bytes, file: str, context: Context,
                         column_map: Mapping[str, str] | None = None,
-                        source: str = "bundled") -> LoadResult:
-    """Read, validate and anchor the findings in *data* (the bytes of a file named *file*)."""
-    records, numbers, problems = read_records(data, file)
+                        source: str = "bundled", sheet: str | None = None) -> LoadResult:
+    """Read, validate and anchor the findings in *data* (the bytes of a file named *file*).
+
+    *column_map* maps the file's column names to ours, over what is matched automatically.
+    """
+    table = read_table(data, file, sheet=sheet)
+    records, numbers, problems = table.records, table.numbers, table.problems
     if not records:
         return LoadResult(empty_findings(), problems)
-    columns = list(records[0].keys()) if not file.lower().endswith(".json") else \
-        list(dict.fromkeys(k for r in records for k in r))
+    columns = table.columns
     mapping = dict(match_columns(columns))
     if column_map:
         mapping.update(column_map)
@@ -261,7 +187,7 @@ def _validate_rows(records, numbers, mapping, file, context, source):
             else:
                 seen[row["id"]] = number
         problems.extend(row_problems)
-        if row is not None and not row_problems:
+        if row is not None and not errors(row_problems):
             rows.append(row)
     return rows, problems
 
@@ -282,6 +208,12 @@ def _validate_row(values: dict[str, object], number: int, file: str, context: Co
             problem(column, f"text is {len(value):,} characters; the limit is {MAX_FIELD_CHARS:,}",
                     "shorten it: an excerpt is a passage, not the whole report")
             value = ""
+        elif column in ("title", "summary") and value.lstrip().startswith(FORMULA_STARTS):
+            problems.append(Problem(file, number, column,
+                                    f"text begins with {value.lstrip()[0]!r}, as a spreadsheet "
+                                    "formula does", "it is kept as text, and CSV downloads "
+                                    "mark it so that no spreadsheet runs it",
+                                    severity="warning"))
         text[column] = value
 
     finding_id = text["id"].strip()
@@ -356,7 +288,7 @@ def _validate_row(values: dict[str, object], number: int, file: str, context: Co
     elif not text["excerpt"].strip():
         problem("excerpt", "excerpt is empty", "copy the report's own words into the excerpt")
 
-    if problems or anchor is None or isinstance(anchor, AnchorError):
+    if errors(problems) or anchor is None or isinstance(anchor, AnchorError):
         return (None if not finding_id else {"id": finding_id}), problems
     return {
         "id": finding_id,

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-PROBLEM_COLUMNS = ("file", "row", "column", "message", "suggestion")
+PROBLEM_COLUMNS = ("severity", "file", "row", "column", "message", "suggestion")
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,8 @@ class Problem:
 
     ``row`` is the row number a person sees: in a CSV or spreadsheet the header is row 1 and the
     first finding row 2; in a JSON file, the 1-based position of the record. ``None`` means the
-    problem concerns the whole file (or the whole column).
+    problem concerns the whole file (or the whole column). An ``"error"`` keeps its row (or file)
+    out; a ``"warning"`` only tells.
     """
 
     file: str
@@ -24,6 +25,7 @@ class Problem:
     column: str | None
     message: str
     suggestion: str = ""
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = self.file
@@ -43,3 +45,8 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     frame["row"] = frame["row"].astype("Int64")
     return frame
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that keep data out (not the warnings)."""
+    return [p for p in problems if p.severity == "error"]

@@ -12,4 +12,5 @@ st.navigation([
     st.Page("pages/table.py", title="Findings table", url_path="table"),
     st.Page("pages/reader.py", title="Report reader", url_path="reader"),
     st.Page("pages/briefing.py", title="Briefing export", url_path="briefing"),
+    st.Page("pages/imports.py", title="Import", url_path="import"),
 ]).run()

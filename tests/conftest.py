@@ -17,6 +17,20 @@ SMALL_TEXT = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_store(tmp_path_factory):
+    """Every test (and every server a test starts) uses a store of its own, never the user's."""
+    import os
+    path = tmp_path_factory.mktemp("store") / "store.sqlite3"
+    previous = os.environ.get("DASHBOARD_STORE")
+    os.environ["DASHBOARD_STORE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("DASHBOARD_STORE", None)
+    else:
+        os.environ["DASHBOARD_STORE"] = previous
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Corpus:
     return load_corpus()

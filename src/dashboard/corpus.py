@@ -59,3 +59,16 @@ def load_corpus(data_dir: Path | None = None) -> Corpus:
         frames.append(result.findings)
     findings = pd.concat(frames, ignore_index=True) if frames else empty_findings()
     return Corpus(reports, findings, gazetteer, taxonomy, tuple(problems))
+
+
+def merge(corpus: Corpus, findings: pd.DataFrame, reports: dict[str, Report]) -> Corpus:
+    """The corpus with analysts' own reports and findings (from the store) added.
+
+    Bundled data wins nothing silently: the store refuses ids that clash, so this only adds.
+    """
+    if findings.empty and not reports:
+        return corpus
+    merged = pd.concat([corpus.findings, findings], ignore_index=True) if len(findings) \
+        else corpus.findings
+    return Corpus({**corpus.reports, **reports}, merged, corpus.gazetteer, corpus.taxonomy,
+                  corpus.problems)

@@ -259,10 +259,9 @@ def _validate_row(values: dict[str, object], number: int, file: str, context: Co
     for value in _split_list(values.get("regions"), "regions", problem):
         code = context.gazetteer.resolve(value)
         if code is None:
-            near = context.gazetteer.suggest(value)
+            near = context.gazetteer.suggest(value, limit=1)
             problem("regions", f"unknown region {value!r}",
-                    "did you mean " + " or ".join(
-                        f"{context.gazetteer.name(c)!r} ({c})" for c in near) + "?"
+                    f"did you mean {context.gazetteer.name(near[0])!r} ({near[0]})?"
                     if near else "use a country, province or region name from the gazetteer")
         elif code not in regions:
             regions.append(code)

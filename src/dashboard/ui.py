@@ -19,17 +19,18 @@ from dashboard import DATA_DIR
 from dashboard import filters as flt
 from dashboard import maps
 from dashboard.cards import CSS
-from dashboard.corpus import Corpus, load_corpus
+from dashboard.corpus import Corpus, load_corpus, merge
 from dashboard.filters import Filters
 from dashboard.problems import problems_frame
 from dashboard.regions import load_context, load_geometry
+from dashboard.store import Store, StoreError, default_store_path
 
 APP_TITLE = "ISKP findings"
 #: Session-state keys of the shared widgets, one per filter field.
 WIDGETS = {"themes": "w_themes", "region": "w_region", "wider": "w_wider", "actors": "w_actors",
            "kinds": "w_kinds", "reports": "w_reports", "text": "w_text"}
 PAGES = {"explorer": "pages/explorer.py", "table": "pages/table.py", "reader": "pages/reader.py",
-         "briefing": "pages/briefing.py"}
+         "briefing": "pages/briefing.py", "imports": "pages/imports.py"}
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
@@ -51,15 +52,47 @@ def _cached_corpus(data_dir: str, fingerprint: str) -> Corpus:
 
 @st.cache_resource(show_spinner=False)
 def _cached_map_data(data_dir: str, fingerprint: str) -> maps.MapData:
-    corpus = _cached_corpus(data_dir, fingerprint)
+    gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
     regions = Path(data_dir) / "regions"
     return maps.prepare(load_geometry(regions / "afpak.geojson"),
-                        load_context(regions / "context.geojson"), corpus.gazetteer)
+                        load_context(regions / "context.geojson"), gazetteer)
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_store(path: str) -> Store:
+    # One Store object for every session: each call opens its own short connection.
+    return Store(path)
+
+
+def store() -> Store | None:
+    """The analysts' store, or None (with the reason shown) when it cannot be opened."""
+    try:
+        return _cached_store(str(default_store_path()))
+    except StoreError as err:
+        st.error(f"Your imported findings cannot be shown: {err}", icon=":material/error:")
+        return None
+
+
+@st.cache_resource(show_spinner="Loading imported findings…", max_entries=4)
+def _cached_merged(data_dir: str, fingerprint: str, store_path: str,
+                   store_fingerprint: str) -> Corpus:
+    base = _cached_corpus(data_dir, fingerprint)
+    analysts = _cached_store(store_path)
+    return merge(base, analysts.findings(), analysts.reports())
+
+
+def bundled_corpus() -> Corpus:
+    """The bundled corpus alone, loaded once per change of the data files."""
+    return _cached_corpus(str(DATA_DIR), data_fingerprint())
 
 
 def corpus() -> Corpus:
-    """The bundled corpus, loaded once per change of the data files."""
-    return _cached_corpus(str(DATA_DIR), data_fingerprint())
+    """The bundled corpus with the analysts' imports, reloaded when either changes."""
+    analysts = store()
+    if analysts is None:
+        return bundled_corpus()
+    return _cached_merged(str(DATA_DIR), data_fingerprint(), str(analysts.path),
+                          analysts.fingerprint())
 
 
 def map_data() -> maps.MapData:
@@ -212,6 +245,7 @@ def _sidebar(data: Corpus, previous: Filters) -> Filters:
                        placeholder="e.g. radio, or \"social media\"",
                        help="Searches title, summary and excerpt; case and accents are ignored.")
     sidebar.button("Clear all filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+    _saved_views(sidebar)
     state = st.session_state
     region = state[WIDGETS["region"]]
     filters = Filters(
@@ -400,7 +434,7 @@ BRIEFING_WIDGETS = ("b_title", "b_subtitle", "b_note", "b_marking")
 def app_base_url() -> str:
     """The address of the app's home page as the browser sees it (for printed links)."""
     url = st.context.url or "http://localhost:8501/"
-    for page in ("briefing", "table", "reader"):
+    for page in ("briefing", "table", "reader", "import"):
         if url.rstrip("/").endswith("/" + page):
             url = url.rstrip("/")[: -len(page)]
     return url if url.endswith("/") else url + "/"
@@ -463,3 +497,169 @@ def prepared_exports(item) -> dict | None:
     """The exports made for exactly this briefing, if any."""
     exports = st.session_state.get("b_exports")
     return exports if exports and exports.get("key") == repr(item) else None
+
+
+# --- saved views ----------------------------------------------------------------------------------
+
+
+def apply_filters(filters: Filters) -> None:
+    """Make *filters* the view: every shared widget and the link follow."""
+    st.session_state["filters"] = filters
+    for field_name, key in WIDGETS.items():
+        value = getattr(filters, field_name)
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
+
+
+def _save_view() -> None:
+    name = (st.session_state.get("sv_name") or "").strip()
+    analysts = store()
+    if analysts is None:
+        return
+    try:
+        analysts.save_view(name, st.session_state["filters"])
+    except (ValueError, StoreError) as err:
+        st.session_state["sv_message"] = ("error", str(err))
+        return
+    st.session_state["sv_message"] = ("success", f"Saved the view as “{name}”.")
+    st.session_state["sv_name"] = ""
+
+
+def _open_view(name: str) -> None:
+    analysts, data = store(), corpus()
+    if analysts is None:
+        return
+    try:
+        params = analysts.view_filters(name)
+    except StoreError as err:
+        st.session_state["sv_message"] = ("error", str(err))
+        return
+    filters, notices = Filters.from_query_params(
+        params, taxonomy=data.taxonomy, gazetteer=data.gazetteer, actors=all_actors(data),
+        reports=data.reports, findings=data.findings["id"])
+    apply_filters(filters)
+    st.session_state["link_notices"] = [f"Saved view “{name}”: {n}" for n in notices]
+
+
+def _rename_view(name: str) -> None:
+    new = (st.session_state.get("sv_rename") or "").strip()
+    analysts = store()
+    if analysts is None:
+        return
+    try:
+        analysts.rename_view(name, new)
+    except (ValueError, StoreError) as err:
+        st.session_state["sv_message"] = ("error", str(err))
+        return
+    st.session_state["sv_message"] = ("success", f"Renamed “{name}” to “{new}”.")
+    st.session_state["sv_rename"] = ""
+
+
+def _delete_view(name: str) -> None:
+    analysts = store()
+    if analysts is None:
+        return
+    try:
+        analysts.delete_view(name)
+    except StoreError as err:
+        st.session_state["sv_message"] = ("error", str(err))
+        return
+    st.session_state["sv_message"] = ("success", f"Deleted the view “{name}”.")
+
+
+def _saved_views(sidebar) -> None:
+    analysts = store()
+    if analysts is None:
+        return
+    views = analysts.views()
+    with sidebar.expander(f"Saved views ({len(views)})"):
+        message = st.session_state.pop("sv_message", None)
+        if message:
+            getattr(st, message[0])(message[1])
+        st.text_input("Name this view", key="sv_name", max_chars=80,
+                      placeholder="e.g. Refugees in Pakistan")
+        st.button("Save view", key="sv_save", on_click=_save_view,
+                  icon=":material/bookmark_add:")
+        if views:
+            names = [v.name for v in views]
+            chosen = st.selectbox("Saved views", names, key="sv_pick")
+            open_col, delete_col = st.columns(2)
+            open_col.button("Open", key="sv_open", on_click=_open_view, args=(chosen,))
+            delete_col.button("Delete", key="sv_delete", on_click=_delete_view, args=(chosen,))
+            st.text_input("New name", key="sv_rename", max_chars=80)
+            st.button("Rename", key="sv_rename_button", on_click=_rename_view, args=(chosen,))
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def uploader_key(name: str) -> str:
+    """A file uploader's key; a new one after each import empties the uploader."""
+    return f"{name}_{st.session_state.get(name + '_round', 0)}"
+
+
+def reset_uploader(name: str) -> None:
+    st.session_state[name + "_round"] = st.session_state.get(name + "_round", 0) + 1
+
+
+def column_map_from_widgets(columns: list[str]) -> dict[str, str]:
+    """The analyst's own column mapping, from the mapping widgets of the import page."""
+    chosen = {}
+    for column in columns:
+        key = f"map_{hashlib.sha1(column.encode()).hexdigest()[:10]}"
+        if key in st.session_state and st.session_state[key] is not None:
+            chosen[column] = st.session_state[key]
+    return chosen
+
+
+def mapping_key(column: str) -> str:
+    return f"map_{hashlib.sha1(column.encode()).hexdigest()[:10]}"
+
+
+def commit_findings_import(plan, only_valid: bool) -> None:
+    from dashboard import importer
+    analysts = store()
+    if analysts is None:
+        return
+    try:
+        record = importer.commit_findings(plan, analysts, only_valid=only_valid)
+    except (StoreError, ValueError) as err:
+        st.session_state["imp_message"] = ("error", f"Nothing was imported: {err}")
+        return
+    st.session_state["imp_message"] = (
+        "success", f"Imported {record.rows_imported} finding(s) from {record.file_name} "
+        f"(import #{record.id}). They are on every page now, marked “{record.source}”.")
+    reset_uploader("imp_file")
+
+
+def commit_report_import(report, file_name: str) -> None:
+    analysts = store()
+    if analysts is None:
+        return
+    try:
+        record = analysts.import_report(report, file_name=file_name)
+    except StoreError as err:
+        st.session_state["rep_message"] = ("error", f"Nothing was imported: {err}")
+        return
+    st.session_state["rep_message"] = (
+        "success", f"Imported the report “{report.title}” as {report.id} (import #{record.id}). "
+        "Findings can now quote it.")
+    reset_uploader("rep_file")
+
+
+def remove_import(import_id: int) -> None:
+    analysts = store()
+    if analysts is None:
+        return
+    try:
+        record = analysts.remove_import(import_id)
+    except StoreError as err:
+        st.session_state["list_message"] = ("error", str(err))
+        return
+    st.session_state["list_message"] = ("success", f"Removed import #{record.id} "
+                                                   f"({record.file_name}) and all it brought.")
+
+
+def show_message(key: str) -> None:
+    message = st.session_state.pop(key, None)
+    if message:
+        getattr(st, message[0])(message[1])

@@ -1,0 +1,97 @@
+"""The import flow in AppTest: upload, see the problems, import the valid rows, find them on the
+map page, remove the import; and saved views."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "id,report_id,kind,title,excerpt,themes,regions\n"
+ROWS = (
+    "an-01,hjs-2017-iskp,analysis,Radio and social media,deploying mobile radio broadcasting "
+    "and social media,propaganda,Afghanistan\n"
+    "an-02,hjs-2017-iskp,analysis,Bad theme,middle-class youth,propoganda,Pakistan\n"
+    "an-03,hjs-2017-iskp,analysis,Misspelt place,Pakistan can play a key role,state response,"
+    "Pakistann\n"
+)
+
+
+@pytest.fixture
+def own_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_STORE", str(tmp_path / "store.sqlite3"))
+    return tmp_path / "store.sqlite3"
+
+
+def page(name: str, params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"pages/{name}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_import_flow(own_store):
+    at = page("imports")
+    at.file_uploader[0].upload("mine.csv", (HEADER + ROWS).encode(), "text/csv").run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(m.value for m in at.markdown)
+    assert "3 row(s) read: 1 can be imported, 2 cannot." in text
+    problems = at.dataframe[0].value
+    assert list(problems["message"]) == ["unknown theme 'propoganda'",
+                                         "unknown region 'Pakistann'"]
+    assert list(problems["row"]) == [3, 4]
+    assert list(problems["suggestion"]) == ["did you mean 'propaganda'?",
+                                            "did you mean 'Pakistan' (PK)?"]
+    buttons = {b.label: b for b in at.button}
+    assert buttons["Import all rows"].disabled
+    buttons["Import only the 1 valid row(s)"].click().run()
+    assert any("Imported 1 finding(s) from mine.csv" in s.value for s in at.success)
+
+    explorer = page("explorer", {"q": "radio broadcasting"})
+    html = "\n".join(el.proto.body for el in explorer.get("html"))
+    assert 'id="card-an-01"' in html and "import #1: mine.csv" in html
+
+    at = page("imports")
+    assert "#1 · mine.csv" in " ".join(m.value for m in at.markdown)
+    at.button(key="rm_1").click().run()
+    assert any("Removed import #1" in s.value for s in at.success)
+    explorer = page("explorer", {"q": "radio broadcasting"})
+    html = "\n".join(el.proto.body for el in explorer.get("html"))
+    assert 'id="card-an-01"' not in html
+
+
+def test_reimport_of_the_same_file_is_refused(own_store):
+    at = page("imports")
+    good = HEADER + ROWS.splitlines(keepends=True)[0]
+    at.file_uploader[0].upload("one.csv", good.encode(), "text/csv").run()
+    [b for b in at.button if b.label == "Import all rows"][0].click().run()
+    at.file_uploader[0].upload("one-again.csv", good.encode(), "text/csv").run()
+    problems = at.dataframe[0].value
+    assert problems.iloc[0]["message"].startswith("this file was already imported (import #1")
+    assert all(b.disabled for b in at.button if b.label.startswith("Import ") and
+               b.label != "Import nothing")
+
+
+def test_saved_views(own_store):
+    at = page("explorer", {"theme": "refugees", "region": "PK"})
+    at.sidebar.text_input(key="sv_name").set_value("Refugees in Pakistan").run()
+    at.sidebar.button(key="sv_save").click().run()
+    assert any("Saved the view" in s.value for s in at.sidebar.success)
+    at.sidebar.button[0].click().run()  # clear all filters
+    assert at.sidebar.multiselect(key="w_themes").value == []
+    at.sidebar.button(key="sv_open").click().run()
+    assert at.sidebar.multiselect(key="w_themes").value == ["refugees"]
+    assert at.sidebar.selectbox(key="w_region").value == "PK"
+    assert at.query_params["region"] in ("PK", ["PK"])
+    at.sidebar.text_input(key="sv_rename").set_value("Pakistan refugees").run()
+    at.sidebar.button(key="sv_rename_button").click().run()
+    assert at.sidebar.selectbox(key="sv_pick").options == ["Pakistan refugees"]
+    at.sidebar.button(key="sv_delete").click().run()
+    assert "Saved views (0)" in " ".join(e.label for e in at.sidebar.expander)

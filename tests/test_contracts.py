@@ -27,7 +27,7 @@ def test_streamlit_is_hardened_and_offline():
 def test_every_page_is_registered_and_exists():
     app = (ROOT / "app.py").read_text()
     registered = set(re.findall(r'st\.Page\("([^"]+)"', app))
-    assert registered == set(ui.PAGES.values())
+    assert registered == set(ui.PAGES.values()) == {page for page, _ in ui.MENU}
     on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
     assert registered == on_disk
     for page in registered:
@@ -58,3 +58,12 @@ def test_only_ui_imports_streamlit():
     for path in (ROOT / "src" / "dashboard").glob("*.py"):
         if path.name != "ui.py":
             assert "import streamlit" not in path.read_text(), path
+
+
+def test_url_paths_match_page_files():
+    """A deep link that is the first request after a restart is served by Streamlit's folder-based
+    routing, which knows pages by file name: each url_path must be its file's name."""
+    app = (ROOT / "app.py").read_text()
+    for file, url_path in re.findall(r'st\.Page\("pages/([a-z_]+)\.py"[^)]*url_path="([^"]+)"',
+                                     app):
+        assert file == url_path

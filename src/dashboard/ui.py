@@ -31,6 +31,10 @@ WIDGETS = {"themes": "w_themes", "region": "w_region", "wider": "w_wider", "acto
            "kinds": "w_kinds", "reports": "w_reports", "text": "w_text"}
 PAGES = {"explorer": "pages/explorer.py", "table": "pages/table.py", "reader": "pages/reader.py",
          "briefing": "pages/briefing.py", "imports": "pages/imports.py"}
+#: The page menu, in order: (page file, label).
+MENU = (("pages/explorer.py", "Map explorer"), ("pages/table.py", "Findings table"),
+        ("pages/reader.py", "Report reader"), ("pages/briefing.py", "Briefing export"),
+        ("pages/imports.py", "Import"))
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
@@ -217,6 +221,10 @@ def _sidebar(data: Corpus, previous: Filters) -> Filters:
     gaz, tax = data.gazetteer, data.taxonomy
     facets = flt.facets(data.findings, previous, gaz)
     sidebar = st.sidebar
+    with sidebar.container(key="page_menu"):
+        for page, label in MENU:
+            st.page_link(page, label=label)
+    sidebar.divider()
     sidebar.header("Filters")
     sidebar.multiselect(
         "Themes", options=list(tax.theme_keys), key=WIDGETS["themes"],
@@ -434,7 +442,7 @@ BRIEFING_WIDGETS = ("b_title", "b_subtitle", "b_note", "b_marking")
 def app_base_url() -> str:
     """The address of the app's home page as the browser sees it (for printed links)."""
     url = st.context.url or "http://localhost:8501/"
-    for page in ("briefing", "table", "reader", "import"):
+    for page in ("briefing", "table", "reader", "imports"):
         if url.rstrip("/").endswith("/" + page):
             url = url.rstrip("/")[: -len(page)]
     return url if url.endswith("/") else url + "/"

@@ -116,7 +116,7 @@ def test_each_page_renders_with_the_filters_of_the_link(server, page, requests_s
 def test_filters_survive_a_page_switch(server, page):
     page.goto(f"{server.url}/?theme=refugees")
     wait_for_app(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("Findings table").click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Findings table").click()
     wait_for_app(page)
     page.wait_for_function("() => window.location.pathname.endsWith('/table')")
     wait_for_app(page)
@@ -129,7 +129,16 @@ def test_deep_link_first_on_a_fresh_server(fresh_server, page, requests_seen):
     wait_for_app(page)
     assert "1 finding · theme = Refugees · region = Pakistan" in summary(page)
     assert page.get_by_text("Themes by region named").count() == 1
+    menu = page.get_by_test_id("stSidebar").get_by_role("link").all_inner_texts()
+    assert menu == ["Map explorer", "Findings table", "Report reader", "Briefing export",
+                    "Import"]
     screenshot(page, "deep-link-fresh-server")
+    # From there, the menu leads on with the filters kept.
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Map explorer").click()
+    wait_for_app(page)
+    wait_for_map(page)
+    assert "1 finding · theme = Refugees · region = Pakistan" in summary(page)
+    assert map_colours(page) > 8
     assert external(requests_seen) == []
 
 
@@ -151,7 +160,7 @@ def test_briefing_from_the_map(server, page, requests_seen):
     page.keyboard.press("Escape")
     page.wait_for_function("() => window.location.search.includes('theme=propaganda')")
     wait_for_app(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("Briefing export").click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Briefing export").click()
     page.wait_for_function("() => window.location.pathname.endsWith('/briefing')")
     wait_for_app(page)
     assert "theme = Propaganda" in summary(page)
@@ -169,4 +178,52 @@ def test_briefing_from_the_map(server, page, requests_seen):
     assert saved[".png"].startswith(b"\x89PNG")
     assert Image.open(io.BytesIO(saved[".png"])).size == (3200, 1800)
     assert saved[".pdf"].startswith(b"%PDF")
+    assert external(requests_seen) == []
+
+
+def test_import_then_restart(tmp_path, page, monkeypatch, requests_seen):
+    """An analyst uploads a spreadsheet with a bad row, imports the good one, finds it on the map
+    page with its provenance, restarts the app, and it is still there."""
+    from openpyxl import Workbook
+
+    from tests.browser.conftest import start_server, stop_server
+
+    monkeypatch.setenv("DASHBOARD_STORE", str(tmp_path / "analyst.sqlite3"))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ID", "Report", "Type", "Headline", "Quote", "Theme", "Place"])
+    sheet.append(["mine-1", "hjs-2017-iskp", "Analysis", "Radio reaches youth",
+                  "deploying mobile radio broadcasting and social media", "Propaganda",
+                  "Afghanistan"])
+    sheet.append(["mine-2", "hjs-2017-iskp", "Analysis", "Misquoted", "radio and television",
+                  "Propaganda", "Afghanistan"])
+    workbook = tmp_path / "my-findings.xlsx"
+    book.save(workbook)
+
+    server = start_server(tmp_path)
+    try:
+        page.goto(f"{server.url}/imports")
+        wait_for_app(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+            str(workbook))
+        page.get_by_text("2 row(s) read: 1 can be imported, 1 cannot.").wait_for(timeout=30_000)
+        wait_for_app(page)
+        screenshot(page, "import-problems")
+        page.get_by_role("button", name="Import only the 1 valid row(s)").click()
+        page.get_by_text("Imported 1 finding(s) from my-findings.xlsx").wait_for(timeout=30_000)
+        page.goto(f"{server.url}/?q=mobile%20radio")
+        wait_for_app(page)
+        assert "mine-1" in card_ids(page)
+        assert "import #1: my-findings.xlsx" in page.content()
+    finally:
+        stop_server(server)
+
+    server = start_server(tmp_path)
+    try:
+        page.goto(f"{server.url}/reader?finding=mine-1")
+        wait_for_app(page)
+        page.locator("#f-mine-1").wait_for()
+        screenshot(page, "import-after-restart-reader")
+    finally:
+        stop_server(server)
     assert external(requests_seen) == []

@@ -200,9 +200,10 @@ def test_problems_frame_keeps_columns_when_empty():
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.binary(max_size=400), json_file=st.booleans())
-def test_any_bytes_give_findings_or_problems(findings_context, data, json_file):
-    result = load(findings_context, data, "f.json" if json_file else "f.csv")
+@given(data=st.binary(max_size=400),
+       name=st.sampled_from(["f.csv", "f.json", "f.tsv", "f.xlsx", "f.txt", "f.odt"]))
+def test_any_bytes_give_findings_or_problems(findings_context, data, name):
+    result = load(findings_context, data, name)
     text = findings_context.reports["small"].text
     for row in result.findings.itertuples():
         assert text[row.start:row.end] == row.excerpt
@@ -224,3 +225,21 @@ def test_any_row_gives_valid_findings_or_problems(findings_context, cells):
         assert all(code in findings_context.gazetteer for code in row.regions)
     # One row in: either it is accepted, or there is at least one problem saying why not.
     assert (len(result.findings) == 1) != bool(result.problems)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=600), name=st.sampled_from(["r.txt", "r.pdf", "r.doc"]))
+def test_any_bytes_give_a_report_text_or_problems(data, name):
+    from dashboard.readers import read_report_text
+    text, problems = read_report_text(data, name)
+    assert (text is not None and text.strip()) or problems
+    assert all(isinstance(p, Problem) for p in problems)
+
+
+@settings(max_examples=60, deadline=None)
+@given(prefix=st.binary(max_size=200))
+def test_corrupted_pdf_gives_problems(prefix):
+    from dashboard.readers import read_report_text
+    text, problems = read_report_text(b"%PDF-1.4\n" + prefix + b"\n%%EOF", "r.pdf")
+    assert text is None or text.strip()
+    assert text is not None or problems

@@ -609,18 +609,15 @@ def reset_uploader(name: str) -> None:
     st.session_state[name + "_round"] = st.session_state.get(name + "_round", 0) + 1
 
 
+def mapping_key(column: str) -> str:
+    """The key of the widget that maps one of the file's columns (any text) to ours."""
+    return f"map_{hashlib.sha1(column.encode()).hexdigest()[:10]}"
+
+
 def column_map_from_widgets(columns: list[str]) -> dict[str, str]:
     """The analyst's own column mapping, from the mapping widgets of the import page."""
-    chosen = {}
-    for column in columns:
-        key = f"map_{hashlib.sha1(column.encode()).hexdigest()[:10]}"
-        if key in st.session_state and st.session_state[key] is not None:
-            chosen[column] = st.session_state[key]
-    return chosen
-
-
-def mapping_key(column: str) -> str:
-    return f"map_{hashlib.sha1(column.encode()).hexdigest()[:10]}"
+    return {column: st.session_state[mapping_key(column)] for column in columns
+            if st.session_state.get(mapping_key(column)) is not None}
 
 
 def commit_findings_import(plan, only_valid: bool) -> None:

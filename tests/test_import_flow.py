@@ -95,3 +95,15 @@ def test_saved_views(own_store):
     assert at.sidebar.selectbox(key="sv_pick").options == ["Pakistan refugees"]
     at.sidebar.button(key="sv_delete").click().run()
     assert "Saved views (0)" in " ".join(e.label for e in at.sidebar.expander)
+
+
+def test_unrecognised_column_mapped_by_hand(own_store):
+    from dashboard import ui
+    at = page("imports")
+    data = ("id,report_id,kind,title,Words of the report,themes\n"
+            "m-1,hjs-2017-iskp,analysis,T,Pakistan can play a key role,state-response\n")
+    at.file_uploader[0].upload("m.csv", data.encode(), "text/csv").run()
+    assert at.dataframe[0].value.iloc[0]["message"] == "required column 'excerpt' is missing"
+    at.selectbox(key=ui.mapping_key("Words of the report")).set_value("excerpt").run()
+    assert "1 row(s) read: 1 can be imported, 0 cannot." in " ".join(m.value for m in at.markdown)
+    assert not [b for b in at.button if b.label == "Import all rows"][0].disabled

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 TEST_OUTPUT ?= test-output
 
-.PHONY: run test install install-test chromium data clean
+.PHONY: run test install install-test install-bench chromium data bench bench-full clean
 
 # A stamp file per dependency set, so a changed pyproject.toml re-installs.
 $(VENV)/.installed: pyproject.toml
@@ -19,8 +19,13 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-bench: $(VENV)/.installed-bench
 
 # Debian's Chromium drives the browser tests (and the briefing exports). Installed only when missing.
 chromium:
@@ -38,6 +43,14 @@ test: install-test chromium
 	$(PY) -m pytest --basetemp=$(TEST_OUTPUT)/tmp -p no:cacheprovider $(PYTEST_ARGS) tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests; failing the run." >&2; fi; \
 	exit $$rc
+
+# Benchmarks (not part of the test suite): results in bench/results/latest.{md,json}.
+bench: install-bench chromium
+	$(PY) bench/run.py
+
+# The same with 1M findings too (about 10 more minutes).
+bench-full: install-bench chromium
+	$(PY) bench/run.py --full
 
 # Rebuild the region geometry from Natural Earth as shipped in Debian's qgis-common package.
 data: install

@@ -31,7 +31,7 @@ with col_side:
     for code in [r.code for r in gaz if not r.spatial]:
         st.button(f"{gaz.name(code)} · {counts.get(code, 0)}", key=f"pick_{code}",
                   on_click=ui.set_region, args=(code,), width="stretch")
-    unplaced = int((view.findings["regions"].map(len) == 0).sum())
+    unplaced = view.index.unplaced(view.mask)
     st.caption(f"{unplaced} of these findings name no place; they are in the list below, "
                "not on the map.")
     st.caption("Counts are findings that name each area as such: a finding naming Pakistan "
@@ -40,7 +40,7 @@ with col_side:
 st.subheader("Findings")
 if view.findings.empty:
     st.info("No finding matches these filters.")
-for finding in ui.paged(view.findings, "w_page").to_dict("records"):
+for finding in ui.paged(view.findings, "w_page", view.filters).to_dict("records"):
     report = view.corpus.report_of(finding)
     with st.container(border=True):
         st.html(finding_card(finding, report, view.corpus.taxonomy, gaz))

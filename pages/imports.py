@@ -1,6 +1,5 @@
 """Import: bring your own findings and report texts; see every problem before anything is stored."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import importer, ui

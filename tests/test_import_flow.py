@@ -3,7 +3,6 @@ map page, remove the import; and saved views."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 
 from dashboard import maps
-from dashboard.cards import citation_text, page_of
+from dashboard.cards import page_of
 from dashboard.filters import Filters
 from dashboard.regions import Gazetteer
 from dashboard.reports import Report

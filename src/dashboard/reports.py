@@ -72,7 +72,7 @@ def load_report(folder: Path) -> tuple[Report | None, list[Problem]]:
     for path in (text_path, meta_path):
         if not path.is_file():
             problems.append(Problem(str(path), None, None, "file is missing",
-                                    f"each report folder needs report.txt and report.toml"))
+                                    "each report folder needs report.txt and report.toml"))
     if problems:
         return None, problems
 

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -21,6 +22,7 @@ from dashboard import maps
 from dashboard.cards import CSS
 from dashboard.corpus import Corpus, load_corpus, merge
 from dashboard.filters import Filters
+from dashboard.index import FindingsIndex
 from dashboard.problems import problems_frame
 from dashboard.regions import load_context, load_geometry
 from dashboard.store import Store, StoreError, default_store_path
@@ -55,14 +57,6 @@ def _cached_corpus(data_dir: str, fingerprint: str) -> Corpus:
 
 
 @st.cache_resource(show_spinner=False)
-def _cached_map_data(data_dir: str, fingerprint: str) -> maps.MapData:
-    gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
-    regions = Path(data_dir) / "regions"
-    return maps.prepare(load_geometry(regions / "afpak.geojson"),
-                        load_context(regions / "context.geojson"), gazetteer)
-
-
-@st.cache_resource(show_spinner=False)
 def _cached_store(path: str) -> Store:
     # One Store object for every session: each call opens its own short connection.
     return Store(path)
@@ -77,12 +71,16 @@ def store() -> Store | None:
         return None
 
 
-@st.cache_resource(show_spinner="Loading imported findings…", max_entries=4)
-def _cached_merged(data_dir: str, fingerprint: str, store_path: str,
-                   store_fingerprint: str) -> Corpus:
-    base = _cached_corpus(data_dir, fingerprint)
-    analysts = _cached_store(store_path)
-    return merge(base, analysts.findings(), analysts.reports())
+@st.cache_resource(show_spinner="Loading and indexing the findings…", max_entries=4)
+def _cached_base(data_dir: str, fingerprint: str, store_path: str,
+                 store_fingerprint: str) -> tuple[Corpus, FindingsIndex]:
+    # The corpus (bundled + imported) and its index, rebuilt together whenever either source
+    # changes. Shared by every session: read-only.
+    corpus = _cached_corpus(data_dir, fingerprint)
+    if store_path:
+        analysts = _cached_store(store_path)
+        corpus = merge(corpus, analysts.findings(), analysts.reports())
+    return corpus, FindingsIndex.build(corpus.findings, corpus.gazetteer)
 
 
 def bundled_corpus() -> Corpus:
@@ -90,16 +88,28 @@ def bundled_corpus() -> Corpus:
     return _cached_corpus(str(DATA_DIR), data_fingerprint())
 
 
-def corpus() -> Corpus:
-    """The bundled corpus with the analysts' imports, reloaded when either changes."""
+def base() -> tuple[Corpus, FindingsIndex]:
+    """The bundled corpus with the analysts' imports, and its index."""
     analysts = store()
-    if analysts is None:
-        return bundled_corpus()
-    return _cached_merged(str(DATA_DIR), data_fingerprint(), str(analysts.path),
-                          analysts.fingerprint())
+    return _cached_base(str(DATA_DIR), data_fingerprint(),
+                        str(analysts.path) if analysts else "",
+                        analysts.fingerprint() if analysts else "")
+
+
+def corpus() -> Corpus:
+    return base()[0]
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_map_data(data_dir: str, fingerprint: str) -> maps.MapData:
+    gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
+    regions = Path(data_dir) / "regions"
+    return maps.prepare(load_geometry(regions / "afpak.geojson"),
+                        load_context(regions / "context.geojson"), gazetteer)
 
 
 def map_data() -> maps.MapData:
+    """Region geometry prepared for drawing, once per change of the data files."""
     return _cached_map_data(str(DATA_DIR), data_fingerprint())
 
 
@@ -110,6 +120,8 @@ class View:
     corpus: Corpus
     filters: Filters
     findings: pd.DataFrame
+    index: FindingsIndex
+    mask: np.ndarray
 
     def describe(self) -> str:
         return self.filters.describe(
@@ -117,14 +129,14 @@ class View:
             report_titles={r.id: r.title for r in self.corpus.reports.values()})
 
 
-def all_actors(corpus: Corpus) -> list[str]:
-    return sorted({a for row in corpus.findings["actors"] for a in row}, key=str.casefold)
+def all_actors(index: FindingsIndex) -> list[str]:
+    return sorted(index.actors.values, key=str.casefold)
 
 
-def _filters_from_link(corpus: Corpus) -> tuple[Filters, list[str]]:
+def _filters_from_link(corpus: Corpus, index: FindingsIndex) -> tuple[Filters, list[str]]:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     return Filters.from_query_params(
-        params, taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer, actors=all_actors(corpus),
+        params, taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer, actors=all_actors(index),
         reports=corpus.reports, findings=corpus.findings["id"])
 
 
@@ -197,15 +209,15 @@ def frame(page_title: str) -> View:
     st.set_page_config(page_title=f"{page_title} · {APP_TITLE}", layout="wide",
                        page_icon=str(DATA_DIR / "icon.png"))
     st.html(CSS)
-    data = corpus()
+    data, index = base()
     if "filters" not in st.session_state:
-        filters, notices = _filters_from_link(data)
+        filters, notices = _filters_from_link(data, index)
         st.session_state["filters"] = filters
         st.session_state["link_notices"] = notices
     switched = st.session_state.get("page") != page_title
     st.session_state["page"] = page_title
     _seed_widgets(st.session_state["filters"], force=switched)
-    filters = _sidebar(data, st.session_state["filters"])
+    filters = _sidebar(data, index, st.session_state["filters"])
     st.session_state["filters"] = filters
     params = filters.to_query_params()
     current = {key: st.query_params.get_all(key) for key in st.query_params}
@@ -214,12 +226,13 @@ def frame(page_title: str) -> View:
     for notice in st.session_state.pop("link_notices", []):
         st.warning(notice, icon=":material/link_off:")
     show_problems(data)
-    return View(data, filters, flt.apply(data.findings, filters, data.gazetteer))
+    mask = index.mask(filters)
+    return View(data, filters, index.apply(mask=mask), index, mask)
 
 
-def _sidebar(data: Corpus, previous: Filters) -> Filters:
-    gaz, tax = data.gazetteer, data.taxonomy
-    facets = flt.facets(data.findings, previous, gaz)
+def _sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
+    tax = data.taxonomy
+    facets = index.facets(previous)
     sidebar = st.sidebar
     with sidebar.container(key="page_menu"):
         for page, label in MENU:
@@ -231,7 +244,7 @@ def _sidebar(data: Corpus, previous: Filters) -> Filters:
         format_func=lambda k: f"{tax.theme(k).label} · {facets.themes.get(k, 0)}",
         help="Findings with any of the chosen themes.\n\n" + "\n".join(
             f"- **{t.label}**: {t.definition}" for t in tax.themes))
-    counts_in_scope = _region_scope_counts(data, previous)
+    counts_in_scope = index.region_scope_counts(previous)
     sidebar.selectbox(
         "Region", options=region_options(data), key=WIDGETS["region"],
         format_func=lambda c: region_label(data, c, counts_in_scope),
@@ -240,7 +253,7 @@ def _sidebar(data: Corpus, previous: Filters) -> Filters:
     sidebar.checkbox(
         "Also findings naming a wider region containing it (e.g. South Asia)",
         key=WIDGETS["wider"], disabled=st.session_state.get(WIDGETS["region"]) is None)
-    actors = all_actors(data)
+    actors = all_actors(index)
     sidebar.multiselect("Actors", options=actors, key=WIDGETS["actors"],
                         format_func=lambda a: f"{a} · {facets.actors.get(a, 0)}")
     sidebar.multiselect("Kind of finding", options=list(tax.kind_keys), key=WIDGETS["kinds"],
@@ -263,17 +276,6 @@ def _sidebar(data: Corpus, previous: Filters) -> Filters:
         reports=tuple(state[WIDGETS["reports"]]) if len(data.reports) > 1 else (),
         text=(state[WIDGETS["text"]] or "").strip(), finding=previous.finding)
     return filters
-
-
-def _region_scope_counts(data: Corpus, filters: Filters) -> dict[str, int]:
-    """For each region, how many findings the region filter would keep (other filters applied)."""
-    base = flt.apply(data.findings, filters.without("region"), data.gazetteer)
-    named = [set(r) for r in base["regions"]]
-    counts = {}
-    for code in data.gazetteer.codes:
-        scope = flt.region_scope(code, data.gazetteer, filters.wider)
-        counts[code] = sum(1 for regions in named if not scope.isdisjoint(regions))
-    return counts
 
 
 def show_problems(corpus: Corpus) -> None:
@@ -306,7 +308,7 @@ def on_map_select() -> None:
 
 
 def map_figure(view: View, *, height: int = 620):
-    counts = maps.region_counts(view.findings)
+    counts = view.index.region_counts(view.mask)
     return maps.build_map(map_data(), view.corpus.gazetteer, counts, view.filters.region,
                           height=height), counts
 
@@ -315,11 +317,11 @@ def reader_params(view: View, finding_id: str) -> dict[str, list[str]]:
     return link_params(view.filters, finding=finding_id)
 
 
-def paged(frame: pd.DataFrame, key: str, size: int = PAGE_SIZE) -> pd.DataFrame:
+def paged(frame: pd.DataFrame, key: str, filters: Filters, size: int = PAGE_SIZE) -> pd.DataFrame:
     """One page of *frame*, with a page picker when there is more than one page. The page goes
-    back to the first whenever the rows change."""
+    back to the first whenever the filters (and so the rows) change."""
     pages = max(1, -(-len(frame) // size))
-    signature = hash(tuple(frame["id"]))
+    signature = hash((filters.without("text"), filters.text, len(frame)))
     if st.session_state.get(f"{key}_sig") != signature:
         st.session_state[f"{key}_sig"] = signature
         st.session_state[key] = 1
@@ -357,7 +359,7 @@ def findings_table(view: View) -> pd.DataFrame:
 def matrix_table(view: View) -> pd.DataFrame:
     """The theme x region counts with labels; remembers its axes for :func:`on_matrix_select`."""
     gaz, tax = view.corpus.gazetteer, view.corpus.taxonomy
-    matrix = flt.theme_region_matrix(view.findings, tax.theme_keys)
+    matrix = view.index.theme_region_matrix(view.mask, tax.theme_keys)
     st.session_state["matrix_axes"] = (list(matrix.index), list(matrix.columns))
     labelled = matrix.copy()
     labelled.index = [tax.theme(t).label for t in matrix.index]
@@ -533,7 +535,7 @@ def _save_view() -> None:
 
 
 def _open_view(name: str) -> None:
-    analysts, data = store(), corpus()
+    analysts = store()
     if analysts is None:
         return
     try:
@@ -541,8 +543,9 @@ def _open_view(name: str) -> None:
     except StoreError as err:
         st.session_state["sv_message"] = ("error", str(err))
         return
+    data, index = base()
     filters, notices = Filters.from_query_params(
-        params, taxonomy=data.taxonomy, gazetteer=data.gazetteer, actors=all_actors(data),
+        params, taxonomy=data.taxonomy, gazetteer=data.gazetteer, actors=all_actors(index),
         reports=data.reports, findings=data.findings["id"])
     apply_filters(filters)
     st.session_state["link_notices"] = [f"Saved view “{name}”: {n}" for n in notices]

@@ -1,0 +1,452 @@
+"""A precomputed index of a findings frame, so that filtering and counting stay instant at a
+million findings.
+
+:meth:`FindingsIndex.build` computes once what :func:`dashboard.filters.apply` recomputes on every
+call: boolean matrices finding x theme, finding x region code (the codes a finding names directly)
+and finding x actor; the kind and the report as categorical codes; and the folded search text of
+each finding. A filter is then a few vectorised operations on numpy arrays:
+
+* a list facet (themes, actors) is the OR of the chosen values' columns;
+* the region filter is the OR of the columns of every code in
+  :func:`dashboard.filters.region_scope` (the region, the places inside it and, with *wider*, the
+  regions containing it);
+* kind and report are a lookup of the row's code in a small boolean table;
+* each search term is a substring test on each finding's folded text, remembered per term (a
+  loop of Python's ``in`` over the strings: two to three times faster here than pandas'
+  ``str.contains`` or pyarrow's ``match_substring``).
+
+Every result is exactly what the pandas functions give on the same frame: :meth:`apply` equals
+``filters.apply(findings, filters, gazetteer)`` (same rows, order, index and columns),
+:meth:`region_counts` equals ``maps.region_counts(filtered)``, :meth:`facets` equals
+``filters.facets(...)``, :meth:`theme_region_matrix` equals ``filters.theme_region_matrix(...)``.
+``tests/test_index.py`` checks this on generated frames and filters.
+
+The index is immutable (its arrays are read-only) and safe to share between sessions and threads;
+its only mutable state, a small cache of per-term search masks, is guarded by a lock. Build it
+once per change of the findings and cache it next to them.
+
+>>> from dashboard.corpus import load_corpus
+>>> from dashboard.filters import Filters, apply
+>>> corpus = load_corpus()
+>>> index = FindingsIndex.build(corpus.findings, corpus.gazetteer)
+>>> filters = Filters(themes=("refugees",), region="PK")
+>>> index.apply(filters).equals(apply(corpus.findings, filters, corpus.gazetteer))
+True
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+
+from dashboard.filters import NO_PLACE, Facets, Filters, region_scope, search_terms
+from dashboard.regions import Gazetteer
+from dashboard.text import fold  # noqa: F401  (the doctests compare with it)
+
+__all__ = ["FindingsIndex", "fold_fast", "search_text"]
+
+#: How many search terms' masks an index remembers (a mask is one byte per finding).
+TERM_CACHE_SIZE = 32
+
+_NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
+_SEGMENTS: dict[str, str] = {}
+_SEGMENTS_MAX = 50_000
+
+
+def _fold_segment(segment: str) -> str:
+    """:func:`dashboard.text.fold` of a run of non-ASCII characters, before spaces are squeezed."""
+    folded = _SEGMENTS.get(segment)
+    if folded is None:
+        decomposed = unicodedata.normalize("NFKD", segment)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+        if len(_SEGMENTS) < _SEGMENTS_MAX:
+            _SEGMENTS[segment] = folded
+    return folded
+
+
+def fold_fast(text: str) -> str:
+    """Exactly :func:`dashboard.text.fold`, several times faster on text that is mostly ASCII.
+
+    ``fold`` maps each character on its own (NFKD decomposition, combining marks dropped, case
+    folding; only combining marks ever reorder, and they are all dropped), then squeezes white
+    space. So ASCII runs only need lower-casing, and only the runs of other characters go through
+    Unicode normalisation. ``str.split()`` splits on exactly the characters ``\\s`` matches.
+
+    >>> text = "  Nangarhār  Province "
+    >>> fold_fast(text) == fold(text) == "nangarhar province"
+    True
+    """
+    if text.isascii():
+        return " ".join(text.lower().split())
+    parts = _NON_ASCII.split(text)
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].lower()
+    for i in range(1, len(parts), 2):
+        parts[i] = _fold_segment(parts[i])
+    return " ".join("".join(parts).split())
+
+
+def search_text(title: str, summary: str, excerpt: str) -> str:
+    """The folded text a search looks in: ``fold(title + "\\n" + summary + "\\n" + excerpt)``."""
+    return fold_fast(f"{title}\n{summary}\n{excerpt}")
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class _ListIndex:
+    """One list column as a boolean matrix: ``matrix[row, j]`` when the row holds ``values[j]``."""
+
+    values: tuple[str, ...]
+    position: Mapping[str, int]
+    matrix: np.ndarray  # bool, shape (rows, len(values)), column-major: each column contiguous
+
+    @classmethod
+    def build(cls, column: pd.Series, known: Iterable[str] = ()) -> _ListIndex:
+        cells = column.tolist()
+        rows = len(cells)
+        lengths = np.fromiter(map(len, cells), dtype=np.int64, count=rows)
+        flat = list(chain.from_iterable(cells))
+        position: dict[str, int] = {}
+        for value in known:
+            position.setdefault(value, len(position))
+        if flat:
+            codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=False)
+            for value in uniques:
+                position.setdefault(value, len(position))
+            columns = np.array([position[v] for v in uniques], dtype=np.int64)[codes]
+        else:
+            columns = np.zeros(0, dtype=np.int64)
+        matrix = np.zeros((rows, len(position)), dtype=bool, order="F")
+        matrix[np.repeat(np.arange(rows), lengths), columns] = True
+        return cls(tuple(position), position, _readonly(matrix))
+
+    def any_of(self, values: Iterable[str]) -> np.ndarray:
+        """Rows holding any of *values* (values the column never holds match nothing)."""
+        out = np.zeros(self.matrix.shape[0], dtype=bool)
+        for value in dict.fromkeys(values):
+            j = self.position.get(value)
+            if j is not None:
+                out |= self.matrix[:, j]
+        return out
+
+    def counts(self, mask: np.ndarray | None) -> Counter:
+        """How many of the rows in *mask* hold each value (each value once per row)."""
+        return _nonzero_counter(self.values, self.column_counts(mask))
+
+    def column_counts(self, mask: np.ndarray | None) -> np.ndarray:
+        if mask is None:
+            return self.matrix.sum(axis=0, dtype=np.int64)
+        selected = int(np.count_nonzero(mask))
+        if selected * 8 < len(mask):
+            # Few rows: gather them. Many rows: AND each contiguous column with the mask.
+            return self.matrix[np.flatnonzero(mask)].sum(axis=0, dtype=np.int64)
+        return np.array([np.count_nonzero(self.matrix[:, j] & mask)
+                         for j in range(self.matrix.shape[1])], dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class _CodeIndex:
+    """One plain column as categorical codes (``-1`` for a missing value)."""
+
+    values: tuple
+    position: Mapping[object, int]
+    codes: np.ndarray
+
+    @classmethod
+    def build(cls, column: pd.Series) -> _CodeIndex:
+        codes, uniques = pd.factorize(column, sort=False)
+        values = tuple(uniques.tolist())
+        return cls(values, {v: i for i, v in enumerate(values)},
+                   _readonly(codes.astype(np.int32, copy=False)))
+
+    def isin(self, wanted: Iterable[object]) -> np.ndarray:
+        table = np.zeros(len(self.values) + 1, dtype=bool)  # the last entry answers code -1
+        for value in wanted:
+            j = self.position.get(value)
+            if j is not None:
+                table[j] = True
+        return table[self.codes]
+
+    def counts(self, mask: np.ndarray | None) -> Counter:
+        codes = self.codes if mask is None else self.codes[mask]
+        counted = np.bincount(codes[codes >= 0], minlength=len(self.values))
+        return _nonzero_counter(self.values, counted)
+
+
+def _nonzero_counter(values: Sequence, counts: np.ndarray) -> Counter:
+    return Counter({values[j]: int(n) for j, n in enumerate(counts.tolist()) if n})
+
+
+class FindingsIndex:
+    """A findings frame with everything filtering needs computed once. See the module docstring.
+
+    Build with :meth:`build`; do not change the frame afterwards (the index keeps a reference).
+    """
+
+    def __init__(self, findings: pd.DataFrame, gazetteer: Gazetteer, *, themes: _ListIndex,
+                 regions: _ListIndex, actors: _ListIndex, kinds: _CodeIndex,
+                 reports: _CodeIndex, text: list[str]):
+        self.findings = findings
+        self.gazetteer = gazetteer
+        self.themes = themes
+        self.regions = regions
+        self.actors = actors
+        self.kinds = kinds
+        self.reports = reports
+        #: The folded search text of each finding (see :func:`search_text`), as an object array.
+        self.text = _readonly(np.array(text, dtype=object))
+        self._text_list = text
+        #: Findings that name no place at all.
+        self.no_place = _readonly(~regions.matrix.any(axis=1))
+        self._terms: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._named_within: np.ndarray | None = None
+        self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray, tuple] | None = None
+
+    # -- building ---------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, findings: pd.DataFrame, gazetteer: Gazetteer) -> FindingsIndex:
+        """Index *findings* (a frame with the columns of :data:`dashboard.findings.COLUMNS`)."""
+        text = [search_text(t, s, e) for t, s, e in
+                zip(findings["title"].tolist(), findings["summary"].tolist(),
+                    findings["excerpt"].tolist())]
+        return cls(
+            findings, gazetteer,
+            themes=_ListIndex.build(findings["themes"]),
+            regions=_ListIndex.build(findings["regions"], known=gazetteer.codes),
+            actors=_ListIndex.build(findings["actors"]),
+            kinds=_CodeIndex.build(findings["kind"]),
+            reports=_CodeIndex.build(findings["report_id"]),
+            text=text,
+        )
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __repr__(self) -> str:
+        return (f"<FindingsIndex of {len(self):,} findings: {len(self.themes.values)} themes, "
+                f"{len(self.regions.values)} region codes, {len(self.actors.values)} actors>")
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the index's own arrays (the frame and the search text not counted)."""
+        return sum(a.nbytes for a in (self.themes.matrix, self.regions.matrix,
+                                      self.actors.matrix, self.kinds.codes, self.reports.codes,
+                                      self.no_place))
+
+    # -- filtering --------------------------------------------------------------------------
+
+    def region_mask(self, region: str, wider: bool = False) -> np.ndarray:
+        """Findings naming any code in ``region_scope(region, gazetteer, wider)``.
+
+        Raises ``KeyError`` for a code the gazetteer does not know, as ``filters.apply`` does.
+        """
+        return self.regions.any_of(region_scope(region, self.gazetteer, wider))
+
+    def term_mask(self, term: str) -> np.ndarray:
+        """Findings whose folded search text contains *term* (a folded term, see
+        :func:`dashboard.filters.search_terms`). Read-only; remembered for the next call.
+
+        Only rows that contain a remembered term found *inside* this one are searched, when that
+        narrows the search (after "radio", "radio station" looks only where "radio" is).
+        """
+        with self._lock:
+            known = self._terms.get(term)
+            if known is not None:
+                self._terms.move_to_end(term)
+                return known[0]
+            narrower = min(((mask, count) for other, (mask, count) in self._terms.items()
+                            if other in term), key=lambda found: found[1], default=None)
+        if narrower is not None and narrower[1] * 2 < len(self):
+            rows = np.flatnonzero(narrower[0])
+            hits = np.fromiter((term in text for text in self.text[rows].tolist()), dtype=bool,
+                               count=len(rows))
+            found = np.zeros(len(self), dtype=bool)
+            found[rows[hits]] = True
+        else:
+            found = np.fromiter((term in text for text in self._text_list), dtype=bool,
+                                count=len(self))
+        _readonly(found)
+        with self._lock:
+            self._terms[term] = (found, int(np.count_nonzero(found)))
+            while len(self._terms) > TERM_CACHE_SIZE:
+                self._terms.popitem(last=False)
+        return found
+
+    def forget_searches(self) -> None:
+        """Drop the remembered search masks (benchmarks time a first search with this)."""
+        with self._lock:
+            self._terms.clear()
+
+    def parts(self, filters: Filters) -> dict[str, np.ndarray | None]:
+        """The mask of each facet of *filters* (``None`` where the facet filters nothing)."""
+        parts: dict[str, np.ndarray | None] = dict.fromkeys(
+            ("themes", "region", "actors", "kinds", "reports", "text"))
+        if filters.themes:
+            parts["themes"] = self.themes.any_of(filters.themes)
+        if filters.region:
+            parts["region"] = self.region_mask(filters.region, filters.wider)
+        if filters.actors:
+            parts["actors"] = self.actors.any_of(filters.actors)
+        if filters.kinds:
+            parts["kinds"] = self.kinds.isin(filters.kinds)
+        if filters.reports:
+            parts["reports"] = self.reports.isin(filters.reports)
+        terms = search_terms(filters.text)
+        if terms:
+            text = self.term_mask(terms[0]).copy()
+            for term in terms[1:]:
+                text &= self.term_mask(term)
+            parts["text"] = text
+        return parts
+
+    def _combine(self, parts: Mapping[str, np.ndarray | None], skip: str | None = None
+                 ) -> np.ndarray:
+        mask = np.ones(len(self), dtype=bool)
+        for facet, part in parts.items():
+            if part is not None and facet != skip:
+                mask &= part
+        return mask
+
+    def mask(self, filters: Filters) -> np.ndarray:
+        """The findings passing *filters*, as a boolean array in the frame's row order."""
+        return self._combine(self.parts(filters))
+
+    def apply(self, filters: Filters | None = None, mask: np.ndarray | None = None
+              ) -> pd.DataFrame:
+        """Exactly ``dashboard.filters.apply(findings, filters, gazetteer)``: the findings that
+        pass every filter, in their original order, with every column and the index kept.
+
+        Pass *mask* (from :meth:`mask`) instead of *filters* to reuse one already computed.
+        """
+        if mask is None:
+            mask = self.mask(filters if filters is not None else Filters())
+        if len(mask) and mask.all():
+            return self.findings.copy(deep=False)  # copy-on-write: shares the data safely
+        return self.findings[mask]
+
+    # -- counting ---------------------------------------------------------------------------
+
+    def region_counts(self, mask: np.ndarray | None = None) -> Counter:
+        """Exactly ``maps.region_counts(filtered)``: findings naming each code directly."""
+        return self.regions.counts(mask)
+
+    def theme_counts(self, mask: np.ndarray | None = None) -> Counter:
+        """Exactly ``filters.count_values(filtered, "themes")``."""
+        return self.themes.counts(mask)
+
+    def actor_counts(self, mask: np.ndarray | None = None) -> Counter:
+        return self.actors.counts(mask)
+
+    def kind_counts(self, mask: np.ndarray | None = None) -> Counter:
+        return self.kinds.counts(mask)
+
+    def report_counts(self, mask: np.ndarray | None = None) -> Counter:
+        return self.reports.counts(mask)
+
+    def unplaced(self, mask: np.ndarray | None = None) -> int:
+        """How many of the findings in *mask* name no place."""
+        return int(np.count_nonzero(self.no_place if mask is None else self.no_place & mask))
+
+    def facets(self, filters: Filters) -> Facets:
+        """Exactly ``filters.facets(findings, filters, gazetteer)``, each facet's masks computed
+        once instead of once per facet."""
+        parts = self.parts(filters)
+        return Facets(
+            themes=self.theme_counts(self._combine(parts, "themes")),
+            actors=self.actor_counts(self._combine(parts, "actors")),
+            kinds=self.kind_counts(self._combine(parts, "kinds")),
+            reports=self.report_counts(self._combine(parts, "reports")),
+        )
+
+    def _named_within_matrix(self) -> np.ndarray:
+        """``[row, k]``: the row names gazetteer code k or a place inside it (the region filter
+        without *wider*, for every code at once). Built on first use."""
+        with self._lock:
+            if self._named_within is None:
+                codes = self.gazetteer.codes
+                matrix = np.zeros((len(self), len(codes)), dtype=bool, order="F")
+                for k, code in enumerate(codes):
+                    matrix[:, k] = self.region_mask(code)
+                self._named_within = _readonly(matrix)
+            return self._named_within
+
+    def region_scope_counts(self, filters: Filters) -> dict[str, int]:
+        """For each gazetteer code, how many findings the region filter would keep with the other
+        filters of *filters* applied (the counts of the region picker; ``filters.wider`` is
+        honoured). Equals, code for code::
+
+            base = filters_module.apply(findings, filters.without("region"), gazetteer)
+            sum(1 for r in base["regions"] if not region_scope(code, gazetteer, wider)
+                .isdisjoint(r))
+        """
+        base = self._combine(self.parts(filters.without("region")))
+        within = self._named_within_matrix()
+        counts = {}
+        for k, code in enumerate(self.gazetteer.codes):
+            matches = within[:, k]
+            if filters.wider:
+                matches = matches | self.regions.any_of(self.gazetteer.ancestors(code))
+            counts[code] = int(np.count_nonzero(matches & base))
+        return counts
+
+    def _theme_region_pairs(self):
+        """Every (row, theme, region) a finding counts in for the theme x region matrix, the
+        region being ``NO_PLACE`` (the last column) for a finding that names none."""
+        with self._lock:
+            if self._pairs is None:
+                regions = np.column_stack([self.regions.matrix, self.no_place])
+                t_rows, t_cols = np.nonzero(self.themes.matrix)
+                r_rows, r_cols = np.nonzero(regions)  # row-major: sorted by row
+                per_row = np.bincount(r_rows, minlength=len(self))
+                starts = np.cumsum(per_row) - per_row
+                repeat = per_row[t_rows]
+                total = int(repeat.sum())
+                pair_theme = np.repeat(t_cols, repeat)
+                pair_rows = np.repeat(t_rows, repeat)
+                offsets = np.arange(total) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+                pair_region = r_cols[np.repeat(starts[t_rows], repeat) + offsets]
+                self._pairs = (_readonly(pair_rows.astype(np.int32)),
+                               _readonly(pair_theme.astype(np.int32)),
+                               _readonly(pair_region.astype(np.int32)),
+                               self.regions.values + (NO_PLACE,))
+            return self._pairs
+
+    def theme_region_matrix(self, mask: np.ndarray | None, theme_keys: Iterable[str]
+                            ) -> pd.DataFrame:
+        """Exactly ``filters.theme_region_matrix(filtered, theme_keys)``."""
+        rows, themes, regions, region_values = self._theme_region_pairs()
+        if mask is not None:
+            keep = mask[rows]
+            themes, regions = themes[keep], regions[keep]
+        width = len(region_values)
+        flat = np.bincount(themes * width + regions,
+                           minlength=len(self.themes.values) * width)
+        table = flat.reshape(len(self.themes.values), width)
+        by_region = dict(zip(region_values, table.sum(axis=0).tolist()))
+        columns = sorted((r for r, n in by_region.items() if n and r != NO_PLACE),
+                         key=lambda r: (-by_region[r], r))
+        if by_region[NO_PLACE]:
+            columns.append(NO_PLACE)
+        keys = list(theme_keys)
+        column_of = {r: j for j, r in enumerate(region_values)}
+        data = {}
+        for region in columns:
+            j = column_of[region]
+            data[region] = [int(table[self.themes.position[t], j]) if t in self.themes.position
+                            else 0 for t in keys]
+        return pd.DataFrame(data, index=pd.Index(keys, name="theme"), columns=columns,
+                            dtype="int64")

@@ -1,0 +1,302 @@
+"""The precomputed findings index gives exactly what the pandas filters and counts give."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard import maps
+from dashboard.filters import (Filters, apply, count_values, facets, region_scope,
+                               theme_region_matrix)
+from dashboard.findings import COLUMNS, empty_findings
+from dashboard.index import FindingsIndex, fold_fast, search_text
+from dashboard.regions import load_gazetteer
+from dashboard.taxonomy import load_taxonomy
+from dashboard.text import fold
+
+GAZETTEER = load_gazetteer()
+TAXONOMY = load_taxonomy()
+
+# Small vocabularies, so that generated findings and filters often meet.
+THEMES = ("propaganda", "refugees", "violence", "ideology")
+REGIONS = ("AFPAK", "SOUTH-ASIA", "AF", "PK", "AF-NAN", "AF-KNR", "PK-KP", "PK-TA", "PK-BA",
+           "IN", "GLOBAL", "CYBERSPACE", "DIASPORA", "IQ-SY")
+ACTORS = ("ISKP", "TTP", "Afghan Taliban", "Pakistan")
+KINDS = ("analysis", "assessment", "quotation")
+REPORTS = ("r1", "r2", "r3")
+WORDS = ("radio", "Radio", "RADIO", "Nangarhār", "nangarhar", "social", "media", "ISKP’s",
+         "“urban", "youth”", "Straße", "strasse", "ﬁnance", "İstanbul", "e\u0301lan", "Σ",
+         "1\u00a02", "")
+SEPARATORS = (" ", "  ", "\n", "\t", " \n ", "\u00a0", "")
+TERMS = ("radio", "nangarhar", "Nangarhār", "media", "social media", '"social media"',
+         "iskp’s", "urban youth", "strasse", "finance", "istanbul", "elan", "σ", "1 2", '"1 2"',
+         "absent", '"unclosed', "  ")
+
+
+def _text(draw) -> str:
+    words = draw(st.lists(st.sampled_from(WORDS), max_size=6))
+    seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(words) + 1,
+                         max_size=len(words) + 1))
+    return "".join(s + w for s, w in zip(seps, words + [""]))
+
+
+def _subset(draw, values, max_size=3, duplicates=False):
+    chosen = tuple(draw(st.lists(st.sampled_from(values), max_size=max_size,
+                                 unique=not duplicates)))
+    return chosen
+
+
+@st.composite
+def findings_frames(draw, max_rows: int = 25) -> pd.DataFrame:
+    rows = []
+    duplicates = draw(st.booleans())
+    for i in range(draw(st.integers(0, max_rows))):
+        rows.append({
+            "id": f"f{i}", "report_id": draw(st.sampled_from(REPORTS)),
+            "kind": draw(st.sampled_from(KINDS)), "title": _text(draw),
+            "summary": _text(draw), "excerpt": _text(draw), "start": i, "end": i + 1,
+            "prefix": "", "suffix": "",
+            "themes": _subset(draw, THEMES, duplicates=duplicates),
+            "regions": _subset(draw, REGIONS, duplicates=duplicates),
+            "actors": _subset(draw, ACTORS, duplicates=duplicates),
+            "page": draw(st.none() | st.integers(1, 9)), "source": "generated",
+        })
+    if rows:
+        frame = pd.DataFrame(rows, columns=list(COLUMNS)).astype(
+            {"start": "int64", "end": "int64", "page": "Int64"})
+    else:
+        frame = empty_findings()
+    if draw(st.booleans()):  # the object dtype of empty_findings() rather than str
+        frame = frame.astype({c: object for c in ("id", "report_id", "kind", "title", "summary",
+                                                 "excerpt", "prefix", "suffix", "source")})
+    index = draw(st.sampled_from(["range", "shuffled", "labels"]))
+    if index == "shuffled" and len(frame):
+        order = draw(st.permutations(range(len(frame))))
+        frame.index = pd.Index([10 * o for o in order])
+    elif index == "labels":
+        frame.index = pd.Index([f"row{i}" for i in range(len(frame))], dtype=object)
+    return frame
+
+
+@st.composite
+def filter_values(draw) -> Filters:
+    region = draw(st.none() | st.sampled_from(GAZETTEER.codes))
+    return Filters(
+        themes=_subset(draw, THEMES + ("expansion",), max_size=2),
+        region=region, wider=region is not None and draw(st.booleans()),
+        actors=_subset(draw, ACTORS + ("NATO",), max_size=2),
+        kinds=_subset(draw, KINDS + ("recommendation",), max_size=2),
+        reports=_subset(draw, REPORTS + ("r9",), max_size=2),
+        text=draw(st.just("") | st.lists(st.sampled_from(TERMS), max_size=2).map(" ".join)),
+    )
+
+
+def _region_scope_counts(findings: pd.DataFrame, filters: Filters) -> dict[str, int]:
+    """What the region picker shows today: ``ui._region_scope_counts``, written out here so that
+    this test outlives the switch of ``ui`` to the index."""
+    base = apply(findings, filters.without("region"), GAZETTEER)
+    named = [set(r) for r in base["regions"]]
+    counts = {}
+    for code in GAZETTEER.codes:
+        scope = region_scope(code, GAZETTEER, filters.wider)
+        counts[code] = sum(1 for regions in named if not scope.isdisjoint(regions))
+    return counts
+
+
+def assert_same(findings: pd.DataFrame, index: FindingsIndex, filters: Filters) -> None:
+    """Every answer of the index equals the pandas function it replaces."""
+    expected = apply(findings, filters, GAZETTEER)
+    mask = index.mask(filters)
+    assert mask.dtype == bool and mask.shape == (len(findings),)
+    got = index.apply(filters)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert list(got.index) == list(expected.index)
+    pd.testing.assert_frame_equal(index.apply(mask=mask), expected, check_exact=True)
+    assert index.region_counts(mask) == maps.region_counts(expected)
+    assert index.theme_counts(mask) == count_values(expected, "themes")
+    assert index.actor_counts(mask) == count_values(expected, "actors")
+    assert index.kind_counts(mask) == count_values(expected, "kind")
+    assert index.report_counts(mask) == count_values(expected, "report_id")
+    assert index.unplaced(mask) == int((expected["regions"].map(len) == 0).sum())
+    assert index.facets(filters) == facets(findings, filters, GAZETTEER)
+    assert index.region_scope_counts(filters) == _region_scope_counts(findings, filters)
+    pd.testing.assert_frame_equal(
+        index.theme_region_matrix(mask, TAXONOMY.theme_keys),
+        theme_region_matrix(expected, TAXONOMY.theme_keys), check_exact=True)
+    # No zero entries: the counters are equal as dicts too, not only as counters.
+    for counter in (index.region_counts(mask), index.theme_counts(mask)):
+        assert all(n > 0 for n in counter.values())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(findings=findings_frames(), many=st.lists(filter_values(), min_size=1, max_size=4))
+def test_index_equals_the_pandas_filters(findings, many):
+    before = findings.copy()
+    index = FindingsIndex.build(findings, GAZETTEER)
+    for filters in many:
+        assert_same(findings, index, filters)
+    pd.testing.assert_frame_equal(findings, before)  # neither builds nor filters change the input
+
+
+@settings(max_examples=60, deadline=None)
+@given(findings=findings_frames(), filters=filter_values())
+def test_remembered_search_masks_give_the_same_answer(findings, filters):
+    index = FindingsIndex.build(findings, GAZETTEER)
+    first = index.mask(filters)
+    first[:] = False  # the caller's own array: changing it changes nothing in the index
+    assert_same(findings, index, filters)
+
+
+@settings(max_examples=100, deadline=None)
+@given(findings=findings_frames(), texts=st.lists(st.sampled_from(TERMS), min_size=2, max_size=8))
+def test_searches_in_any_order(findings, texts):
+    """A search may be narrowed by a remembered term found inside it, never by another."""
+    index = FindingsIndex.build(findings, GAZETTEER)
+    for text in texts:
+        filters = Filters(text=text)
+        pd.testing.assert_frame_equal(index.apply(filters), apply(findings, filters, GAZETTEER))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_fold_fast_is_fold(text):
+    assert fold_fast(text) == fold(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(), st.text())
+def test_search_text_is_the_folded_joined_fields(title, summary, excerpt):
+    assert search_text(title, summary, excerpt) == fold(title + "\n" + summary + "\n" + excerpt)
+
+
+def test_fold_fast_on_every_code_point():
+    every = [chr(i) for i in range(sys.maxunicode + 1)]
+    assert fold_fast("".join(every)) == fold("".join(every))
+    assert fold_fast("x".join(every)) == fold("x".join(every))
+    assert fold_fast(" ".join(every)) == fold(" ".join(every))
+
+
+CORPUS_FILTERS = [
+    Filters(),
+    Filters(themes=("refugees",)),
+    Filters(themes=("propaganda", "refugees")),
+    Filters(themes=("no-such-theme",)),
+    Filters(region="PK"),
+    Filters(region="PK", wider=True),
+    Filters(region="PK-KP"),
+    Filters(region="PK-KP", wider=True),
+    Filters(region="AF"),
+    Filters(region="AF-NAN"),
+    Filters(region="AFPAK"),
+    Filters(region="SOUTH-ASIA"),
+    Filters(region="SOUTH-ASIA", wider=True),
+    Filters(region="GLOBAL"),
+    Filters(region="CYBERSPACE"),
+    Filters(region="IN", wider=True),
+    Filters(actors=("ISKP",)),
+    Filters(actors=("TTP", "Afghan Taliban")),
+    Filters(kinds=("quotation",)),
+    Filters(kinds=("analysis", "recommendation")),
+    Filters(reports=("hjs-2017-iskp",)),
+    Filters(reports=("no-such-report",)),
+    Filters(text="radio"),
+    Filters(text="RADIO Nangarhār"),
+    Filters(text='"social media"'),
+    Filters(text='"social media" youth'),
+    Filters(text="ISKP’s"),
+    Filters(text="absent-word"),
+    Filters(themes=("refugees",), region="PK"),
+    Filters(themes=("propaganda",), region="AF", wider=True, actors=("ISKP",)),
+    Filters(themes=("propaganda",), actors=("ISKP",), kinds=("quotation",), text="radio"),
+    Filters(finding="hjs2017-ko-08", themes=("refugees",)),
+]
+
+
+@pytest.fixture(scope="module")
+def corpus_index(corpus) -> FindingsIndex:
+    return FindingsIndex.build(corpus.findings, corpus.gazetteer)
+
+
+@pytest.mark.parametrize("filters", CORPUS_FILTERS, ids=lambda f: str(f.to_query_params()))
+def test_index_on_the_bundled_corpus(corpus, corpus_index, filters):
+    assert_same(corpus.findings, corpus_index, filters)
+
+
+def test_bundled_corpus_is_indexed_whole(corpus, corpus_index):
+    assert len(corpus_index) == len(corpus.findings) > 0
+    assert set(corpus_index.regions.values) >= set(GAZETTEER.codes)
+    assert corpus_index.mask(Filters()).all()
+    assert corpus_index.apply(Filters(region="PK")).shape[0] > 0
+
+
+@pytest.mark.parametrize("empty", ["empty_findings", "filtered_to_nothing"])
+@pytest.mark.parametrize("filters", [Filters(), Filters(themes=("refugees",)),
+                                     Filters(region="PK", wider=True), Filters(text="radio"),
+                                     Filters(actors=("ISKP",), kinds=("analysis",),
+                                             reports=("r1",))])
+def test_empty_frames(corpus, empty, filters):
+    findings = empty_findings() if empty == "empty_findings" else corpus.findings.iloc[:0]
+    index = FindingsIndex.build(findings, GAZETTEER)
+    assert len(index) == 0 and index.mask(filters).shape == (0,)
+    assert_same(findings, index, filters)
+    result = index.apply(filters)
+    assert result.empty and list(result.columns) == list(COLUMNS)
+    assert (result.dtypes == findings.dtypes).all()
+
+
+def test_unknown_region_raises_like_apply(corpus, corpus_index):
+    with pytest.raises(KeyError):
+        apply(corpus.findings, Filters(region="ATLANTIS"), GAZETTEER)
+    with pytest.raises(KeyError):
+        corpus_index.mask(Filters(region="ATLANTIS"))
+
+
+def test_index_arrays_are_read_only(corpus_index):
+    for array in (corpus_index.themes.matrix, corpus_index.regions.matrix,
+                  corpus_index.actors.matrix, corpus_index.kinds.codes, corpus_index.no_place,
+                  corpus_index.term_mask("radio")):
+        with pytest.raises(ValueError):
+            array[...] = False
+    assert corpus_index.mask(Filters(text="radio")).flags.writeable
+
+
+@pytest.mark.parametrize(("first", "then"), [("media", "social media"), ("radio", "radio"),
+                                             ("a", "iskp"), ("iskp", "iskp’s"),
+                                             ("social media", "media"), ("iskp’s", "iskp")])
+def test_search_narrowed_by_a_remembered_term(corpus, first, then):
+    index = FindingsIndex.build(corpus.findings, GAZETTEER)
+    index.term_mask(first)
+    expected = np.array([then in text for text in index.text], dtype=bool)
+    np.testing.assert_array_equal(index.term_mask(then), expected)
+    index.forget_searches()
+    np.testing.assert_array_equal(index.term_mask(then), expected)
+
+
+def test_term_cache_is_bounded(corpus_index):
+    from dashboard import index as module
+    for n in range(module.TERM_CACHE_SIZE + 10):
+        corpus_index.term_mask(f"term{n}")
+    assert len(corpus_index._terms) == module.TERM_CACHE_SIZE
+
+
+def test_apply_of_everything_shares_nothing_writable(corpus, corpus_index):
+    everything = corpus_index.apply(Filters())
+    everything.loc[everything.index[0], "title"] = "changed"
+    assert corpus.findings["title"].iloc[0] != "changed"
+    np.testing.assert_array_equal(corpus_index.mask(Filters()), np.ones(len(corpus.findings), bool))
+
+
+def test_parts_are_the_masks_of_each_facet(corpus, corpus_index):
+    filters = Filters(themes=("propaganda",), region="AF", wider=True, actors=("ISKP",))
+    parts = corpus_index.parts(filters)
+    assert parts["kinds"] is None and parts["reports"] is None and parts["text"] is None
+    for facet, value in (("themes", Filters(themes=filters.themes)),
+                         ("region", Filters(region="AF", wider=True)),
+                         ("actors", Filters(actors=filters.actors))):
+        expected = apply(corpus.findings, value, GAZETTEER)
+        assert list(corpus.findings.index[parts[facet]]) == list(expected.index)

@@ -139,3 +139,20 @@ def test_alt_text(gazetteer):
     text = maps.alt_text(Counter({"PK": 2, "CYBERSPACE": 1}), gazetteer, 3)
     assert text == ("Map of Afghanistan and Pakistan shading 3 filtered findings by the areas "
                     "they name. Areas named: Pakistan 2. Not on the map: Cyberspace 1.")
+
+
+@pytest.mark.parametrize("selected", [None, "PK", "AF-NAN", "AFPAK"])
+def test_payload_stays_under_150_kb_even_when_every_region_is_named(data, gazetteer, selected):
+    every = Counter({code: 10**6 for code in gazetteer.codes})
+    assert len(maps.build_map(data, gazetteer, every, selected).to_json().encode()) < 150_000
+    almost = Counter({code: 3 for code in gazetteer.codes if code != "AF-KAB"})
+    assert len(maps.build_map(data, gazetteer, almost, selected).to_json().encode()) < 150_000
+
+
+def test_province_outlines_skip_provinces_drawn_as_areas(data, gazetteer):
+    none_drawn = data.province_lines(frozenset())
+    assert none_drawn["type"] in ("MultiLineString", "LineString")
+    all_codes = frozenset(data.province_boundaries)
+    assert data.province_lines(all_codes) is None
+    figure = maps.build_map(data, gazetteer, Counter({c: 1 for c in all_codes}))
+    assert maps.PROVINCE_LINE not in [layer.color for layer in figure.layout.map.layers]

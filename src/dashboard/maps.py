@@ -16,11 +16,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas
+import numpy as np
 import plotly.graph_objects as go
 from shapely.geometry import mapping
+from shapely import line_merge
 from shapely.ops import unary_union
 
 from dashboard.regions import Gazetteer
@@ -91,17 +93,46 @@ class MapData:
     label_points: dict[str, tuple[float, float]]
     outlines: dict[str, dict]
     names: dict[str, str]
+    province_boundaries: dict[str, object]
+    _lines: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def province_lines(self, drawn: frozenset[str] = frozenset()) -> dict:
+        """The outlines of the provinces not drawn as areas, every shared border once (a
+        province drawn as an area has its own outline). Remembered per set of drawn codes."""
+        if drawn not in self._lines:
+            if len(self._lines) > 64:
+                self._lines.clear()
+            shapes = [g for code, g in self.province_boundaries.items() if code not in drawn]
+            self._lines[drawn] = mapping(line_merge(unary_union(shapes))) if shapes else None
+        return self._lines[drawn]
+
+
+#: Decimals of the coordinates sent to the browser: 0.01 degrees is about 1 km, under a pixel at
+#: the zoom that shows Afghanistan and Pakistan whole (about 0.03 degrees a pixel).
+DISPLAY_DECIMALS = 2
+
+
+def _display(geometry):
+    """*geometry* with coordinates rounded for drawing and the points that then repeat removed."""
+    import shapely
+
+    rounded = shapely.transform(geometry, lambda xy: np.round(xy, DISPLAY_DECIMALS))
+    return shapely.remove_repeated_points(rounded)
 
 
 def prepare(geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame,
             gazetteer: Gazetteer) -> MapData:
-    """Turn the region frames into what the figure needs. Call once and cache the result."""
+    """Turn the region frames into what the figure needs. Call once and cache the result.
+
+    Coordinates are rounded to :data:`DISPLAY_DECIMALS`; the province outlines are one set of
+    lines with every shared border once; identical supra-region outlines are kept once.
+    """
     def collection(frame: geopandas.GeoDataFrame) -> dict:
         features = []
         for row in frame.itertuples():
             features.append({"type": "Feature", "id": row.code,
                              "properties": {"code": row.code, "name": row.name},
-                             "geometry": mapping(row.geometry)})
+                             "geometry": mapping(_display(row.geometry))})
         return {"type": "FeatureCollection", "features": features}
 
     countries = geometry[geometry["level"] == "country"]
@@ -113,7 +144,7 @@ def prepare(geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame,
         for row in frame.itertuples():
             point = row.geometry.representative_point()
             points[row.code] = (round(point.x, 3), round(point.y, 3))
-    outlines = {}
+    outlines: dict[str, dict] = {}
     country_shapes = dict(zip(countries["code"], countries.geometry))
     for region in gazetteer:
         if region.level != "supra":
@@ -121,16 +152,18 @@ def prepare(geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame,
         members = [country_shapes[c] for c in gazetteer.descendants(region.code)
                    if c in country_shapes]
         if members:
-            outlines[region.code] = mapping(unary_union(members).boundary)
+            outlines[region.code] = mapping(_display(unary_union(members).boundary))
     for row in geometry.itertuples():
-        outlines[row.code] = mapping(row.geometry.boundary)
+        outlines[row.code] = mapping(_display(row.geometry.boundary))
     disputed_lines = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": row.name}, "geometry": mapping(row.geometry)}
-        for row in disputed.itertuples()]}
+        {"type": "Feature", "properties": {"name": row.name},
+         "geometry": mapping(_display(row.geometry))} for row in disputed.itertuples()]}
     return MapData(
         countries=collection(countries), provinces=collection(provinces),
         neighbours=collection(neighbours), disputed=disputed_lines, label_points=points,
-        outlines=outlines, names={r.code: r.name for r in gazetteer})
+        outlines=outlines, names={r.code: r.name for r in gazetteer},
+        province_boundaries={row.code: _display(row.geometry.boundary)
+                             for row in provinces.itertuples()})
 
 
 def clicked_region(points: list[dict], current: str | None, gazetteer: Gazetteer) -> str | None:
@@ -247,12 +280,16 @@ def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
             if group:
                 figure.add_trace(_labels(data, counts, group, size=size, colour=colour))
 
-    layers = [
-        _line_layer(data.provinces, PROVINCE_LINE, 0.5, below=None),
-        _line_layer(data.disputed, DISPUTED_LINE, 1.6, dash=[2.5, 2]),
-    ]
+    layers = []
+    lines = data.province_lines(frozenset(province_codes))
+    if lines:
+        layers.append(_line_layer(lines, PROVINCE_LINE, 0.5))
+    layers.append(_line_layer(data.disputed, DISPUTED_LINE, 1.6, dash=[2.5, 2]))
+    drawn: list[dict] = []
     for code in spatial_supra(counts, gazetteer, data):
-        layers.append(_line_layer(data.outlines[code], SUPRA_LINE, 2.6))
+        if data.outlines[code] not in drawn:  # South Asia on this map is the Af-Pak outline
+            drawn.append(data.outlines[code])
+            layers.append(_line_layer(data.outlines[code], SUPRA_LINE, 2.6))
     if selected and selected in data.outlines:
         layers.append(_line_layer(data.outlines[selected], SELECTED_LINE, 3.5))
     figure.update_layout(

@@ -181,19 +181,18 @@ def region_options(corpus: Corpus) -> list[str | None]:
     return options
 
 
-def region_label(corpus: Corpus, code: str | None, counts=None) -> str:
+def region_label(corpus: Corpus, code: str | None) -> str:
+    """A region's label in the picker (fixed: it must not change from run to run)."""
     if code is None:
         return "All regions"
     region = corpus.gazetteer[code]
     label = region.name
     if region.level == "province":
         label = "    └ " + label
-        if region.note:
-            label += " (historical)"
+        if region.note.startswith("historical"):
+            label += " (until 2018)"
     elif region.level == "nonspatial":
         label += " (not on map)"
-    if counts is not None:
-        label += f" · {counts.get(code, 0)}"
     return label
 
 
@@ -210,9 +209,14 @@ def frame(page_title: str) -> View:
                        page_icon=str(DATA_DIR / "icon.png"))
     st.html(CSS)
     data, index = base()
-    if "filters" not in st.session_state:
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    followed = bool(current) and current != st.session_state.get("written_params")
+    if "filters" not in st.session_state or followed:
+        # A session's first run, or a link with other parameters followed within the session
+        # ("Open in report"). A page switch through the menu drops the parameters: that keeps
+        # the session's filters.
         filters, notices = _filters_from_link(data, index)
-        st.session_state["filters"] = filters
+        apply_filters(filters)
         st.session_state["link_notices"] = notices
     switched = st.session_state.get("page") != page_title
     st.session_state["page"] = page_title
@@ -220,7 +224,7 @@ def frame(page_title: str) -> View:
     filters = _sidebar(data, index, st.session_state["filters"])
     st.session_state["filters"] = filters
     params = filters.to_query_params()
-    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    st.session_state["written_params"] = params
     if current != params:
         st.query_params.from_dict(params)
     for notice in st.session_state.pop("link_notices", []):
@@ -230,9 +234,31 @@ def frame(page_title: str) -> View:
     return View(data, filters, index.apply(mask=mask), index, mask)
 
 
+def _widget_filters(data: Corpus, previous: Filters) -> Filters:
+    """The filters the shared widgets hold (at the start of a run: their new values)."""
+    state = st.session_state
+    region = state[WIDGETS["region"]]
+    return Filters(
+        themes=tuple(state[WIDGETS["themes"]]), region=region,
+        wider=bool(state[WIDGETS["wider"]]) and region is not None,
+        actors=tuple(state[WIDGETS["actors"]]), kinds=tuple(state[WIDGETS["kinds"]]),
+        reports=tuple(state[WIDGETS["reports"]]) if len(data.reports) > 1 else (),
+        text=(state[WIDGETS["text"]] or "").strip(), finding=previous.finding)
+
+
+def counts_line(counts, label, order) -> str:
+    """Option counts as one line, e.g. "Propaganda 3 · Recruitment 6"; options with none left out."""
+    parts = [f"{label(key)} {counts[key]}" for key in order if counts.get(key)]
+    return " · ".join(parts) if parts else "none"
+
+
 def _sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
+    # Option labels must not change from run to run: Streamlit keeps a multiselect's or a
+    # selectbox's value by its label, and a changed label (a count in it) silently drops the
+    # choice. The counts go in captions instead, computed from the values the widgets hold now.
     tax = data.taxonomy
-    facets = index.facets(previous)
+    current = _widget_filters(data, previous)
+    facets = index.facets(current)
     sidebar = st.sidebar
     with sidebar.container(key="page_menu"):
         for page, label in MENU:
@@ -241,24 +267,30 @@ def _sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
     sidebar.header("Filters")
     sidebar.multiselect(
         "Themes", options=list(tax.theme_keys), key=WIDGETS["themes"],
-        format_func=lambda k: f"{tax.theme(k).label} · {facets.themes.get(k, 0)}",
+        format_func=lambda k: tax.theme(k).label,
         help="Findings with any of the chosen themes.\n\n" + "\n".join(
             f"- **{t.label}**: {t.definition}" for t in tax.themes))
-    counts_in_scope = index.region_scope_counts(previous)
+    sidebar.caption("Findings per theme: " + counts_line(
+        facets.themes, lambda k: tax.theme(k).label, tax.theme_keys))
     sidebar.selectbox(
         "Region", options=region_options(data), key=WIDGETS["region"],
-        format_func=lambda c: region_label(data, c, counts_in_scope),
+        format_func=lambda c: region_label(data, c),
         help="Findings that name this region or any place inside it. Clicking an area on the "
-             "map chooses it here too. The number is how many findings would match.")
+             "map chooses it here too.")
+    if current.region:
+        scope = index.region_scope_counts(current)
+        sidebar.caption(f"{scope.get(current.region, 0)} finding(s) name "
+                        f"{data.gazetteer.name(current.region)} or a place inside it"
+                        + (", or a wider region containing it" if current.wider else "") + ".")
     sidebar.checkbox(
         "Also findings naming a wider region containing it (e.g. South Asia)",
-        key=WIDGETS["wider"], disabled=st.session_state.get(WIDGETS["region"]) is None)
-    actors = all_actors(index)
-    sidebar.multiselect("Actors", options=actors, key=WIDGETS["actors"],
-                        format_func=lambda a: f"{a} · {facets.actors.get(a, 0)}")
+        key=WIDGETS["wider"], disabled=current.region is None)
+    sidebar.multiselect("Actors", options=all_actors(index), key=WIDGETS["actors"])
     sidebar.multiselect("Kind of finding", options=list(tax.kind_keys), key=WIDGETS["kinds"],
-                        format_func=lambda k: f"{tax.kind(k).label} · {facets.kinds.get(k, 0)}",
+                        format_func=lambda k: tax.kind(k).label,
                         help="\n".join(f"- **{k.label}**: {k.definition}" for k in tax.kinds))
+    sidebar.caption("Findings per kind: " + counts_line(
+        facets.kinds, lambda k: tax.kind(k).label, tax.kind_keys))
     if len(data.reports) > 1:
         sidebar.multiselect("Report", options=list(data.reports), key=WIDGETS["reports"],
                             format_func=lambda r: data.reports[r].title)
@@ -267,15 +299,7 @@ def _sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
                        help="Searches title, summary and excerpt; case and accents are ignored.")
     sidebar.button("Clear all filters", on_click=clear_filters, icon=":material/filter_alt_off:")
     _saved_views(sidebar)
-    state = st.session_state
-    region = state[WIDGETS["region"]]
-    filters = Filters(
-        themes=tuple(state[WIDGETS["themes"]]), region=region,
-        wider=bool(state[WIDGETS["wider"]]) and region is not None,
-        actors=tuple(state[WIDGETS["actors"]]), kinds=tuple(state[WIDGETS["kinds"]]),
-        reports=tuple(state[WIDGETS["reports"]]) if len(data.reports) > 1 else (),
-        text=(state[WIDGETS["text"]] or "").strip(), finding=previous.finding)
-    return filters
+    return _widget_filters(data, previous)
 
 
 def show_problems(corpus: Corpus) -> None:

@@ -227,3 +227,43 @@ def test_import_then_restart(tmp_path, page, monkeypatch, requests_seen):
     finally:
         stop_server(server)
     assert external(requests_seen) == []
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick *option* in the sidebar widget labelled *label* (multiselect or selectbox)."""
+    widget = page.get_by_test_id("stSidebar").locator(
+        '[data-testid="stMultiSelect"], [data-testid="stSelectbox"]').filter(has_text=label)
+    widget.first.locator("input").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    if label != "Region":  # a multiselect stays open; a selectbox closes by itself
+        page.keyboard.press("Escape")
+    wait_for_app(page)
+
+
+def test_filters_add_up(server, page):
+    """Each choice in the sidebar adds to the others; none is silently dropped."""
+    page.goto(server.url)
+    wait_for_app(page)
+    choose(page, "Themes", "Propaganda")
+    choose(page, "Region", "Afghanistan")
+    choose(page, "Actors", "ISKP")
+    assert summary(page).endswith("theme = Propaganda · region = Afghanistan · actor = ISKP")
+    choose(page, "Themes", "Recruitment")
+    assert "theme = Propaganda or Recruitment · region = Afghanistan · actor = ISKP" in \
+        summary(page)
+    page.get_by_test_id("stSidebar").get_by_text("Also findings naming a wider region").click()
+    wait_for_app(page)
+    assert "theme = Propaganda or Recruitment · region = Afghanistan (and wider regions " \
+        "containing it) · actor = ISKP" in summary(page)
+    screenshot(page, "filters-add-up")
+
+
+def test_open_in_report_focuses_the_finding(server, page):
+    page.goto(f"{server.url}/?region=PK&theme=refugees")
+    wait_for_app(page)
+    page.get_by_role("link", name="Open in report").first.click()
+    page.wait_for_function("() => window.location.pathname.endsWith('/reader')")
+    wait_for_app(page)
+    page.locator("#f-hjs2017-ko-08.rd-focus").wait_for(timeout=15_000)
+    assert "finding=hjs2017-ko-08" in page.url and "region=PK" in page.url
+    assert "1 finding · theme = Refugees · region = Pakistan" in summary(page)

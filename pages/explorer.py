@@ -12,6 +12,7 @@ st.title("ISKP findings: map explorer")
 st.markdown(f"**{view.describe()}**")
 
 figure, counts = ui.map_figure(view)
+scope = view.index.region_scope_counts(view.filters)
 col_map, col_side = st.columns([3, 1], gap="medium")
 with col_map:
     st.plotly_chart(figure, key=ui.MAP_KEY, on_select=ui.on_map_select,
@@ -24,13 +25,16 @@ with col_side:
         st.button("Clear region", on_click=ui.set_region, args=(None,),
                   icon=":material/close:", key="clear_region")
     st.markdown("**Wider regions** (drawn as outlines)")
+    st.caption("How many findings choosing each shows: those naming it or a place inside it.")
     for code in ("AFPAK", "SOUTH-ASIA"):
-        st.button(f"{gaz.name(code)} · {counts.get(code, 0)}", key=f"pick_{code}",
-                  on_click=ui.set_region, args=(code,), width="stretch")
+        st.button(f"{gaz.name(code)} · {scope.get(code, 0)}", key=f"pick_{code}",
+                  on_click=ui.set_region, args=(code,), width="stretch",
+                  help=f"{counts.get(code, 0)} finding(s) name it as such.")
     st.markdown("**Not on the map**")
     for code in [r.code for r in gaz if not r.spatial]:
-        st.button(f"{gaz.name(code)} · {counts.get(code, 0)}", key=f"pick_{code}",
-                  on_click=ui.set_region, args=(code,), width="stretch")
+        st.button(f"{gaz.name(code)} · {scope.get(code, 0)}", key=f"pick_{code}",
+                  on_click=ui.set_region, args=(code,), width="stretch",
+                  help=f"{counts.get(code, 0)} finding(s) name it as such.")
     unplaced = view.index.unplaced(view.mask)
     st.caption(f"{unplaced} of these findings name no place; they are in the list below, "
                "not on the map.")

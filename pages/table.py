@@ -17,8 +17,9 @@ if len(view.findings) > ui.TABLE_ROWS:
                f"{len(view.findings):,}.")
 
 st.subheader("Themes by region named")
-st.caption("Each cell counts the findings with that theme that name that region. Select a cell "
-           "to filter by its theme and region.")
+st.caption("Each cell counts the findings with that theme that name that region or a place "
+           "inside it (the other filters applied): selecting the cell shows them. "
+           f"{view.index.unplaced(view.mask)} of the findings in view name no place.")
 st.dataframe(ui.matrix_table(view), key=ui.MATRIX_KEY, on_select=ui.on_matrix_select,
              selection_mode="single-cell", width="stretch")
 

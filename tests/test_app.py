@@ -246,3 +246,26 @@ def test_briefing_title_kept_once_edited():
     at.text_input(key="b_title").set_value("Minister's pack").run()
     at.sidebar.multiselect(key="w_themes").set_value(["refugees"]).run()
     assert at.text_input(key="b_title").value == "Minister's pack"
+
+
+def test_matrix_cells_count_what_selecting_them_shows(corpus):
+    from dashboard.filters import Filters, apply
+    at = run(page="pages/table.py")
+    matrix = at.dataframe[1].value
+    names = {corpus.gazetteer.name(c): c for c in corpus.gazetteer.codes}
+    labels = {t.label: t.key for t in corpus.taxonomy.themes}
+    assert "Worldwide" in matrix.columns
+    for label, row in matrix.iterrows():
+        for column, count in row.items():
+            shown = apply(corpus.findings, Filters(themes=(labels[label],),
+                                                   region=names[column]), corpus.gazetteer)
+            assert count == len(shown), (label, column)
+
+
+def test_side_panel_buttons_count_what_they_show(corpus):
+    from dashboard.filters import Filters, apply
+    at = run()
+    for code in ("AFPAK", "SOUTH-ASIA", "GLOBAL", "CYBERSPACE"):
+        label = at.button(key=f"pick_{code}").label
+        shown = apply(corpus.findings, Filters(region=code), corpus.gazetteer)
+        assert label.endswith(f"· {len(shown)}"), label

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.filters import (NO_PLACE, PARAMS, Filters, apply, facets, region_scope,
-                               search_terms, theme_region_matrix)
+from dashboard.filters import (PARAMS, Filters, apply, facets, region_scope,
+                               search_terms)
 
 # A small hand-made table: each finding names what its id says.
 ROWS = [
@@ -187,17 +187,3 @@ def test_without_clears_one_facet():
     filters = Filters(themes=("a",), region="PK", wider=True, text="x")
     assert filters.without("region") == replace(filters, region=None, wider=False)
     assert filters.without("themes").themes == ()
-
-
-def test_theme_region_matrix(small, taxonomy):
-    matrix = theme_region_matrix(small, taxonomy.theme_keys)
-    assert list(matrix.index) == list(taxonomy.theme_keys)
-    assert matrix.loc["propaganda", "AF"] == 1 and matrix.loc["propaganda", "SOUTH-ASIA"] == 1
-    assert matrix.loc["ideology", NO_PLACE] == 1
-    assert list(matrix.columns)[-1] == NO_PLACE
-    assert matrix.to_numpy().sum() == 7  # "sa" has two themes
-
-
-def test_theme_region_matrix_empty(small, taxonomy):
-    matrix = theme_region_matrix(small.iloc[0:0], taxonomy.theme_keys)
-    assert list(matrix.index) == list(taxonomy.theme_keys) and matrix.columns.empty

@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import maps
-from dashboard.filters import (Filters, apply, count_values, facets, region_scope,
-                               theme_region_matrix)
+from dashboard.filters import (Filters, apply, count_values, facets, region_scope)
 from dashboard.findings import COLUMNS, empty_findings
 from dashboard.index import FindingsIndex, fold_fast, search_text
 from dashboard.regions import load_gazetteer
@@ -125,9 +124,6 @@ def assert_same(findings: pd.DataFrame, index: FindingsIndex, filters: Filters) 
     assert index.unplaced(mask) == int((expected["regions"].map(len) == 0).sum())
     assert index.facets(filters) == facets(findings, filters, GAZETTEER)
     assert index.region_scope_counts(filters) == _region_scope_counts(findings, filters)
-    pd.testing.assert_frame_equal(
-        index.theme_region_matrix(mask, TAXONOMY.theme_keys),
-        theme_region_matrix(expected, TAXONOMY.theme_keys), check_exact=True)
     # No zero entries: the counters are equal as dicts too, not only as counters.
     for counter in (index.region_counts(mask), index.theme_counts(mask)):
         assert all(n > 0 for n in counter.values())

@@ -261,29 +261,3 @@ def facets(findings: pd.DataFrame, filters: Filters, gazetteer: Gazetteer) -> Fa
         kinds=count_values(apply(findings, filters.without("kinds"), gazetteer), "kind"),
         reports=count_values(apply(findings, filters.without("reports"), gazetteer), "report_id"),
     )
-
-
-#: Column of :func:`theme_region_matrix` for findings that name no place.
-NO_PLACE = "(no place named)"
-
-
-def theme_region_matrix(findings: pd.DataFrame, theme_keys: Iterable[str]) -> pd.DataFrame:
-    """Counts of findings by theme (rows, in taxonomy order) and region named (columns, most
-    named first; ``NO_PLACE`` last). A finding counts once in every cell it belongs to.
-
-    An empty frame keeps the theme rows, with no columns.
-    """
-    counts: Counter = Counter()
-    for themes, regions in zip(findings["themes"], findings["regions"]):
-        for theme in set(themes):
-            for region in set(regions) or {NO_PLACE}:
-                counts[theme, region] += 1
-    by_region: Counter = Counter()
-    for (_, region), n in counts.items():
-        by_region[region] += n
-    columns = sorted((r for r in by_region if r != NO_PLACE), key=lambda r: (-by_region[r], r))
-    if NO_PLACE in by_region:
-        columns.append(NO_PLACE)
-    keys = list(theme_keys)
-    data = {region: [counts.get((theme, region), 0) for theme in keys] for region in columns}
-    return pd.DataFrame(data, index=pd.Index(keys, name="theme"), columns=columns, dtype="int64")

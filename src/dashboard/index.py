@@ -18,7 +18,7 @@ each finding. A filter is then a few vectorised operations on numpy arrays:
 Every result is exactly what the pandas functions give on the same frame: :meth:`apply` equals
 ``filters.apply(findings, filters, gazetteer)`` (same rows, order, index and columns),
 :meth:`region_counts` equals ``maps.region_counts(filtered)``, :meth:`facets` equals
-``filters.facets(...)``, :meth:`theme_region_matrix` equals ``filters.theme_region_matrix(...)``.
+``filters.facets(...)``.
 ``tests/test_index.py`` checks this on generated frames and filters.
 
 The index is immutable (its arrays are read-only) and safe to share between sessions and threads;
@@ -47,7 +47,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from dashboard.filters import NO_PLACE, Facets, Filters, region_scope, search_terms
+from dashboard.filters import Facets, Filters, region_scope, search_terms
 from dashboard.regions import Gazetteer
 from dashboard.text import fold  # noqa: F401  (the doctests compare with it)
 
@@ -213,7 +213,6 @@ class FindingsIndex:
         self._terms: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._named_within: np.ndarray | None = None
-        self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray, tuple] | None = None
 
     # -- building ---------------------------------------------------------------------------
 
@@ -402,51 +401,3 @@ class FindingsIndex:
                 matches = matches | self.regions.any_of(self.gazetteer.ancestors(code))
             counts[code] = int(np.count_nonzero(matches & base))
         return counts
-
-    def _theme_region_pairs(self):
-        """Every (row, theme, region) a finding counts in for the theme x region matrix, the
-        region being ``NO_PLACE`` (the last column) for a finding that names none."""
-        with self._lock:
-            if self._pairs is None:
-                regions = np.column_stack([self.regions.matrix, self.no_place])
-                t_rows, t_cols = np.nonzero(self.themes.matrix)
-                r_rows, r_cols = np.nonzero(regions)  # row-major: sorted by row
-                per_row = np.bincount(r_rows, minlength=len(self))
-                starts = np.cumsum(per_row) - per_row
-                repeat = per_row[t_rows]
-                total = int(repeat.sum())
-                pair_theme = np.repeat(t_cols, repeat)
-                pair_rows = np.repeat(t_rows, repeat)
-                offsets = np.arange(total) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-                pair_region = r_cols[np.repeat(starts[t_rows], repeat) + offsets]
-                self._pairs = (_readonly(pair_rows.astype(np.int32)),
-                               _readonly(pair_theme.astype(np.int32)),
-                               _readonly(pair_region.astype(np.int32)),
-                               self.regions.values + (NO_PLACE,))
-            return self._pairs
-
-    def theme_region_matrix(self, mask: np.ndarray | None, theme_keys: Iterable[str]
-                            ) -> pd.DataFrame:
-        """Exactly ``filters.theme_region_matrix(filtered, theme_keys)``."""
-        rows, themes, regions, region_values = self._theme_region_pairs()
-        if mask is not None:
-            keep = mask[rows]
-            themes, regions = themes[keep], regions[keep]
-        width = len(region_values)
-        flat = np.bincount(themes * width + regions,
-                           minlength=len(self.themes.values) * width)
-        table = flat.reshape(len(self.themes.values), width)
-        by_region = dict(zip(region_values, table.sum(axis=0).tolist()))
-        columns = sorted((r for r, n in by_region.items() if n and r != NO_PLACE),
-                         key=lambda r: (-by_region[r], r))
-        if by_region[NO_PLACE]:
-            columns.append(NO_PLACE)
-        keys = list(theme_keys)
-        column_of = {r: j for j, r in enumerate(region_values)}
-        data = {}
-        for region in columns:
-            j = column_of[region]
-            data[region] = [int(table[self.themes.position[t], j]) if t in self.themes.position
-                            else 0 for t in keys]
-        return pd.DataFrame(data, index=pd.Index(keys, name="theme"), columns=columns,
-                            dtype="int64")

@@ -381,14 +381,18 @@ def findings_table(view: View) -> pd.DataFrame:
 
 
 def matrix_table(view: View) -> pd.DataFrame:
-    """The theme x region counts with labels; remembers its axes for :func:`on_matrix_select`."""
+    """Findings by theme (rows) and region (columns): each cell is how many findings selecting it
+    shows, i.e. with that theme that name the region or a place inside it, the other filters
+    applied. Remembers its axes for :func:`on_matrix_select`."""
+    from dataclasses import replace
     gaz, tax = view.corpus.gazetteer, view.corpus.taxonomy
-    matrix = view.index.theme_region_matrix(view.mask, tax.theme_keys)
-    st.session_state["matrix_axes"] = (list(matrix.index), list(matrix.columns))
-    labelled = matrix.copy()
-    labelled.index = [tax.theme(t).label for t in matrix.index]
-    labelled.columns = [c if c == flt.NO_PLACE else gaz.name(c) for c in matrix.columns]
-    return labelled
+    per_theme = {t: view.index.region_scope_counts(replace(view.filters, themes=(t,)))
+                 for t in tax.theme_keys}
+    totals = {c: sum(counts[c] for counts in per_theme.values()) for c in gaz.codes}
+    columns = sorted((c for c in gaz.codes if totals[c]), key=lambda c: (-totals[c], gaz.name(c)))
+    st.session_state["matrix_axes"] = (list(tax.theme_keys), columns)
+    return pd.DataFrame({gaz.name(c): [per_theme[t][c] for t in tax.theme_keys] for c in columns},
+                        index=[tax.theme(t).label for t in tax.theme_keys])
 
 
 def on_matrix_select() -> None:
@@ -399,12 +403,11 @@ def on_matrix_select() -> None:
     if not cells:
         return
     row, column_label = cells[0]
-    labels = [c if c == flt.NO_PLACE else corpus().gazetteer.name(c) for c in columns]
+    labels = [corpus().gazetteer.name(c) for c in columns]
     if not (0 <= row < len(rows)) or column_label not in labels:
         return
     st.session_state[WIDGETS["themes"]] = [rows[row]]
-    region = columns[labels.index(column_label)]
-    set_region(None if region == flt.NO_PLACE else region)
+    set_region(columns[labels.index(column_label)])
 
 
 @st.cache_resource(show_spinner=False)

@@ -125,5 +125,9 @@ for record in records:
                                        file_name=f"import-{record.id}-{record.file_name}"
                                        .removesuffix(".csv") + ".csv",
                                        mime="text/csv", key=f"exp_{record.id}")
-        remove_col.button("Remove this import", key=f"rm_{record.id}",
-                          on_click=ui.remove_import, args=(record.id,))
+        with remove_col.popover("Remove this import…"):
+            st.markdown(f"Remove import #{record.id} and the {record.rows_imported} finding(s) "
+                        "or the report it brought? This cannot be undone; export it first to "
+                        "keep a copy.")
+            st.button("Remove", key=f"rm_{record.id}", type="primary",
+                      on_click=ui.remove_import, args=(record.id,))

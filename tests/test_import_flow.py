@@ -83,6 +83,9 @@ def test_saved_views(own_store):
     at.sidebar.text_input(key="sv_name").set_value("Refugees in Pakistan").run()
     at.sidebar.button(key="sv_save").click().run()
     assert any("Saved the view" in s.value for s in at.sidebar.success)
+    at.sidebar.text_input(key="sv_name").set_value("Refugees in Pakistan").run()
+    at.sidebar.button(key="sv_save").click().run()
+    assert any("exists already" in w.value for w in at.sidebar.warning)
     at.sidebar.button[0].click().run()  # clear all filters
     assert at.sidebar.multiselect(key="w_themes").value == []
     at.sidebar.button(key="sv_open").click().run()
@@ -93,7 +96,7 @@ def test_saved_views(own_store):
     at.sidebar.button(key="sv_rename_button").click().run()
     assert at.sidebar.selectbox(key="sv_pick").options == ["Pakistan refugees"]
     at.sidebar.button(key="sv_delete").click().run()
-    assert "Saved views (0)" in " ".join(e.label for e in at.sidebar.expander)
+    assert "0 saved view(s)." in " ".join(c.value for c in at.sidebar.caption)
 
 
 def test_unrecognised_column_mapped_by_hand(own_store):

@@ -552,6 +552,11 @@ def _save_view() -> None:
     analysts = store()
     if analysts is None:
         return
+    if name in {v.name for v in analysts.views()} and not st.session_state.get("sv_replace"):
+        st.session_state["sv_message"] = (
+            "warning", f"A view named “{name}” exists already: tick “Replace a view of the "
+            "same name” to replace it, or choose another name.")
+        return
     try:
         analysts.save_view(name, st.session_state["filters"])
     except (ValueError, StoreError) as err:
@@ -609,20 +614,25 @@ def _saved_views(sidebar) -> None:
     if analysts is None:
         return
     views = analysts.views()
-    with sidebar.expander(f"Saved views ({len(views)})"):
+    # A fixed label: the expander stays open across the reruns its own buttons cause.
+    with sidebar.expander("Saved views"):
         message = st.session_state.pop("sv_message", None)
         if message:
             getattr(st, message[0])(message[1])
         st.text_input("Name this view", key="sv_name", max_chars=80,
                       placeholder="e.g. Refugees in Pakistan")
+        st.checkbox("Replace a view of the same name", key="sv_replace")
         st.button("Save view", key="sv_save", on_click=_save_view,
                   icon=":material/bookmark_add:")
+        st.caption(f"{len(views)} saved view(s).")
         if views:
             names = [v.name for v in views]
             chosen = st.selectbox("Saved views", names, key="sv_pick")
             open_col, delete_col = st.columns(2)
             open_col.button("Open", key="sv_open", on_click=_open_view, args=(chosen,))
-            delete_col.button("Delete", key="sv_delete", on_click=_delete_view, args=(chosen,))
+            with delete_col.popover("Delete…"):
+                st.button(f"Delete “{chosen}”", key="sv_delete", on_click=_delete_view,
+                          args=(chosen,), type="primary")
             st.text_input("New name", key="sv_rename", max_chars=80)
             st.button("Rename", key="sv_rename_button", on_click=_rename_view, args=(chosen,))
 

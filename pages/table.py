@@ -10,8 +10,10 @@ st.title("ISKP findings: table")
 st.markdown(f"**{view.describe()}**")
 
 st.dataframe(ui.findings_table(view), hide_index=True, width="stretch",
-             column_config={"excerpt": st.column_config.TextColumn(width="large"),
-                            "title": st.column_config.TextColumn(width="medium")})
+             column_config={"id": st.column_config.TextColumn(width="small"),
+                            "title": st.column_config.TextColumn(width="medium"),
+                            "excerpt": st.column_config.TextColumn(width="large"),
+                            "regions": st.column_config.TextColumn(width="medium")})
 if len(view.findings) > ui.TABLE_ROWS:
     st.caption(f"Showing the first {ui.TABLE_ROWS:,} rows; the downloads hold all "
                f"{len(view.findings):,}.")

@@ -119,6 +119,8 @@ def test_query_param_round_trip(corpus, filters):
     ("params", "expected", "notice"),
     [
         ({"theme": ["refugees", "bogus"]}, Filters(themes=("refugees",)), "unknown theme 'bogus'"),
+        ({"theme": "propoganda"}, Filters(), "Did you mean 'propaganda'?"),
+        ({"region": "Nangahar"}, Filters(), "Did you mean 'AF-NAN'?"),
         ({"theme": "Violence & attacks"}, Filters(themes=("violence",)), None),
         ({"region": "Hilmand"}, Filters(region="AF-HEL"), None),
         ({"region": "atlantis"}, Filters(), "unknown region 'atlantis'"),
@@ -170,6 +172,7 @@ _CORPUS: dict = {}
          "2 findings · region = Khyber Pakhtunkhwa (and wider regions containing it)"),
         (Filters(actors=("TTP",), kinds=("quotation",), text="radio"), 0,
          "0 findings · actor = TTP · kind = Quotation · text contains “radio”"),
+        (Filters(text='"social media" youth'), 1, '1 finding · text contains "social media" youth'),
     ],
 )
 def test_describe(corpus, filters, count, words):

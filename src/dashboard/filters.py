@@ -93,25 +93,28 @@ class Filters:
             if key not in PARAMS:
                 notices.append(f"Ignored unknown link parameter {key!r}.")
 
-        def known(key: str, label: str, resolve) -> tuple[str, ...]:
+        def known(key: str, label: str, resolve, suggest=None) -> tuple[str, ...]:
             kept: list[str] = []
             for raw in values.get(key, []):
                 value = resolve(raw)
                 if value is None:
-                    notices.append(f"Ignored unknown {label} {raw!r} in the link.")
+                    near = suggest(raw) if suggest else None
+                    hint = f" Did you mean {near!r}?" if near else ""
+                    notices.append(f"Ignored unknown {label} {raw!r} in the link.{hint}")
                 elif value not in kept:
                     kept.append(value)
             return tuple(kept)
 
         actor_names = {fold(a): a for a in actors}
         report_ids = set(reports)
-        themes = known("theme", "theme", taxonomy.resolve_theme)
-        kinds = known("kind", "kind", taxonomy.resolve_kind)
+        themes = known("theme", "theme", taxonomy.resolve_theme, taxonomy.suggest_theme)
+        kinds = known("kind", "kind", taxonomy.resolve_kind, taxonomy.suggest_kind)
         actor_values = known("actor", "actor", lambda v: actor_names.get(fold(v)))
         report_values = known("report", "report", lambda v: v if v in report_ids else None)
 
         region = None
-        regions = known("region", "region", gazetteer.resolve)
+        regions = known("region", "region", gazetteer.resolve,
+                        lambda v: next(iter(gazetteer.suggest(v, limit=1)), None))
         if len(regions) > 1:
             notices.append(f"Kept the first of {len(regions)} regions in the link.")
         if regions:
@@ -165,7 +168,8 @@ class Filters:
             titles = report_titles or {}
             parts.append("report = " + " or ".join(titles.get(r, r) for r in self.reports))
         if self.text.strip():
-            parts.append(f"text contains “{self.text.strip()}”")
+            text = self.text.strip()
+            parts.append(f"text contains {text}" if '"' in text else f"text contains “{text}”")
         if not self.active:
             parts.append("no filters")
         return " · ".join(parts)

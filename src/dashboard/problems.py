@@ -44,6 +44,8 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     rows = [asdict(p) for p in problems]
     frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     frame["row"] = frame["row"].astype("Int64")
+    # A problem about the whole file has no column: show it blank, not "None".
+    frame["column"] = frame["column"].fillna("")
     return frame
 
 

@@ -369,12 +369,12 @@ def findings_table(view: View) -> pd.DataFrame:
     findings = view.findings.head(TABLE_ROWS)
     return pd.DataFrame({
         "id": findings["id"],
-        "kind": findings["kind"].map(lambda k: tax.kind(k).label),
         "title": findings["title"],
+        "excerpt": findings["excerpt"],
         "themes": findings["themes"].map(lambda ts: ", ".join(tax.theme(t).label for t in ts)),
         "regions": findings["regions"].map(lambda rs: ", ".join(gaz.name(r) for r in rs)),
+        "kind": findings["kind"].map(lambda k: tax.kind(k).label),
         "actors": findings["actors"].map(", ".join),
-        "excerpt": findings["excerpt"],
         "report": findings["report_id"].map(lambda r: view.corpus.reports[r].title),
         "start": findings["start"], "end": findings["end"],
     })

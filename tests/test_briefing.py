@@ -187,3 +187,24 @@ def test_hostile_text_is_escaped(corpus):
     html = briefing.briefing_html(item, None)
     assert "<img src=x" not in html and "<script>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_slide_lists_findings_and_wraps_a_long_title(corpus, map_data):
+    item = make(corpus, Filters(), title="A very long briefing title " * 4)
+    figure = briefing.briefing_figure(item, map_data, corpus.gazetteer)
+    assert figure.layout.title.text.count("<br>") >= 2  # two title lines and the subtitle
+    panel = " ".join(a.text for a in figure.layout.annotations)
+    assert "Findings (23)" in panel and "… and 17 more" in panel
+
+
+def test_one_finding_is_not_drawn_as_a_hotspot(corpus, map_data):
+    item = make(corpus, Filters(themes=("propaganda",)))
+    figure = briefing.briefing_figure(item, map_data, corpus.gazetteer)
+    assert figure.layout.coloraxis.cmax >= maps.MIN_SCALE_TOP
+
+
+def test_pdf_map_is_the_map_alone(propaganda):
+    _, png, _ = propaganda
+    panel = Image.open(io.BytesIO(briefing.map_panel(png)))
+    # The map is about as wide as high (1.1), cut out of the 16:9 slide.
+    assert 1.0 < panel.width / panel.height < 1.2

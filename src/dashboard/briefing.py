@@ -39,6 +39,8 @@ MARKINGS = ("", "OFFICIAL", "OFFICIAL-SENSITIVE")
 PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
 #: Margins of the slide at 1x: title and marking above the map, source and marking below.
 MARGIN = {"l": 40, "r": 40, "t": 150, "b": 110}
+#: Finding titles listed on the slide (the PDF lists them all).
+SLIDE_FINDINGS = 6
 BOUNDARY_CAVEAT = ("Boundaries are not an endorsement; disputed lines dashed. FATA is shown as "
                    "the unit it was in 2017 (merged into Khyber Pakhtunkhwa in 2018).")
 PLACEMENT_CAVEAT = ("Findings are placed at the level the report names: a finding naming Pakistan "
@@ -78,6 +80,9 @@ class Briefing:
     counts: Mapping[str, int] = field(default_factory=dict)
     note: str = ""
     unplaced: int = 0
+    #: (name, count) of the areas on the map and of the regions not on it, most named first.
+    areas: tuple[tuple[str, int], ...] = ()
+    elsewhere: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.marking not in MARKINGS:
@@ -124,12 +129,17 @@ def compose(*, findings, reports: Mapping[str, Report], taxonomy: Taxonomy,
             regions=tuple(gazetteer.name(r) for r in row["regions"]),
             excerpt=row["excerpt"], citation=report.citation(page_of(row))))
     used = sorted({r for r in findings["report_id"]}) or sorted(reports)
+    counts = {c: n for c, n in maps.region_counts(findings).items() if c in gazetteer}
     return Briefing(
         title=title.strip() or "ISKP findings", subtitle=subtitle.strip(), marking=marking,
         filters_text=filters_text, source_line=source_line([reports[r] for r in used]),
         exported=exported.isoformat(), permalink=permalink_url, findings=tuple(items),
-        counts=dict(maps.region_counts(findings)), note=note.strip(),
-        unplaced=int((findings["regions"].map(len) == 0).sum()))
+        counts=counts, note=note.strip(),
+        unplaced=int((findings["regions"].map(len) == 0).sum()),
+        areas=tuple((gazetteer.name(c), n) for c, n in sorted(
+            counts.items(), key=lambda kv: (-kv[1], kv[0])) if gazetteer[c].spatial),
+        elsewhere=tuple((gazetteer.name(c), n)
+                        for c, n in maps.nonspatial_counts(counts, gazetteer)))
 
 
 # --- the PNG ------------------------------------------------------------------------------------
@@ -144,6 +154,33 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(_text(text), width)) if text else ""
 
 
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def _slide_geometry(scale: float = 1.0):
+    """Sizes of the slide at *scale*: width, height, margins, the map's width and height, and
+    the share of the plot width the map takes."""
+    width, height = round(PNG_WIDTH * scale), round(PNG_HEIGHT * scale)
+    margin = {key: round(value * scale) for key, value in MARGIN.items()}
+    plot_width = width - margin["l"] - margin["r"]
+    plot_height = height - margin["t"] - margin["b"]
+    # A map about as wide as it is high shows Afghanistan and Pakistan whole inside the extent.
+    map_width = int(plot_height * 1.1)
+    return width, height, margin, map_width, plot_height, map_width / plot_width
+
+
+def _title_text(briefing: Briefing, scale: float) -> str:
+    """Title (two lines at most, smaller when long) and subtitle, as one plotly title."""
+    lines = textwrap.wrap(briefing.title, 66)
+    size = 30 if len(lines) == 1 else 22
+    text = "<br>".join(_text(line) for line in lines[:2])
+    if briefing.subtitle:
+        text += (f"<br><span style='font-size:{round(16 * scale)}px;color:#444'>"
+                 f"{_text(_shorten(briefing.subtitle, 170))}</span>")
+    return f"<span style='font-size:{round(size * scale)}px'>{text}</span>"
+
+
 def briefing_figure(briefing: Briefing, data: maps.MapData, gazetteer: Gazetteer,
                     selected: str | None = None, *, scale: float = 1.0) -> go.Figure:
     """The slide: title, marking top and bottom, the map with its legend, what is not on the
@@ -151,13 +188,7 @@ def briefing_figure(briefing: Briefing, data: maps.MapData, gazetteer: Gazetteer
 
     *scale* shrinks everything (size, margins, fonts) alike, for an on-screen preview.
     """
-    width, height = round(PNG_WIDTH * scale), round(PNG_HEIGHT * scale)
-    margin = {key: round(value * scale) for key, value in MARGIN.items()}
-    plot_width = width - margin["l"] - margin["r"]
-    plot_height = height - margin["t"] - margin["b"]
-    # A map about as wide as it is high shows Afghanistan and Pakistan whole inside the extent.
-    map_width = int(plot_height * 1.1)
-    split = map_width / plot_width
+    width, height, margin, map_width, plot_height, split = _slide_geometry(scale)
     figure = maps.build_map(data, gazetteer, briefing.counts, selected, height=plot_height,
                             width=map_width, text_scale=scale)
     figure.update_layout(
@@ -166,26 +197,32 @@ def briefing_figure(briefing: Briefing, data: maps.MapData, gazetteer: Gazetteer
         map={"domain": {"x": [0.0, split], "y": [0.0, 1.0]}},
         margin=margin,
         paper_bgcolor="#ffffff",
-        title={"text": _text(briefing.title), "x": 0.025, "xanchor": "left", "y": 0.93,
-               "yanchor": "top", "font": {"size": round(30 * scale), "color": "#111"}},
+        # Below the top marking (which takes the first 30 pixels).
+        title={"text": _title_text(briefing, scale), "x": 0.025, "xanchor": "left",
+               "y": 0.955 if not briefing.marking else 0.935, "yanchor": "top",
+               "font": {"color": "#111"}},
     )
     notes = []
-    spatial = [(c, n) for c, n in sorted(briefing.counts.items(), key=lambda kv: (-kv[1], kv[0]))
-               if n and c in gazetteer and gazetteer[c].spatial]
     notes.append("<b>Findings naming each area</b>")
-    notes += [f"{_text(gazetteer.name(c))}: {n}" for c, n in spatial] or ["none"]
-    off = maps.nonspatial_counts(briefing.counts, gazetteer)
-    if off:
-        notes.append("")
-        notes.append("<b>Not on the map</b>")
-        notes += [f"{_text(gazetteer.name(c))}: {n}" for c, n in off]
+    notes += [f"{_text(name)}: {n}" for name, n in briefing.areas] or ["none"]
+    if briefing.elsewhere:
+        notes += ["", "<b>Not on the map</b>"]
+        notes += [f"{_text(name)}: {n}" for name, n in briefing.elsewhere]
     if briefing.unplaced:
         notes.append(f"Naming no place: {briefing.unplaced}")
     notes += ["", "<b>Filters</b>", _wrap(briefing.filters_text, 70)]
     if not briefing.findings:
         notes += ["", f"<b>{NO_FINDINGS}</b>"]
+    else:
+        notes += ["", f"<b>Findings ({len(briefing.findings)})</b>"]
+        notes += ["• " + _text(_shorten(f.title, 68)) for f in briefing.findings[:SLIDE_FINDINGS]]
+        if len(briefing.findings) > SLIDE_FINDINGS:
+            notes.append(f"… and {len(briefing.findings) - SLIDE_FINDINGS} more: all are in "
+                         "the PDF, with their excerpts")
     if briefing.note:
-        notes += ["", "<b>Analyst's note</b>", _wrap(briefing.note, 70)]
+        note = _wrap(briefing.note, 70).split("<br>")
+        notes += ["", "<b>Analyst's note</b>"] + note[:4] + (
+            ["… (the whole note is in the PDF)"] if len(note) > 4 else [])
     notes += ["", "<b>Caveats</b>", _wrap(BOUNDARY_CAVEAT, 75), _wrap(PLACEMENT_CAVEAT, 75)]
     annotations = list(figure.layout.annotations) + [
         dict(text="<br>".join(notes), xref="paper", yref="paper", x=split + 0.03, y=1.0,
@@ -196,11 +233,6 @@ def briefing_figure(briefing: Briefing, data: maps.MapData, gazetteer: Gazetteer
              xref="paper", yref="paper", x=0.0, y=-0.035, xanchor="left", yanchor="top",
              align="left", showarrow=False, font={"size": round(12 * scale), "color": "#444"}),
     ]
-    if briefing.subtitle:
-        annotations.append(dict(text=_text(briefing.subtitle), xref="paper", yref="paper",
-                                x=0.0, y=1.06, xanchor="left", yanchor="bottom",
-                                showarrow=False,
-                                font={"size": round(17 * scale), "color": "#444"}))
     if briefing.marking:
         # Annotations take paper coordinates only: place the marking in the margins, 8 px from
         # the top and bottom edges of the image.
@@ -270,8 +302,9 @@ body { font: 10.5pt/1.4 "DejaVu Sans", "Liberation Sans", sans-serif; color: #11
        hyphens: none; font-variant-ligatures: none; font-feature-settings: "liga" 0, "clig" 0; }
 h1 { font-size: 20pt; margin: 0 0 2mm 0; }
 .subtitle { font-size: 12pt; color: #444; margin: 0 0 3mm 0; }
-.map { width: 100%; max-height: 102mm; object-fit: contain; object-position: left;
-       display: block; margin: 0 0 2mm 0; }
+.front { display: flex; gap: 6mm; align-items: flex-start; }
+.map { height: 128mm; width: auto; display: block; border: 0.3pt solid #bbb; }
+.side { flex: 1; }
 .meta { font-size: 9pt; line-height: 1.3; color: #333; margin: 1mm 0; }
 h2 { font-size: 14pt; margin: 0 0 3mm 0; break-before: page; }
 article { break-inside: avoid; border-top: 0.4pt solid #999; padding: 2.5mm 0; }
@@ -299,16 +332,28 @@ def briefing_html(briefing: Briefing, png: bytes | None) -> str:
              f"<h1>{escape(briefing.title)}</h1>"]
     if briefing.subtitle:
         parts.append(f'<p class="subtitle">{escape(briefing.subtitle)}</p>')
-    if png:
-        parts.append('<img class="map" alt="Map of the findings by area" '
-                     f'src="data:image/png;base64,{base64.b64encode(png).decode()}">')
-    parts += [f'<p class="meta"><b>Filters:</b> {escape(briefing.filters_text)}</p>',
-              f'<p class="meta">{escape(briefing.source_line)}</p>',
-              f'<p class="meta">Exported {escape(briefing.exported)} · '
-              f"Link to this view: {escape(briefing.permalink)}</p>",
-              f'<p class="meta">{escape(BOUNDARY_CAVEAT)} {escape(PLACEMENT_CAVEAT)}</p>']
+    side = ['<div class="side">',
+            '<p class="meta"><b>Findings naming each area:</b> '
+            + escape("; ".join(f"{name} {n}" for name, n in briefing.areas) or "none") + "</p>"]
+    if briefing.elsewhere:
+        side.append('<p class="meta"><b>Not on the map:</b> '
+                    + escape("; ".join(f"{name} {n}" for name, n in briefing.elsewhere)) + "</p>")
+    if briefing.unplaced:
+        side.append(f'<p class="meta">Naming no place: {briefing.unplaced}</p>')
+    side += [f'<p class="meta"><b>Filters:</b> {escape(briefing.filters_text)}</p>',
+             f'<p class="meta">{escape(briefing.source_line)}</p>',
+             f'<p class="meta">Exported {escape(briefing.exported)} · '
+             f"Link to this view in the dashboard: {escape(briefing.permalink)}</p>",
+             f'<p class="meta">{escape(BOUNDARY_CAVEAT)} {escape(PLACEMENT_CAVEAT)}</p>']
     if briefing.note:
-        parts.append(f'<p class="meta"><b>Analyst\'s note:</b> {escape(briefing.note)}</p>')
+        side.append(f'<p class="meta"><b>Analyst\'s note:</b> {escape(briefing.note)}</p>')
+    side.append("</div>")
+    if png:
+        parts.append('<div class="front"><img class="map" alt="Map of the findings by area" '
+                     f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+                     + "".join(side) + "</div>")
+    else:
+        parts += side
     if not briefing.findings:
         parts.append(f'<p class="none">{NO_FINDINGS}</p>')
     else:
@@ -347,13 +392,15 @@ def html_to_pdf(html: str, *, timeout: float = 60) -> bytes:
 
 
 def map_panel(png: bytes) -> bytes:
-    """The slide without its top and bottom margins (title, marking, source): the PDF prints
-    those as text, so they are not repeated in the picture."""
+    """The map alone, cut out of the slide: the PDF prints title, marking, counts, caveats and
+    source as text, so they are not repeated in the picture."""
     from PIL import Image
 
     image = Image.open(io.BytesIO(png))
     scale = image.height / PNG_HEIGHT
-    box = (0, round(MARGIN["t"] * scale), image.width, image.height - round(MARGIN["b"] * scale))
+    _, _, margin, map_width, plot_height, _ = _slide_geometry()
+    box = tuple(round(v * scale) for v in (margin["l"], margin["t"], margin["l"] + map_width,
+                                           margin["t"] + plot_height))
     out = io.BytesIO()
     image.crop(box).save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -236,10 +236,15 @@ def safe_filename(text: str, suffix: str) -> str:
     'iskp-findings-refugees-pakistan.csv'
     >>> safe_filename("", ".csv")
     'iskp-findings.csv'
+    >>> safe_filename("ISKP findings: propaganda", ".png")
+    'iskp-findings-propaganda.png'
     """
     suffix = re.sub(r"[^a-z0-9]", "", str(suffix).lower())[:16]
     suffix = "." + suffix if suffix else ""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(str(text or "")).encode("ascii", "ignore").decode())
+    slug = slug.strip("-")
+    if slug == _FILE_PREFIX or slug.startswith(_FILE_PREFIX + "-"):
+        slug = slug[len(_FILE_PREFIX):]  # a title that already starts with the prefix
     stem = f"{_FILE_PREFIX}-{slug.strip('-')}".strip("-")
     stem = stem[:_MAX_FILENAME - len(suffix)].rstrip("-")
     return stem + suffix

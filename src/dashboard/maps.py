@@ -52,16 +52,26 @@ PROVINCE_LINE = "#9a9a9a"
 DISPUTED_LINE = "#b2182b"
 SELECTED_LINE = "#e66101"
 SUPRA_LINE = "#222222"
-CENTER = {"lat": 31.0, "lon": 69.05}
+def _mercator_middle(south: float, north: float) -> float:
+    """The latitude halfway between two others on a Mercator map (higher than their mean)."""
+    import math
+    y = (math.log(math.tan(math.pi / 4 + math.radians(south) / 2))
+         + math.log(math.tan(math.pi / 4 + math.radians(north) / 2))) / 2
+    return round(math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2), 3)
+
+
+#: Afghanistan and Pakistan with a little margin: what the map must show whole.
+AFPAK_BOUNDS = {"west": 60.2, "east": 77.9, "south": 23.4, "north": 38.7}
+CENTER = {"lat": _mercator_middle(AFPAK_BOUNDS["south"], AFPAK_BOUNDS["north"]),
+          "lon": (AFPAK_BOUNDS["west"] + AFPAK_BOUNDS["east"]) / 2}
+#: The colour scale reaches its darkest at no fewer than this many findings, so that a single
+#: finding does not look like a hotspot.
+MIN_SCALE_TOP = 5
 #: Typical width of the map on the explorer page, in CSS pixels (the page is responsive; the
 #: view is bounded to the extent, which keeps wider maps filled).
 TYPICAL_WIDTH = 720
 #: The extent the neighbouring countries are drawn for (see scripts/build_regions.py).
 EXTENT = {"west": 58.0, "east": 80.0, "south": 22.0, "north": 40.0}
-
-
-#: Afghanistan and Pakistan with a little margin: what the map must show whole.
-AFPAK_BOUNDS = {"west": 60.2, "east": 77.9, "south": 23.4, "north": 38.7}
 
 
 def fit_zoom(width: float, height: float, bounds: Mapping[str, float] = AFPAK_BOUNDS) -> float:
@@ -243,7 +253,7 @@ def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
     drawn faintly for orientation and disputed boundaries as dashed lines.
     """
     spatial = [c for c in counts if c in gazetteer and gazetteer[c].level in ("country", "province")]
-    top = max([counts[c] for c in spatial] + [1])
+    top = max([counts[c] for c in spatial] + [MIN_SCALE_TOP])
     figure = go.Figure()
     neighbour_codes = [f["id"] for f in data.neighbours["features"]]
     named_neighbours = [c for c in neighbour_codes if counts.get(c)]

@@ -38,8 +38,10 @@ with col_side:
     unplaced = view.index.unplaced(view.mask)
     st.caption(f"{unplaced} of these findings name no place; they are in the list below, "
                "not on the map.")
-    st.caption("Counts are findings that name each area as such: a finding naming Pakistan "
-               "counts for Pakistan as a whole, not for each of its provinces.")
+    st.caption("The map counts findings that name each area as such: a finding naming "
+               "Pakistan counts for Pakistan as a whole, not for each of its provinces. A "
+               "province is drawn, and clickable, where findings name it; any province can be "
+               "chosen in the Region picker.")
 
 st.subheader("Findings")
 if view.findings.empty:

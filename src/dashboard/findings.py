@@ -74,14 +74,6 @@ def empty_findings() -> pd.DataFrame:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read_records(data: bytes, file: str, sheet: str | None = None
-                 ) -> tuple[list[dict[str, object]], list[int], list[Problem]]:
-    """Parse a findings file (CSV, TSV, JSON or .xlsx, by its name) into records, the row number
-    of each, and problems. See :mod:`dashboard.readers`."""
-    table = read_table(data, file, sheet=sheet)
-    return table.records, table.numbers, table.problems
-
-
 def match_columns(columns: Iterable[str]) -> dict[str, str]:
     """Map the file's column names to ours: exact, then folded, then known synonyms.
 

@@ -83,11 +83,6 @@ def _cached_base(data_dir: str, fingerprint: str, store_path: str,
     return corpus, FindingsIndex.build(corpus.findings, corpus.gazetteer)
 
 
-def bundled_corpus() -> Corpus:
-    """The bundled corpus alone, loaded once per change of the data files."""
-    return _cached_corpus(str(DATA_DIR), data_fingerprint())
-
-
 def base() -> tuple[Corpus, FindingsIndex]:
     """The bundled corpus with the analysts' imports, and its index."""
     analysts = store()

@@ -26,17 +26,20 @@ st.dataframe(ui.matrix_table(view), key=ui.MATRIX_KEY, on_select=ui.on_matrix_se
              selection_mode="single-cell", width="stretch")
 
 st.subheader("Download this view")
+st.caption("Each file is made when you click, from the findings in view.")
 description = view.describe()
 csv_col, json_col, geo_col = st.columns(3)
-csv_col.download_button("CSV (spreadsheets)", export.to_csv(view.findings, view.corpus),
+# Deferred data: the files are made on click, not on every rerun (GeoJSON of 100k findings
+# takes seconds).
+csv_col.download_button("CSV (spreadsheets)", lambda: export.to_csv(view.findings, view.corpus),
                         file_name=export.safe_filename(description, ".csv"), mime="text/csv",
                         icon=":material/download:",
                         help="Cells that a spreadsheet would run as a formula are prefixed with '.")
-json_col.download_button("JSON", export.to_json(view.findings, view.corpus,
-                                                description=description),
+json_col.download_button("JSON", lambda: export.to_json(view.findings, view.corpus,
+                                                        description=description),
                          file_name=export.safe_filename(description, ".json"),
                          mime="application/json", icon=":material/download:")
-geo_col.download_button("GeoJSON (GIS)", ui.geojson_bytes(view),
+geo_col.download_button("GeoJSON (GIS)", lambda: ui.geojson_bytes(view),
                         file_name=export.safe_filename(description, ".geojson"),
                         mime="application/geo+json", icon=":material/download:",
                         help="One feature per finding: the outline of the places it names.")

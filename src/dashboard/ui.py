@@ -326,10 +326,22 @@ def on_map_select() -> None:
                                    corpus().gazetteer))
 
 
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _cached_map_figure(data_dir: str, fingerprint: str, counts: tuple[tuple[str, int], ...],
+                       selected: str | None, height: int):
+    # Building the figure (plotly validates every GeoJSON coordinate) is most of a rerun's
+    # cost; the same counts and selection give the same figure, so views an analyst returns to
+    # cost nothing. The figure is only read by st.plotly_chart.
+    gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
+    return maps.build_map(_cached_map_data(data_dir, fingerprint), gazetteer, dict(counts),
+                          selected, height=height)
+
+
 def map_figure(view: View, *, height: int = 620):
     counts = view.index.region_counts(view.mask)
-    return maps.build_map(map_data(), view.corpus.gazetteer, counts, view.filters.region,
-                          height=height), counts
+    figure = _cached_map_figure(str(DATA_DIR), data_fingerprint(), tuple(sorted(counts.items())),
+                                view.filters.region, height)
+    return figure, counts
 
 
 def reader_params(view: View, finding_id: str) -> dict[str, list[str]]:

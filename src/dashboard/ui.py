@@ -39,13 +39,27 @@ MENU = (("pages/explorer.py", "Map explorer"), ("pages/table.py", "Findings tabl
         ("pages/imports.py", "Import"))
 
 
+_FINGERPRINTS: dict[str, tuple[float, str]] = {}
+#: Seconds a data fingerprint is reused: a rerun asks for it several times.
+FINGERPRINT_TTL = 1.0
+
+
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
-    """A key that changes whenever a data file changes: path, size and modification time."""
+    """A key that changes whenever a data file changes: path, size and modification time.
+
+    Walking the folder is reused for :data:`FINGERPRINT_TTL` seconds, so one rerun walks it once.
+    """
+    import time
+    now = time.monotonic()
+    cached = _FINGERPRINTS.get(str(data_dir))
+    if cached and now - cached[0] < FINGERPRINT_TTL:
+        return cached[1]
     digest = hashlib.sha256()
     for path in sorted(data_dir.rglob("*")):
         if path.is_file():
             stat = path.stat()
             digest.update(f"{path.relative_to(data_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    _FINGERPRINTS[str(data_dir)] = (now, digest.hexdigest())
     return digest.hexdigest()
 
 

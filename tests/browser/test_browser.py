@@ -129,6 +129,7 @@ def test_deep_link_first_on_a_fresh_server(fresh_server, page, requests_seen):
     wait_for_app(page)
     assert "1 finding · theme = Refugees · region = Pakistan" in summary(page)
     assert page.get_by_text("Themes by region named").count() == 1
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Import").wait_for()
     menu = page.get_by_test_id("stSidebar").get_by_role("link").all_inner_texts()
     assert menu == ["Map explorer", "Findings table", "Report reader", "Briefing export",
                     "Import"]

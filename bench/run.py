@@ -1160,17 +1160,25 @@ def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None
 # --- report --------------------------------------------------------------------------------------
 
 
+def code_state() -> tuple[str, str]:
+    """The commit, and what differs from it in the code the app runs (src/, pages/, app.py)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "pages", "app.py"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=10).stdout
+    except OSError:
+        return "", ""
+    return commit, " ".join(line[3:] for line in dirty.splitlines())
+
+
 def environment(args) -> dict:
     import duckdb
     import plotly
     import streamlit
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                capture_output=True, text=True, timeout=10).stdout.strip()
-    except OSError:
-        commit = ""
+    commit, dirty = code_state()
     return {
-        "when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "commit": commit,
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "commit": commit, "uncommitted": dirty,
         "python": platform.python_version(), "platform": platform.platform(),
         "cpus": os.cpu_count(), "load_average_start": os.getloadavg(),
         "pandas": pd.__version__, "numpy": np.__version__, "duckdb": duckdb.__version__,
@@ -1575,10 +1583,22 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{title}  (load average {os.getloadavg()[0]:.2f})")
             results.environment.setdefault("load_average_by_section", {})[name] = \
                 os.getloadavg()
+            results.environment.setdefault("section_started", {})[name] = time.strftime("%H:%M:%S")
             step()
     built.clear()
     store_dir.cleanup()
     results.environment["load_average_end"] = os.getloadavg()
+    commit, dirty = code_state()
+    if (commit, dirty) != (results.environment["commit"], results.environment["uncommitted"]):
+        results.notes.append(
+            f"THE CODE CHANGED DURING THIS RUN (commit {results.environment['commit']} "
+            f"{results.environment['uncommitted'] or 'clean'} at the start, {commit} "
+            f"{dirty or 'clean'} at the end; sections started at "
+            + ", ".join(f"{k} {v}" for k, v in results.environment["section_started"].items())
+            + "): run it again.")
+        log(results.notes[-1])
+    elif dirty:
+        results.notes.append(f"Uncommitted changes to the app's code during the run: {dirty}.")
     results.environment["total_s"] = time.perf_counter() - began
     if results.environment.get("duckdb_threads"):
         results.notes.append(f"DuckDB ran with {results.environment['duckdb_threads']} threads; "

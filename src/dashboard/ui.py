@@ -142,11 +142,17 @@ def all_actors(index: FindingsIndex) -> list[str]:
     return sorted(index.actors.values, key=str.casefold)
 
 
-def _filters_from_link(corpus: Corpus, index: FindingsIndex) -> tuple[Filters, list[str]]:
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
+def filters_from_params(params, corpus: Corpus, index: FindingsIndex
+                        ) -> tuple[Filters, list[str]]:
+    """Filters from query parameters (a link's or a saved view's), checked against the corpus."""
     return Filters.from_query_params(
         params, taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer, actors=all_actors(index),
         reports=corpus.reports, findings=corpus.findings["id"])
+
+
+def _filters_from_link(corpus: Corpus, index: FindingsIndex) -> tuple[Filters, list[str]]:
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    return filters_from_params(params, corpus, index)
 
 
 def _seed_widgets(filters: Filters, force: bool) -> None:
@@ -596,10 +602,7 @@ def _open_view(name: str) -> None:
     except StoreError as err:
         st.session_state["sv_message"] = ("error", str(err))
         return
-    data, index = base()
-    filters, notices = Filters.from_query_params(
-        params, taxonomy=data.taxonomy, gazetteer=data.gazetteer, actors=all_actors(index),
-        reports=data.reports, findings=data.findings["id"])
+    filters, notices = filters_from_params(params, *base())
     apply_filters(filters)
     st.session_state["link_notices"] = [f"Saved view “{name}”: {n}" for n in notices]
 
@@ -637,9 +640,7 @@ def _saved_views(sidebar) -> None:
     views = analysts.views()
     # A fixed label: the expander stays open across the reruns its own buttons cause.
     with sidebar.expander("Saved views"):
-        message = st.session_state.pop("sv_message", None)
-        if message:
-            getattr(st, message[0])(message[1])
+        show_message("sv_message")
         st.text_input("Name this view", key="sv_name", max_chars=80,
                       placeholder="e.g. Refugees in Pakistan")
         st.checkbox("Replace a view of the same name", key="sv_replace")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -59,12 +60,20 @@ class Taxonomy:
     def kind(self, key: str) -> Term:
         return _by_key(self.kinds, key)
 
+    @cached_property
+    def _theme_lookup(self) -> dict[str, str]:
+        return _lookup(self.themes)
+
+    @cached_property
+    def _kind_lookup(self) -> dict[str, str]:
+        return _lookup(self.kinds)
+
     def resolve_theme(self, text: str) -> str | None:
         """The theme key for a key or label, loosely matched (``"Violence & attacks"`` -> ``violence``)."""
-        return _resolve(self.themes, text)
+        return self._theme_lookup.get(_term_key(text)) if text else None
 
     def resolve_kind(self, text: str) -> str | None:
-        return _resolve(self.kinds, text)
+        return self._kind_lookup.get(_term_key(text)) if text else None
 
     def suggest_theme(self, text: str) -> str | None:
         return _suggest(self.themes, text)
@@ -80,19 +89,23 @@ def _by_key(terms: tuple[Term, ...], key: str) -> Term:
     raise KeyError(key)
 
 
+@lru_cache(maxsize=4096)
 def _term_key(text: str) -> str:
-    """Matching key for a term: "Violence and attacks" and "violence & attacks" are one."""
+    """Matching key for a term: "Violence and attacks" and "violence & attacks" are one.
+
+    Remembered: a findings file repeats a handful of theme and kind names on every row.
+    """
     return name_key(re.sub(r"\band\b", " ", fold(text)))
 
 
-def _resolve(terms: tuple[Term, ...], text: str) -> str | None:
-    wanted = _term_key(text)
-    if not wanted:
-        return None
+def _lookup(terms: tuple[Term, ...]) -> dict[str, str]:
+    """Term keys by the matching key of their key and of their label (the first term wins)."""
+    lookup: dict[str, str] = {}
     for term in terms:
-        if wanted in (_term_key(term.key), _term_key(term.label)):
-            return term.key
-    return None
+        for name in (term.key, term.label):
+            if _term_key(name):
+                lookup.setdefault(_term_key(name), term.key)
+    return lookup
 
 
 def _suggest(terms: tuple[Term, ...], text: str) -> str | None:

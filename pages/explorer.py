@@ -18,7 +18,7 @@ with col_map:
     st.plotly_chart(figure, key=ui.MAP_KEY, on_select=ui.on_map_select,
                     selection_mode=["points"], config={"displaylogo": False,
                                                        "modeBarButtonsToRemove": ["select", "lasso"]})
-    st.caption(maps.alt_text(counts, gaz, len(view.findings)))
+    st.caption(maps.alt_text(counts, gaz, view.count))
 with col_side:
     if view.filters.region:
         st.markdown(f"**Selected:** {gaz.name(view.filters.region)}")
@@ -44,9 +44,9 @@ with col_side:
                "chosen in the Region picker.")
 
 st.subheader("Findings")
-if view.findings.empty:
+if not view.count:
     st.info("No finding matches these filters.")
-for finding in ui.paged(view.findings, "w_page", view.filters).to_dict("records"):
+for finding in ui.paged(view, "w_page").to_dict("records"):
     report = view.corpus.report_of(finding)
     with st.container(border=True):
         st.html(finding_card(finding, report, view.corpus.taxonomy, gaz))

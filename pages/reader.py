@@ -15,8 +15,9 @@ report_id = (st.selectbox("Report", report_ids, index=report_ids.index(default),
                           format_func=lambda r: corpus.reports[r].title)
              if len(report_ids) > 1 else default)
 report = corpus.reports[report_id]
-in_report = corpus.findings[corpus.findings["report_id"] == report.id]
-shown = view.findings[view.findings["report_id"] == report.id]
+of_report = (view.index.findings["report_id"] == report.id).to_numpy()
+in_report = view.index.findings[of_report]
+shown = view.where(of_report)
 
 st.title(report.title)
 st.markdown(f"**{report.author}** · {report.publisher} · {report.year or 'year unknown'}")

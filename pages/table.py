@@ -14,9 +14,9 @@ st.dataframe(ui.findings_table(view), hide_index=True, width="stretch",
                             "title": st.column_config.TextColumn(width="medium"),
                             "excerpt": st.column_config.TextColumn(width="large"),
                             "regions": st.column_config.TextColumn(width="medium")})
-if len(view.findings) > ui.TABLE_ROWS:
+if view.count > ui.TABLE_ROWS:
     st.caption(f"Showing the first {ui.TABLE_ROWS:,} rows; the downloads hold all "
-               f"{len(view.findings):,}.")
+               f"{view.count:,}.")
 
 st.subheader("Themes by region named")
 st.caption("Each cell counts the findings with that theme that name that region or a place "

@@ -75,7 +75,7 @@ def test_offline_style_and_no_urls(data, gazetteer, corpus):
                for source in style["sources"].values())
     assert style["glyphs"].startswith("data:")
     assert maps.figure_urls(figure) == []
-    assert "http" not in json.dumps(figure.to_plotly_json())
+    assert "http" not in figure.to_json()
 
 
 def test_payload_does_not_grow_with_counts(data, gazetteer):
@@ -156,3 +156,27 @@ def test_province_outlines_skip_provinces_drawn_as_areas(data, gazetteer):
     assert data.province_lines(all_codes) is None
     figure = maps.build_map(data, gazetteer, Counter({c: 1 for c in all_codes}))
     assert maps.PROVINCE_LINE not in [layer.color for layer in figure.layout.map.layers]
+
+
+def test_coordinates_reach_the_browser_as_plain_geojson(data, gazetteer):
+    # Coordinates are held as arrays (cheap to copy on every rerun); the JSON must still be
+    # ordinary GeoJSON: lists of [lon, lat] pairs, rounded for display.
+    figure = json.loads(maps.build_map(data, gazetteer, Counter({"PK": 2, "PK-KP": 1}), "PK")
+                        .to_json())
+    countries = next(t for t in figure["data"] if t.get("name") == "countries")
+    pakistan = next(f for f in countries["geojson"]["features"] if f["id"] == "PK")
+    rings = pakistan["geometry"]["coordinates"]
+    points = [p for polygon in rings for ring in polygon for p in ring] \
+        if pakistan["geometry"]["type"] == "MultiPolygon" else [p for ring in rings for p in ring]
+    assert points and all(isinstance(p, list) and len(p) == 2 for p in points)
+    assert all(round(v, maps.DISPLAY_DECIMALS) == v for p in points for v in p)
+    assert 60 < min(p[0] for p in points) < max(p[0] for p in points) < 78
+    for layer in figure["layout"]["map"]["layers"]:
+        assert layer["source"]["type"] in ("FeatureCollection", "MultiLineString", "LineString",
+                                           "Polygon", "MultiPolygon", "GeometryCollection")
+
+
+def test_equal_outlines_are_one_object_drawn_once(data, gazetteer):
+    assert data.outlines["AFPAK"] is data.outlines["SOUTH-ASIA"]
+    figure = maps.build_map(data, gazetteer, Counter({"AFPAK": 1, "SOUTH-ASIA": 1}))
+    assert [layer.color for layer in figure.layout.map.layers].count(maps.SUPRA_LINE) == 1

@@ -113,13 +113,38 @@ class MapData:
             if len(self._lines) > 64:
                 self._lines.clear()
             shapes = [g for code, g in self.province_boundaries.items() if code not in drawn]
-            self._lines[drawn] = mapping(line_merge(unary_union(shapes))) if shapes else None
+            self._lines[drawn] = (_geojson(line_merge(unary_union(shapes))) if shapes
+                                  else None)
         return self._lines[drawn]
 
 
 #: Decimals of the coordinates sent to the browser: 0.01 degrees is about 1 km, under a pixel at
 #: the zoom that shows Afghanistan and Pakistan whole (about 0.03 degrees a pixel).
 DISPLAY_DECIMALS = 2
+
+
+def _coordinates(value):
+    """GeoJSON coordinates with every run of points as one float array (n x 2).
+
+    A figure is deep-copied each time it is turned into JSON (by ``st.plotly_chart`` on every
+    rerun); copying one array per ring instead of one tuple per point makes that several times
+    faster, and the JSON is the same (plotly writes arrays out as lists; orjson does it natively).
+    """
+    if len(value) == 0 or isinstance(value[0], (int, float)):
+        return value
+    if isinstance(value[0][0], (int, float)):
+        return np.asarray(value, dtype=np.float64)
+    return [_coordinates(part) for part in value]
+
+
+def _geojson(geometry) -> dict:
+    """The GeoJSON mapping of a shapely *geometry*, its coordinates as arrays."""
+    result = dict(mapping(geometry))
+    if "coordinates" in result:
+        result["coordinates"] = _coordinates(result["coordinates"])
+    else:
+        result["geometries"] = [_geojson(part) for part in geometry.geoms]
+    return result
 
 
 def _display(geometry):
@@ -142,7 +167,7 @@ def prepare(geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame,
         for row in frame.itertuples():
             features.append({"type": "Feature", "id": row.code,
                              "properties": {"code": row.code, "name": row.name},
-                             "geometry": mapping(_display(row.geometry))})
+                             "geometry": _geojson(_display(row.geometry))})
         return {"type": "FeatureCollection", "features": features}
 
     countries = geometry[geometry["level"] == "country"]
@@ -155,6 +180,12 @@ def prepare(geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame,
             point = row.geometry.representative_point()
             points[row.code] = (round(point.x, 3), round(point.y, 3))
     outlines: dict[str, dict] = {}
+    shared: dict[bytes, dict] = {}  # equal outlines are one object, drawn once (see build_map)
+
+    def outline(shape) -> dict:
+        shape = _display(shape)
+        return shared.setdefault(shape.normalize().wkb, _geojson(shape))
+
     country_shapes = dict(zip(countries["code"], countries.geometry))
     for region in gazetteer:
         if region.level != "supra":
@@ -162,12 +193,12 @@ def prepare(geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame,
         members = [country_shapes[c] for c in gazetteer.descendants(region.code)
                    if c in country_shapes]
         if members:
-            outlines[region.code] = mapping(_display(unary_union(members).boundary))
+            outlines[region.code] = outline(unary_union(members).boundary)
     for row in geometry.itertuples():
-        outlines[row.code] = mapping(_display(row.geometry.boundary))
+        outlines[row.code] = outline(row.geometry.boundary)
     disputed_lines = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": row.name},
-         "geometry": mapping(_display(row.geometry))} for row in disputed.itertuples()]}
+         "geometry": _geojson(_display(row.geometry))} for row in disputed.itertuples()]}
     return MapData(
         countries=collection(countries), provinces=collection(provinces),
         neighbours=collection(neighbours), disputed=disputed_lines, label_points=points,
@@ -295,10 +326,11 @@ def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
     if lines:
         layers.append(_line_layer(lines, PROVINCE_LINE, 0.5))
     layers.append(_line_layer(data.disputed, DISPUTED_LINE, 1.6, dash=[2.5, 2]))
-    drawn: list[dict] = []
+    drawn: set[int] = set()
     for code in spatial_supra(counts, gazetteer, data):
-        if data.outlines[code] not in drawn:  # South Asia on this map is the Af-Pak outline
-            drawn.append(data.outlines[code])
+        # Equal outlines are one object (prepare): South Asia on this map is the Af-Pak one.
+        if id(data.outlines[code]) not in drawn:
+            drawn.add(id(data.outlines[code]))
             layers.append(_line_layer(data.outlines[code], SUPRA_LINE, 2.6))
     if selected and selected in data.outlines:
         layers.append(_line_layer(data.outlines[selected], SELECTED_LINE, 3.5))
@@ -381,7 +413,9 @@ def _line_layer(geometry: dict, colour: str, width: float, dash=None, below=None
 def figure_urls(figure: go.Figure) -> list[str]:
     """Every http(s) URL in the figure's JSON (there must be none)."""
     import re
-    return re.findall(r"https?://[^\"'\s]+", json.dumps(figure.to_plotly_json(), default=str))
+    text = json.dumps(figure.to_plotly_json(),
+                      default=lambda o: o.tolist() if isinstance(o, np.ndarray) else str(o))
+    return re.findall(r"https?://[^\"'\s]+", text)
 
 
 def alt_text(counts: Mapping[str, int], gazetteer: Gazetteer, total: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -124,17 +125,47 @@ def map_data() -> maps.MapData:
 
 @dataclass(frozen=True)
 class View:
-    """What a page shows: the corpus, the filters, and the findings that pass them."""
+    """What a page shows: the corpus, the filters, and the findings that pass them.
+
+    The findings are a boolean *mask* over the index's rows; a page builds frames only of the rows
+    it shows (:meth:`rows`, :meth:`head`), and :attr:`findings` (every passing row) only when a
+    download or an export asks for it. At 100k findings a filter that passes a fifth of them
+    makes a 20,000-row frame in 10-20 ms, for a page that shows ten cards.
+    """
 
     corpus: Corpus
     filters: Filters
-    findings: pd.DataFrame
     index: FindingsIndex
     mask: np.ndarray
 
+    @cached_property
+    def positions(self) -> np.ndarray:
+        """Row positions of the findings in view, in the corpus order."""
+        return np.flatnonzero(self.mask)
+
+    @property
+    def count(self) -> int:
+        return len(self.positions)
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """Every finding in view, as a frame (``index.apply``)."""
+        return self.index.apply(mask=self.mask)
+
+    def rows(self, start: int, stop: int) -> pd.DataFrame:
+        """The findings in view from *start* to *stop* (positions within the view)."""
+        return self.index.findings.iloc[self.positions[start:stop]]
+
+    def head(self, n: int) -> pd.DataFrame:
+        return self.rows(0, n)
+
+    def where(self, extra: np.ndarray) -> pd.DataFrame:
+        """The findings in view that also pass the boolean array *extra* (over all rows)."""
+        return self.index.findings[self.mask & extra]
+
     def describe(self) -> str:
         return self.filters.describe(
-            len(self.findings), taxonomy=self.corpus.taxonomy, gazetteer=self.corpus.gazetteer,
+            self.count, taxonomy=self.corpus.taxonomy, gazetteer=self.corpus.gazetteer,
             report_titles={r.id: r.title for r in self.corpus.reports.values()})
 
 
@@ -245,8 +276,7 @@ def frame(page_title: str) -> View:
     for notice in st.session_state.pop("link_notices", []):
         st.warning(notice, icon=":material/link_off:")
     show_problems(data)
-    mask = index.mask(filters)
-    return View(data, filters, index.apply(mask=mask), index, mask)
+    return View(data, filters, index, index.mask(filters))
 
 
 def _widget_filters(data: Corpus, previous: Filters) -> Filters:
@@ -368,11 +398,13 @@ def reader_params(view: View, finding_id: str) -> dict[str, list[str]]:
     return link_params(view.filters, finding=finding_id)
 
 
-def paged(frame: pd.DataFrame, key: str, filters: Filters, size: int = PAGE_SIZE) -> pd.DataFrame:
-    """One page of *frame*, with a page picker when there is more than one page. The page goes
-    back to the first whenever the filters (and so the rows) change."""
-    pages = max(1, -(-len(frame) // size))
-    signature = hash((filters.without("text"), filters.text, len(frame)))
+def paged(view: View, key: str, size: int = PAGE_SIZE) -> pd.DataFrame:
+    """One page of the findings in view (only its rows are built), with a page picker when there
+    is more than one page. The page goes back to the first whenever the filters (and so the
+    rows) change."""
+    total = view.count
+    pages = max(1, -(-total // size))
+    signature = hash((view.filters.without("text"), view.filters.text, total))
     if st.session_state.get(f"{key}_sig") != signature:
         st.session_state[f"{key}_sig"] = signature
         st.session_state[key] = 1
@@ -380,7 +412,7 @@ def paged(frame: pd.DataFrame, key: str, filters: Filters, size: int = PAGE_SIZE
         st.number_input(f"Page (of {pages}, {size} findings a page)", min_value=1,
                         max_value=pages, step=1, key=key)
     number = min(int(st.session_state.get(key, 1)), pages)
-    return frame.iloc[(number - 1) * size:number * size]
+    return view.rows((number - 1) * size, number * size)
 
 
 # --- findings table -------------------------------------------------------------------------------
@@ -393,7 +425,7 @@ TABLE_ROWS = 10_000
 def findings_table(view: View) -> pd.DataFrame:
     """The filtered findings as a table for people: labels instead of keys."""
     gaz, tax = view.corpus.gazetteer, view.corpus.taxonomy
-    findings = view.findings.head(TABLE_ROWS)
+    findings = view.head(TABLE_ROWS)
     return pd.DataFrame({
         "id": findings["id"],
         "title": findings["title"],
@@ -505,7 +537,7 @@ def app_base_url() -> str:
 
 
 def default_subtitle(view: View) -> str:
-    reports = [view.corpus.reports[r] for r in sorted(set(view.findings["report_id"]))] \
+    reports = [view.corpus.reports[r] for r in sorted(view.index.report_counts(view.mask))] \
         or list(view.corpus.reports.values())
     return "; ".join(f"From the {r.text_kind} of {r.author}, “{r.title}”"
                      + (f" ({r.publisher}, {r.year})" if r.publisher else "") for r in reports)

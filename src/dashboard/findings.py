@@ -327,7 +327,10 @@ def _split_list(value: object, column: str, problem) -> list[str]:
     if isinstance(value, dict):
         problem(column, "expected a list of names, got an object", 'write ["a", "b"] or "a; b"')
         return []
-    return [part for part in _LIST_SPLIT.split(str(value).strip()) if part]
+    text = str(value).strip()
+    if ";" not in text and "|" not in text:  # one item or none: no need for the pattern
+        return [text] if text else []
+    return [part for part in _LIST_SPLIT.split(text) if part]
 
 
 def _integer(value: object, column: str, problem) -> int | None:
@@ -343,7 +346,7 @@ def _integer(value: object, column: str, problem) -> int | None:
             return None
         if value.is_integer():
             return int(value)
-    elif isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+    elif isinstance(value, str) and value.strip().isdecimal():  # = fullmatch(r"\s*\d+\s*")
         return int(value)
     problem(column, f"expected a whole number, got {value!r}", "leave blank to have it computed"
             if column in ("start", "end") else "")

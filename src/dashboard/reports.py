@@ -164,8 +164,13 @@ def anchor_excerpt(text: str, excerpt: str, start: int | None = None,
     excerpt = nfc(excerpt)
     if not excerpt.strip():
         return AnchorError("excerpt", "excerpt is empty", "copy the report's words into the excerpt")
-    found = _occurrences(text, excerpt)
     if start is not None or end is not None:
+        # Right offsets are checked in constant time; the excerpt's occurrences (a scan of the
+        # whole text) are only looked for to suggest the fix for wrong ones.
+        if start is not None and end is not None and 0 <= start < end <= len(text) \
+                and text[start:end] == excerpt:
+            return make_anchor(text, start, end)
+        found = _occurrences(text, excerpt)
         if start is None or end is None:
             return AnchorError("start" if start is None else "end",
                                "give both start and end, or neither",
@@ -173,10 +178,9 @@ def anchor_excerpt(text: str, excerpt: str, start: int | None = None,
         if not 0 <= start < end <= len(text):
             return AnchorError("start", f"offsets {start}-{end} are outside the report text "
                                f"(0-{len(text)})", _offset_hint(found, len(excerpt)))
-        if text[start:end] != excerpt:
-            return AnchorError("start", f"text at offsets {start}-{end} is not the excerpt",
-                               _offset_hint(found, len(excerpt)))
-        return make_anchor(text, start, end)
+        return AnchorError("start", f"text at offsets {start}-{end} is not the excerpt",
+                           _offset_hint(found, len(excerpt)))
+    found = _occurrences(text, excerpt)
     if len(found) == 1:
         return make_anchor(text, found[0], found[0] + len(excerpt))
     if len(found) > 1:

@@ -243,3 +243,125 @@ def test_corrupted_pdf_gives_problems(prefix):
     text, problems = read_report_text(b"%PDF-1.4\n" + prefix + b"\n%%EOF", "r.pdf")
     assert text is None or text.strip()
     assert text is not None or problems
+
+
+# --- the column-wise path for plain rows equals the row-by-row validator ------------------------
+
+
+def load_row_by_row(findings_context, data: bytes, file: str, monkeypatch):
+    """The same load with every row sent through ``_validate_row`` (the reference)."""
+    from dashboard import findings
+    with monkeypatch.context() as patch:
+        patch.setattr(findings, "_plain_rows", lambda records, *args: [None] * len(records))
+        return load_findings_bytes(data, file, findings_context)
+
+
+def same_load(a, b) -> bool:
+    return a.findings.equals(b.findings) and list(a.findings.dtypes) == list(b.findings.dtypes) \
+        and a.problems == b.problems
+
+
+#: Cells each column draws from: right values (drawn most often, so that whole rows are often
+#: right), then values with problems or warnings.
+GOOD_CELLS = {
+    "id": ["f1", "f2", " f3 ", "F-4.x_5"],
+    "report_id": ["small", " small "],
+    "kind": ["analysis", "Analysis", "quotation", " claim "],
+    "title": ["A title", " A title ", "Cafe\u0301", "Ünïcode"],
+    "summary": ["", "A summary", "Cafe\u0301 ", "  "],
+    "themes": ["propaganda", "Propaganda; recruitment", "propaganda|propaganda", "Refugees"],
+    "regions": ["", "Nangarhar", "PK; AF", "AF;AF", "pakistan"],
+    "actors": ["", "ISKP", "ISKP; ISKP", "Cafe\u0301; Café", " a | b "],
+    "page": ["", "1", " 3 ", "12"],
+}
+BAD_CELLS = {
+    "id": ["", "bad id", "x" * 81, "f1"],
+    "report_id": ["", "nope"],
+    "kind": ["", "analisys"],
+    "title": ["", "=cmd()", "@x", "x" * 20_001],
+    "summary": ["+1 more", "-x"],
+    "themes": ["", "propoganda", "; ;"],
+    "regions": ["Narnia", "PK; Atlantis"],
+    "actors": [],
+    "page": ["0", "2.5", "x", "-1"],
+}
+#: (excerpt, start, end): anchored ones, then ones with problems.
+GOOD_ANCHORS = [("ISKP’s propaganda", "", ""), ("ISKP’s propaganda", "0", "17"),
+                ("Refugees returned", "54", "71"), ("Refugees returned", " 87 ", "104"),
+                ("urban youth", "", "")]
+BAD_ANCHORS = [("Refugees returned", "", ""), ("ISKP's propaganda", "", ""), ("", "", ""),
+               ("  ", "", ""), ("not in it", "", ""), ("reaches", "0", ""), ("reaches", "x", "3"),
+               ("reaches", "-1", "3"), ("reaches", "١", "٣"), ("ISKP’s propaganda", "1", "18")]
+
+
+def cells(good, bad):
+    return st.sampled_from(good * 4 + bad)
+
+
+ROWS = st.lists(st.tuples(
+    st.fixed_dictionaries({c: cells(GOOD_CELLS[c], BAD_CELLS[c]) for c in GOOD_CELLS}),
+    cells(GOOD_ANCHORS, BAD_ANCHORS)), min_size=1, max_size=8)
+
+
+def as_records(rows) -> list[dict]:
+    return [dict(row, excerpt=excerpt, start=start, end=end)
+            for row, (excerpt, start, end) in rows]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=ROWS)
+def test_plain_rows_path_equals_row_by_row(findings_context, monkeypatch, rows):
+    import csv
+    import io
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(GOOD_CELLS) + ["excerpt", "start", "end"])
+    writer.writeheader()
+    writer.writerows(as_records(rows))
+    data = out.getvalue().encode("utf-8")
+    fast = load_findings_bytes(data, "f.csv", findings_context)
+    assert same_load(fast, load_row_by_row(findings_context, data, "f.csv", monkeypatch))
+
+
+ODD_VALUES = st.one_of(st.none(), st.integers(-2, 120), st.floats(allow_nan=True),
+                       st.booleans(), st.lists(st.sampled_from(["PK", "propaganda", "x"]),
+                                               max_size=2))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=ROWS, odd=st.lists(st.tuples(st.sampled_from(list(GOOD_CELLS) + ["start", "end"]),
+                                         ODD_VALUES), max_size=4))
+def test_plain_rows_path_equals_row_by_row_for_json_values(findings_context, monkeypatch, rows,
+                                                           odd):
+    records = as_records(rows)
+    for k, (column, value) in enumerate(odd):
+        records[k % len(records)][column] = value
+    data = json.dumps(records).encode("utf-8")
+    fast = load_findings_bytes(data, "f.json", findings_context)
+    assert same_load(fast, load_row_by_row(findings_context, data, "f.json", monkeypatch))
+
+
+def test_plain_rows_path_takes_the_plain_rows(findings_context):
+    # The fast path must actually be used (else the tests above compare a path with itself).
+    from dashboard import findings
+    data = (HEADER + GOOD + GOOD.replace("f1", "f2").replace("A title", "=cmd")).encode()
+    table = findings.read_table(data, "f.csv")
+    mapping = findings.match_columns(table.columns)
+    plain = findings._plain_rows(table.records, mapping, findings_context, "s")
+    assert plain[0] is not None and plain[0][0] == "f1" and plain[1] is None
+
+
+def test_bundled_findings_load_the_same_both_ways(monkeypatch):
+    from dashboard import DATA_DIR
+    from dashboard.corpus import load_corpus
+    corpus = load_corpus()
+    context = findings_context_of(corpus)
+    for path in sorted((DATA_DIR / "findings").glob("*.csv")):
+        data = path.read_bytes()
+        fast = load_findings_bytes(data, path.name, context)
+        assert not fast.findings.empty
+        assert same_load(fast, load_row_by_row(context, data, path.name, monkeypatch))
+
+
+def findings_context_of(corpus):
+    from dashboard.findings import Context
+    return Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)

@@ -52,7 +52,8 @@ def load_corpus(data_dir: Path | None = None) -> Corpus:
     for path in sorted((data_dir / "findings").iterdir()):
         if path.suffix.lower() not in FINDINGS_SUFFIXES:
             continue
-        context = Context(reports, gazetteer, taxonomy, existing_ids=frozenset(seen))
+        # The ids of the earlier files, as they are (not copied: a file's load only reads them).
+        context = Context(reports, gazetteer, taxonomy, existing_ids=seen)
         result = load_findings(path, context, source=f"bundled: {path.name}")
         problems.extend(result.problems)
         seen.update(result.findings["id"])

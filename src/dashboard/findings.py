@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -110,7 +111,8 @@ class Context:
     reports: Mapping[str, Report]
     gazetteer: Gazetteer
     taxonomy: Taxonomy
-    existing_ids: frozenset[str] = frozenset()
+    #: Ids already taken (any set; the loader only asks whether an id is in it).
+    existing_ids: AbstractSet[str] = frozenset()
     default_report: str | None = None
 
 

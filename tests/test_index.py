@@ -34,7 +34,7 @@ WORDS = ("radio", "Radio", "RADIO", "Nangarhār", "nangarhar", "social", "media"
 SEPARATORS = (" ", "  ", "\n", "\t", " \n ", "\u00a0", "")
 TERMS = ("radio", "nangarhar", "Nangarhār", "media", "social media", '"social media"',
          "iskp’s", "urban youth", "strasse", "finance", "istanbul", "elan", "σ", "1 2", '"1 2"',
-         "absent", '"unclosed', "  ")
+         "absent", '"unclosed', "  ", "adio", '"dia so"', '"ocial media urb"', "a", "’")
 
 
 def _text(draw) -> str:
@@ -80,6 +80,10 @@ def findings_frames(draw, max_rows: int = 25) -> pd.DataFrame:
     elif index == "labels":
         frame.index = pd.Index([f"row{i}" for i in range(len(frame))], dtype=object)
     return frame
+
+
+#: Searches with the word index and without it (the default builds it in the background).
+WORD_INDEX = st.sampled_from(["now", "never"])
 
 
 @st.composite
@@ -130,29 +134,31 @@ def assert_same(findings: pd.DataFrame, index: FindingsIndex, filters: Filters) 
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(findings=findings_frames(), many=st.lists(filter_values(), min_size=1, max_size=4))
-def test_index_equals_the_pandas_filters(findings, many):
+@given(findings=findings_frames(), many=st.lists(filter_values(), min_size=1, max_size=4),
+       words=WORD_INDEX)
+def test_index_equals_the_pandas_filters(findings, many, words):
     before = findings.copy()
-    index = FindingsIndex.build(findings, GAZETTEER)
+    index = FindingsIndex.build(findings, GAZETTEER, words=words)
     for filters in many:
         assert_same(findings, index, filters)
     pd.testing.assert_frame_equal(findings, before)  # neither builds nor filters change the input
 
 
 @settings(max_examples=60, deadline=None)
-@given(findings=findings_frames(), filters=filter_values())
-def test_remembered_search_masks_give_the_same_answer(findings, filters):
-    index = FindingsIndex.build(findings, GAZETTEER)
+@given(findings=findings_frames(), filters=filter_values(), words=WORD_INDEX)
+def test_remembered_search_masks_give_the_same_answer(findings, filters, words):
+    index = FindingsIndex.build(findings, GAZETTEER, words=words)
     first = index.mask(filters)
     first[:] = False  # the caller's own array: changing it changes nothing in the index
     assert_same(findings, index, filters)
 
 
 @settings(max_examples=100, deadline=None)
-@given(findings=findings_frames(), texts=st.lists(st.sampled_from(TERMS), min_size=2, max_size=8))
-def test_searches_in_any_order(findings, texts):
+@given(findings=findings_frames(), texts=st.lists(st.sampled_from(TERMS), min_size=2, max_size=8),
+       words=WORD_INDEX)
+def test_searches_in_any_order(findings, texts, words):
     """A search may be narrowed by a remembered term found inside it, never by another."""
-    index = FindingsIndex.build(findings, GAZETTEER)
+    index = FindingsIndex.build(findings, GAZETTEER, words=words)
     for text in texts:
         filters = Filters(text=text)
         pd.testing.assert_frame_equal(index.apply(filters), apply(findings, filters, GAZETTEER))
@@ -296,3 +302,21 @@ def test_parts_are_the_masks_of_each_facet(corpus, corpus_index):
                          ("actors", Filters(actors=filters.actors))):
         expected = apply(corpus.findings, value, GAZETTEER)
         assert list(corpus.findings.index[parts[facet]]) == list(expected.index)
+
+
+def test_word_index_answers_searches_and_phrases(corpus):
+    index = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="now")
+    assert index.wait_for_words(0) and index.nbytes > FindingsIndex.build(
+        corpus.findings, corpus.gazetteer, words="never").nbytes
+    for term in ("radio", "adi", "propaganda", "social media", "ia soc", "zzz", "iskp’s", "a"):
+        expected = np.array([term in text for text in index.text], dtype=bool)
+        np.testing.assert_array_equal(index.term_mask(term), expected)
+    rare = index._search_words("radio", index._words)
+    assert rare is not None and rare.any()  # answered by the word index, not the loop
+
+
+def test_word_index_in_the_background_is_used_once_built(corpus):
+    index = FindingsIndex.build(corpus.findings, corpus.gazetteer)
+    assert index.wait_for_words(timeout=60)
+    with pytest.raises(ValueError, match="words must be"):
+        FindingsIndex.build(corpus.findings, corpus.gazetteer, words="later")

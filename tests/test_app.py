@@ -269,3 +269,27 @@ def test_side_panel_buttons_count_what_they_show(corpus):
         label = at.button(key=f"pick_{code}").label
         shown = apply(corpus.findings, Filters(region=code), corpus.gazetteer)
         assert label.endswith(f"· {len(shown)}"), label
+
+
+@pytest.mark.parametrize("filters", [{}, {"themes": ("refugees",)}, {"region": "PK"},
+                                     {"text": "no such words here"}])
+def test_view_builds_only_the_rows_asked_for_and_labels_them(corpus, filters):
+    from dashboard import ui
+    from dashboard.filters import Filters, apply
+    from dashboard.index import FindingsIndex
+    index = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never")
+    chosen = Filters(**filters)
+    view = ui.View(corpus, chosen, index, index.mask(chosen))
+    expected = apply(corpus.findings, chosen, corpus.gazetteer)
+    assert view.count == len(expected)
+    assert list(view.rows(2, 7)["id"]) == list(expected["id"][2:7])
+    assert view.findings.equals(expected)
+    table = ui.findings_table(view)
+    tax, gaz = corpus.taxonomy, corpus.gazetteer
+    assert list(table["id"]) == list(expected["id"])
+    assert list(table["themes"]) == [", ".join(tax.theme(t).label for t in ts)
+                                     for ts in expected["themes"]]
+    assert list(table["regions"]) == [", ".join(gaz.name(r) for r in rs)
+                                      for rs in expected["regions"]]
+    assert list(table["actors"]) == [", ".join(a) for a in expected["actors"]]
+    assert list(table["kind"]) == [tax.kind(k).label for k in expected["kind"]]

@@ -13,8 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dashboard.corpus import Corpus
-from dashboard.findings import (INPUT_COLUMNS, Context, LoadResult, load_findings_bytes,
-                                match_columns)
+from dashboard.findings import (
+    INPUT_COLUMNS,
+    Context,
+    LoadResult,
+    load_findings_bytes,
+    match_columns,
+)
 from dashboard.problems import Problem, errors
 from dashboard.readers import read_report_text, read_table
 from dashboard.reports import Report

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import geopandas
 import numpy as np
 import plotly.graph_objects as go
-from shapely.geometry import mapping
 from shapely import line_merge
+from shapely.geometry import mapping
 from shapely.ops import unary_union
 
 from dashboard.regions import Gazetteer

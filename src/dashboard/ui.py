@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import DATA_DIR
+from dashboard import DATA_DIR, maps
 from dashboard import filters as flt
-from dashboard import maps
 from dashboard.cards import CSS
 from dashboard.corpus import Corpus, load_corpus, merge
 from dashboard.filters import Filters

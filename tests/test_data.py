@@ -114,3 +114,22 @@ def test_load_corpus_on_a_copy(tmp_path):
     [problem] = corpus.problems
     assert problem.message.startswith("id 'hjs2017-ko-01' is already in use")
     assert len(corpus.findings) == len(load_corpus().findings)
+
+
+def test_gc_paused_restores_the_collector():
+    import gc
+
+    from dashboard import gc_paused
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    try:
+        with gc_paused():
+            raise ValueError
+    except ValueError:
+        pass
+    assert gc.isenabled()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import DATA_DIR
+from dashboard import DATA_DIR, gc_paused
 from dashboard.findings import Context, concat_findings, load_findings
 from dashboard.problems import Problem
 from dashboard.regions import Gazetteer, load_gazetteer
@@ -37,6 +37,11 @@ def load_corpus(data_dir: Path | None = None) -> Corpus:
     Reports come from ``reports/*/``, findings from ``findings/*.csv`` and ``findings/*.json``.
     Problems are collected, never raised: a bad file leaves out its bad rows and says why.
     """
+    with gc_paused():
+        return _load_corpus(data_dir)
+
+
+def _load_corpus(data_dir: Path | None) -> Corpus:
     data_dir = Path(data_dir or DATA_DIR)
     gazetteer = load_gazetteer(data_dir / "regions" / "gazetteer.csv")
     taxonomy = load_taxonomy(data_dir / "taxonomy.toml")

@@ -53,6 +53,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
+from dashboard import gc_paused
 from dashboard.filters import Facets, Filters, region_scope, search_terms
 from dashboard.regions import Gazetteer
 from dashboard.text import fold  # noqa: F401  (the doctests compare with it)
@@ -282,6 +283,11 @@ class FindingsIndex:
         """
         if words not in ("background", "now", "never"):
             raise ValueError(f"words must be 'background', 'now' or 'never', not {words!r}")
+        with gc_paused():
+            return cls._build(findings, gazetteer, words)
+
+    @classmethod
+    def _build(cls, findings: pd.DataFrame, gazetteer: Gazetteer, words: str) -> FindingsIndex:
         text = [search_text(t, s, e) for t, s, e in
                 zip(findings["title"].tolist(), findings["summary"].tolist(),
                     findings["excerpt"].tolist())]

@@ -61,7 +61,7 @@ def _load_corpus(data_dir: Path | None) -> Corpus:
         context = Context(reports, gazetteer, taxonomy, existing_ids=seen)
         result = load_findings(path, context, source=f"bundled: {path.name}")
         problems.extend(result.problems)
-        seen.update(result.findings["id"])
+        seen.update(result.findings["id"].tolist())
         frames.append(result.findings)
     findings = concat_findings(frames)
     return Corpus(reports, findings, gazetteer, taxonomy, tuple(problems))

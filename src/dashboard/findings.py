@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from dashboard.problems import Problem, errors
 from dashboard.readers import MAX_FIELD_CHARS, read_table
 from dashboard.regions import Gazetteer
-from dashboard.reports import AnchorError, Report, anchor_excerpt
+from dashboard.reports import CONTEXT_CHARS, AnchorError, Report, anchor_excerpt
 from dashboard.taxonomy import Taxonomy
 from dashboard.text import fold, nfc
 
@@ -218,7 +218,7 @@ def _validate_rows(records, numbers, mapping, file, context, source):
                 seen[finding_id] = number
         if row_problems:
             problems.extend(row_problems)
-        if row is not None and not errors(row_problems):
+        if row is not None and (not row_problems or not errors(row_problems)):
             rows.append(row)
     return rows, problems
 
@@ -297,6 +297,8 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
         return cells
 
     def refuse(flags) -> None:
+        if all(flags):  # the common case: nothing to mark
+            return
         for i, good in enumerate(flags):
             if not good:
                 ok[i] = False
@@ -329,16 +331,24 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
     refuse([c.strip() for c in cells["excerpt"]])
     summaries = [nfc(c).strip() for c in cells["summary"]]
     rows: list[tuple | None] = [None] * n
+    starts, ends, excerpts = numbers["start"], numbers["end"], cells["excerpt"]
     for i in range(n):
         if not ok[i]:
             continue
-        anchor = anchor_excerpt(reports[i].text, cells["excerpt"][i], numbers["start"][i],
-                                numbers["end"][i])
-        if isinstance(anchor, AnchorError):
-            continue
-        rows[i] = (ids[i], report_ids[i], kinds[i], titles[i], summaries[i], anchor.exact,
-                   anchor.start, anchor.end, anchor.prefix, anchor.suffix, themes[i],
-                   regions[i], actors[i], numbers["page"][i], source)
+        text, start, end = reports[i].text, starts[i], ends[i]
+        if start is not None and end is not None and 0 <= start < end <= len(text) \
+                and text[start:end] == nfc(excerpts[i]):
+            # What anchor_excerpt gives for right offsets, without building an Anchor.
+            exact, prefix = text[start:end], text[max(0, start - CONTEXT_CHARS):start]
+            suffix = text[end:end + CONTEXT_CHARS]
+        else:
+            anchor = anchor_excerpt(text, excerpts[i], start, end)
+            if isinstance(anchor, AnchorError):
+                continue
+            exact, start, end, prefix, suffix = (anchor.exact, anchor.start, anchor.end,
+                                                 anchor.prefix, anchor.suffix)
+        rows[i] = (ids[i], report_ids[i], kinds[i], titles[i], summaries[i], exact, start, end,
+                   prefix, suffix, themes[i], regions[i], actors[i], numbers["page"][i], source)
     return rows
 
 

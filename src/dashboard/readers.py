@@ -146,16 +146,19 @@ def _read_csv(text: str, file: str) -> Table:
     _check_header_cells(header, file, table.problems)
     # Rows are numbered as a spreadsheet shows them: the header is row 1, and a cell with line
     # breaks in it is still one row.
+    width = len(header)
+    records, numbers = table.records, table.numbers
     for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():  # no cell with anything but white space in it
             continue
-        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+        if len(row) > width and "".join(row[width:]).strip():
             table.problems.append(Problem(file, line, None,
                                           f"row has {len(row)} cells but the header has "
-                                          f"{len(header)}", "quote cells that contain commas"))
+                                          f"{width}", "quote cells that contain commas"))
             continue
-        table.records.append(dict(zip(header, row + [""] * (len(header) - len(row)))))
-        table.numbers.append(line)
+        records.append(dict(zip(header, row if len(row) >= width
+                                else row + [""] * (width - len(row)))))
+        numbers.append(line)
     if not table.records and not any(p.severity == "error" for p in table.problems):
         table.problems.append(Problem(file, None, None, "the file has a header but no findings",
                                       "add one row per finding below the header"))

@@ -324,9 +324,11 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
     actors = [lookups.actors_of(c) for c in cells["actors"]]
     numbers = {}
     for name in ("start", "end", "page"):
-        stripped = [c.strip() for c in cells[name]]
-        refuse([not c or c.isdecimal() for c in stripped])
-        numbers[name] = [int(c) if c and c.isdecimal() else None for c in stripped]
+        # -1 marks a cell that is not a whole number (int() of decimal digits is never < 0).
+        values = [int(c) if c.isdecimal() else (None if not c else -1)
+                  for c in map(str.strip, cells[name])]
+        refuse([v != -1 for v in values])
+        numbers[name] = [None if v == -1 else v for v in values]
     refuse([p is None or p >= 1 for p in numbers["page"]])
     refuse([c.strip() for c in cells["excerpt"]])
     summaries = [nfc(c).strip() for c in cells["summary"]]
@@ -339,7 +341,8 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
         if start is not None and end is not None and 0 <= start < end <= len(text) \
                 and text[start:end] == nfc(excerpts[i]):
             # What anchor_excerpt gives for right offsets, without building an Anchor.
-            exact, prefix = text[start:end], text[max(0, start - CONTEXT_CHARS):start]
+            before = start - CONTEXT_CHARS if start > CONTEXT_CHARS else 0
+            exact, prefix = text[start:end], text[before:start]
             suffix = text[end:end + CONTEXT_CHARS]
         else:
             anchor = anchor_excerpt(text, excerpts[i], start, end)

@@ -378,3 +378,42 @@ def test_concatenated_findings_are_one_chunk_and_equal(findings_context):
         chunked = getattr(joined[column].array, "_pa_array", None)
         assert chunked is None or chunked.num_chunks == 1, column
     assert concat_findings([]).empty
+
+
+# --- found in review: inputs that used to raise instead of giving a problem ---------------------
+
+
+def json_row(**changes) -> bytes:
+    row = {"id": "f1", "report_id": "small", "kind": "analysis", "title": "A title",
+           "excerpt": "ISKP’s propaganda", "themes": "propaganda"}
+    row.update(changes)
+    return json.dumps([row]).encode("utf-8")
+
+
+def test_half_of_a_surrogate_pair_is_a_problem_not_a_crash(findings_context):
+    data = json_row().replace(b'"A title"', b'"A \\ud800 title"')
+    result = load(findings_context, data, "f.json")
+    assert result.findings.empty
+    [problem] = result.problems
+    assert (problem.row, problem.column) == (1, "title") and "UTF-16" in problem.message
+    good = load(findings_context, json_row(title="A \U0001F600 title"), "f.json")
+    assert good.problems == [] and good.findings["title"].iloc[0] == "A \U0001F600 title"
+
+
+def test_numbers_with_thousands_of_digits_are_problems(findings_context):
+    result = load(findings_context, json_row(page="1" * 5000), "f.json")
+    assert result.findings.empty and result.problems[0].column == "page"
+    assert "whole number" in result.problems[0].message
+    result = load(findings_context, b'[{"id": "f1", "page": ' + b"1" * 5000 + b"}]", "f.json")
+    assert result.findings.empty and "digits" in result.problems[0].message
+
+
+@pytest.mark.parametrize("cell", ["\x1c1", " 1\x1f", "\u20031"])
+def test_number_cells_padded_with_odd_white_space_load_the_same_both_ways(
+        findings_context, monkeypatch, cell):
+    for data, name in ((json_row(page=cell), "f.json"),
+                       (json_row(page=cell, title="=A title"), "f.json")):
+        fast = load_findings_bytes(data, name, findings_context)
+        slow = load_row_by_row(findings_context, data, name, monkeypatch)
+        assert same_load(fast, slow)
+        assert list(fast.findings["page"]) == [1]

@@ -325,7 +325,7 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
     numbers = {}
     for name in ("start", "end", "page"):
         # -1 marks a cell that is not a whole number (int() of decimal digits is never < 0).
-        values = [int(c) if c.isdecimal() else (None if not c else -1)
+        values = [int(c) if _whole_number(c) else (None if not c else -1)
                   for c in map(str.strip, cells[name])]
         refuse([v != -1 for v in values])
         numbers[name] = [None if v == -1 else v for v in values]
@@ -504,21 +504,33 @@ def _split_list(value: object, column: str, problem) -> list[str]:
     return [part for part in _LIST_SPLIT.split(text) if part]
 
 
+#: More digits than any offset or page number has (Python refuses int() of over 4,300 digits).
+MAX_NUMBER_DIGITS = 18
+
+
+def _whole_number(text: str) -> bool:
+    """*text* (stripped) is decimal digits, and not absurdly many of them."""
+    return text.isdecimal() and len(text) <= MAX_NUMBER_DIGITS
+
+
 def _integer(value: object, column: str, problem) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         problem(column, f"expected a whole number, got {value!r}", "")
         return None
+    number = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float):
+        number = value
+    elif isinstance(value, float):
         if value != value:
             return None
         if value.is_integer():
-            return int(value)
-    elif isinstance(value, str) and value.strip().isdecimal():  # = fullmatch(r"\s*\d+\s*")
-        return int(value)
+            number = int(value)
+    elif isinstance(value, str) and _whole_number(value.strip()):
+        number = int(value.strip())
+    if number is not None and abs(number) < 10 ** MAX_NUMBER_DIGITS:  # fits the int64 columns
+        return number
     problem(column, f"expected a whole number, got {value!r}", "leave blank to have it computed"
             if column in ("start", "end") else "")
     return None

@@ -133,7 +133,9 @@ def _coordinates(value):
     if len(value) == 0 or isinstance(value[0], (int, float)):
         return value
     if isinstance(value[0][0], (int, float)):
-        return np.asarray(value, dtype=np.float64)
+        points = np.asarray(value, dtype=np.float64)
+        points.setflags(write=False)  # cached and shared by every session
+        return points
     return [_coordinates(part) for part in value]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 from dashboard.problems import Problem
@@ -182,13 +183,32 @@ def _check_header_cells(header: list[str], file: str, problems: list[Problem]) -
         seen.setdefault(key, number)
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
 def _read_json(text: str, file: str) -> Table:
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as err:
+    except (ValueError, RecursionError) as err:  # JSONDecodeError is a ValueError
         where = getattr(err, "lineno", None)
-        message = (f"not valid JSON: {err}" if isinstance(err, json.JSONDecodeError)
-                   else "not readable JSON: nested too deeply")
+        if isinstance(err, json.JSONDecodeError):
+            message = f"not valid JSON: {err}"
+        elif isinstance(err, RecursionError):
+            message = "not readable JSON: nested too deeply"
+        else:  # Python refuses integers of more than 4,300 digits
+            message = "not readable JSON: a number in it has thousands of digits"
         return Table(problems=[Problem(file, where, None, message,
                                        "check the file in a JSON validator")])
     if isinstance(data, dict) and isinstance(data.get("findings"), list):
@@ -201,11 +221,22 @@ def _read_json(text: str, file: str) -> Table:
         return Table(problems=[Problem(file, None, None, "the file has no findings",
                                        "add at least one finding object to the list")])
     table = Table()
+    # "\ud800"-style escapes can leave half of a UTF-16 pair in a string, which no text column
+    # can hold: such records are refused, with the field named.
+    halves = _SURROGATE_ESCAPE.search(text) is not None
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             table.problems.append(Problem(file, number, None,
                                           f"record is a {type(item).__name__}, not an object",
                                           'each finding is an object: {"id": ..., ...}'))
+            continue
+        broken = [str(k).encode("utf-8", "backslashreplace").decode("utf-8")
+                  for k, v in item.items()
+                  if _has_lone_surrogate(v) or _has_lone_surrogate(k)] if halves else []
+        if broken:
+            table.problems.append(Problem(
+                file, number, broken[0], "the text has half of a UTF-16 character pair "
+                "(a lone \\ud800-\\udfff escape)", "write the character itself, or drop it"))
             continue
         table.records.append(item)
         table.numbers.append(number)

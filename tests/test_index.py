@@ -320,3 +320,17 @@ def test_word_index_in_the_background_is_used_once_built(corpus):
     assert index.wait_for_words(timeout=60)
     with pytest.raises(ValueError, match="words must be"):
         FindingsIndex.build(corpus.findings, corpus.gazetteer, words="later")
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2_000])
+def test_words_found_by_search_or_by_arrow_are_the_same(corpus, monkeypatch, limit):
+    from dashboard import index as module
+    monkeypatch.setattr(module._Words, "FIND_LIMIT", limit)
+    index = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="now")
+    words = index._words.vocabulary.to_pylist()
+    for token in ("a", "is", "radio", "iskp’s", "zzz", words[0], words[-1], words[-1][-2:]):
+        ids, _ = index._words.containing(token)
+        assert ids.tolist() == [k for k, w in enumerate(words) if token in w], token
+        found = np.array([token in text for text in index.text], dtype=bool)
+        index.forget_searches()
+        np.testing.assert_array_equal(index.term_mask(token), found)

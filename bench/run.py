@@ -29,6 +29,7 @@ import tracemalloc
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1028,10 +1029,56 @@ def _click_map(page, lon: float, lat: float) -> float:
     return clicked
 
 
-def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None:
-    from playwright.sync_api import sync_playwright
+@contextmanager
+def _streamlit_server(log_path: Path, env: dict | None = None):
+    """`streamlit run app.py` on a free port, its output to *log_path*; yields the process, its
+    URL and when it was started, and stops it afterwards."""
     streamlit = Path(sys.executable).with_name("streamlit")
     command = [str(streamlit)] if streamlit.exists() else [sys.executable, "-m", "streamlit"]
+    port = _free_port()
+    log_file = open(log_path.with_name(f"{log_path.stem}-{port}{log_path.suffix}"), "w")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command + ["run", "app.py", "--server.port", str(port), "--server.headless", "true",
+                   "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        yield process, f"http://localhost:{port}", started, log_file.name
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log_file.close()
+
+
+def _toggle_pakistan(page, timeout: int) -> tuple[float, float, float]:
+    """Click Pakistan on the map, then again to clear it. Returns the seconds from the first
+    click to the URL saying region=PK and to the page rerun and the map redrawn, and from the
+    second click to the choice cleared and the map redrawn."""
+    def settled() -> None:
+        page.wait_for_function(APP_IDLE, timeout=timeout, polling=10)
+        page.wait_for_function(MAP_LOADED, timeout=timeout, polling=10)
+
+    settled()
+    page.wait_for_timeout(500)
+    clicked = _click_map(page, 69.3, 27.5)  # Pakistan (Sindh), as tests/browser does
+    page.wait_for_function("() => location.search.includes('region=PK')", timeout=timeout,
+                           polling=10)
+    to_url = time.perf_counter() - clicked
+    settled()
+    chosen = time.perf_counter() - clicked
+    page.wait_for_timeout(500)
+    clicked = _click_map(page, 69.3, 27.5)  # the same area again clears the choice
+    page.wait_for_function("() => !location.search.includes('region=')", timeout=timeout,
+                           polling=10)
+    settled()
+    return to_url, chosen, time.perf_counter() - clicked
+
+
+def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None:
+    from playwright.sync_api import sync_playwright
     health, drawn, page_to_map, click_url, click_redrawn = [], [], [], [], []
     page_loaded, page_to_chart, page_to_canvas = [], [], []
     connected, script_started, script_done, imports = [], [], [], []
@@ -1042,18 +1089,10 @@ def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for k in range(starts):
-            port = _free_port()
-            url = f"http://localhost:{port}"
-            log_file = open(tmp / f"streamlit-{port}.log", "w")
-            started = time.perf_counter()
-            process = subprocess.Popen(
-                command + ["run", "app.py", "--server.port", str(port),
-                           "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
-            try:
+            with _streamlit_server(tmp / "streamlit.log") as (process, url, started, log_name):
                 while True:
                     if process.poll() is not None:
-                        raise RuntimeError(f"streamlit exited early; see {log_file.name}")
+                        raise RuntimeError(f"streamlit exited early; see {log_name}")
                     if time.perf_counter() - started > 120:
                         raise RuntimeError("no health answer within 120 s")
                     try:
@@ -1110,20 +1149,9 @@ def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None
                                        if t["start"] / 1000 + offset >= last_frame[-1]) / 1000
                                    if last_frame else 0.0))
                 for _ in range(clicks):
-                    page.wait_for_function(APP_IDLE, timeout=60_000)
-                    page.wait_for_function(MAP_LOADED, timeout=60_000)
-                    page.wait_for_timeout(500)
-                    clicked = _click_map(page, 69.3, 27.5)  # Pakistan (Sindh)
-                    page.wait_for_function("() => location.search.includes('region=PK')",
-                                           timeout=60_000, polling=10)
-                    click_url.append(time.perf_counter() - clicked)
-                    page.wait_for_function(APP_IDLE, timeout=60_000)
-                    page.wait_for_function(MAP_LOADED, timeout=60_000)
-                    click_redrawn.append(time.perf_counter() - clicked)
-                    page.wait_for_timeout(500)
-                    _click_map(page, 69.3, 27.5)  # the same area again clears the choice
-                    page.wait_for_function("() => !location.search.includes('region=')",
-                                           timeout=60_000, polling=10)
+                    to_url, chosen, _ = _toggle_pakistan(page, 60_000)
+                    click_url.append(to_url)
+                    click_redrawn.append(chosen)
                 # The same page opened again in a new tab: the server and its caches are warm,
                 # the browser has the scripts cached; what remains is the browser's own work.
                 again = context.new_page()
@@ -1136,13 +1164,6 @@ def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None
                 reopened_tasks.append(sum(t["duration"] for t in seen["tasks"]) / 1000)
                 again.close()
                 context.close()
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                log_file.close()
             imports.append(_fresh_import_seconds())
             log(f"  start {k + 1}: health {health[-1]:.2f} s, map drawn {drawn[-1]:.2f} s")
         browser.close()
@@ -1194,8 +1215,6 @@ def bench_browser_sizes(sizes: list[int], built: list[Sized], results: Results, 
     server's work is next to nothing and what remains is the browser's."""
     from playwright.sync_api import sync_playwright
     from dashboard import DATA_DIR
-    streamlit = Path(sys.executable).with_name("streamlit")
-    command = [str(streamlit)] if streamlit.exists() else [sys.executable, "-m", "streamlit"]
     for n in [0] + [n for n in sizes if n >= 100_000]:
         label = generate.size_label(n) if n else "bundled"
         with tempfile.TemporaryDirectory(prefix=f"bench-browser-{label}-") as folder:
@@ -1207,59 +1226,31 @@ def bench_browser_sizes(sizes: list[int], built: list[Sized], results: Results, 
                 gc.collect()
             else:
                 data = DATA_DIR
-            port = _free_port()
-            url = f"http://localhost:{port}"
             env = {**os.environ, "DASHBOARD_DATA": str(data),
                    "DASHBOARD_STORE": str(Path(folder) / "store.sqlite3")}
-            log_file = open(tmp / f"streamlit-{label}-{port}.log", "w")
-            started = time.perf_counter()
-            process = subprocess.Popen(
-                command + ["run", "app.py", "--server.port", str(port), "--server.headless",
-                           "true", "--browser.gatherUsageStats", "false"],
-                cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
             chose, cleared = [], []
-            try:
-                with sync_playwright() as p:
-                    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                    deadline = time.perf_counter() + 900
-                    while True:
-                        try:
-                            page.goto(url, timeout=5_000)
-                            break
-                        except Exception:
-                            if time.perf_counter() > deadline or process.poll() is not None:
-                                raise
-                            time.sleep(0.5)
-                    page.wait_for_function(MAP_LOADED, timeout=900_000, polling=100)
-                    first_map = time.perf_counter() - started
-                    # Let the word index finish in the server's background thread.
-                    page.wait_for_timeout(min(30_000, n // 30))
-                    for _ in range(clicks):
-                        page.wait_for_function(APP_IDLE, timeout=120_000)
-                        page.wait_for_function(MAP_LOADED, timeout=120_000)
-                        page.wait_for_timeout(500)
-                        clicked = _click_map(page, 69.3, 27.5)  # Pakistan (Sindh)
-                        page.wait_for_function("() => location.search.includes('region=PK')",
-                                               timeout=120_000, polling=10)
-                        page.wait_for_function(APP_IDLE, timeout=120_000, polling=10)
-                        page.wait_for_function(MAP_LOADED, timeout=120_000, polling=10)
-                        chose.append(time.perf_counter() - clicked)
-                        page.wait_for_timeout(500)
-                        clicked = _click_map(page, 69.3, 27.5)  # again: clears the choice
-                        page.wait_for_function("() => !location.search.includes('region=')",
-                                               timeout=120_000, polling=10)
-                        page.wait_for_function(APP_IDLE, timeout=120_000, polling=10)
-                        page.wait_for_function(MAP_LOADED, timeout=120_000, polling=10)
-                        cleared.append(time.perf_counter() - clicked)
-                    browser.close()
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                log_file.close()
+            with _streamlit_server(tmp / f"streamlit-{label}.log", env) as \
+                    (process, url, started, _), sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                deadline = time.perf_counter() + 900
+                while True:
+                    try:
+                        page.goto(url, timeout=5_000)
+                        break
+                    except Exception:
+                        if time.perf_counter() > deadline or process.poll() is not None:
+                            raise
+                        time.sleep(0.5)
+                page.wait_for_function(MAP_LOADED, timeout=900_000, polling=100)
+                first_map = time.perf_counter() - started
+                # Let the word index finish in the server's background thread.
+                page.wait_for_timeout(min(30_000, n // 30))
+                for _ in range(clicks):
+                    _, chosen, clear = _toggle_pakistan(page, 120_000)
+                    chose.append(chosen)
+                    cleared.append(clear)
+                browser.close()
         record = results.add("browser-sizes", size=label, n=n, first_map_s=first_map,
                              choose=summary(chose), clear=summary(cleared),
                              change=summary(chose + cleared))

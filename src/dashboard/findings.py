@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from dashboard.problems import Problem, errors
 from dashboard.readers import MAX_FIELD_CHARS, read_table
 from dashboard.regions import Gazetteer
-from dashboard.reports import CONTEXT_CHARS, AnchorError, Report, anchor_excerpt
+from dashboard.reports import AnchorError, Report, anchor_excerpt, at_offsets
 from dashboard.taxonomy import Taxonomy
 from dashboard.text import fold, nfc
 
@@ -338,12 +338,9 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
         if not ok[i]:
             continue
         text, start, end = reports[i].text, starts[i], ends[i]
-        if start is not None and end is not None and 0 <= start < end <= len(text) \
-                and text[start:end] == nfc(excerpts[i]):
-            # What anchor_excerpt gives for right offsets, without building an Anchor.
-            before = start - CONTEXT_CHARS if start > CONTEXT_CHARS else 0
-            exact, prefix = text[start:end], text[before:start]
-            suffix = text[end:end + CONTEXT_CHARS]
+        right = at_offsets(text, nfc(excerpts[i]), start, end)  # anchor_excerpt's own check
+        if right is not None:
+            exact, prefix, suffix = right  # without building an Anchor per row
         else:
             anchor = anchor_excerpt(text, excerpts[i], start, end)
             if isinstance(anchor, AnchorError):

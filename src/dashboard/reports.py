@@ -143,9 +143,26 @@ class AnchorError:
     suggestion: str = ""
 
 
+def context_at(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """``text[start:end]`` and the :data:`CONTEXT_CHARS` before and after it."""
+    before = start - CONTEXT_CHARS if start > CONTEXT_CHARS else 0
+    return text[start:end], text[before:start], text[end:end + CONTEXT_CHARS]
+
+
+def at_offsets(text: str, excerpt: str, start: int | None, end: int | None
+               ) -> tuple[str, str, str] | None:
+    """:func:`context_at` when ``text[start:end]`` is *excerpt* (already NFC), else None.
+
+    The check for right offsets, in constant time; the loader calls it on every row.
+    """
+    if start is not None and end is not None and 0 <= start < end <= len(text) \
+            and text[start:end] == excerpt:
+        return context_at(text, start, end)
+    return None
+
+
 def make_anchor(text: str, start: int, end: int) -> Anchor:
-    return Anchor(start, end, text[start:end],
-                  text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS])
+    return Anchor(start, end, *context_at(text, start, end))
 
 
 def anchor_excerpt(text: str, excerpt: str, start: int | None = None,
@@ -167,9 +184,9 @@ def anchor_excerpt(text: str, excerpt: str, start: int | None = None,
     if start is not None or end is not None:
         # Right offsets are checked in constant time; the excerpt's occurrences (a scan of the
         # whole text) are only looked for to suggest the fix for wrong ones.
-        if start is not None and end is not None and 0 <= start < end <= len(text) \
-                and text[start:end] == excerpt:
-            return make_anchor(text, start, end)
+        right = at_offsets(text, excerpt, start, end)
+        if right is not None:
+            return Anchor(start, end, *right)
         found = _occurrences(text, excerpt)
         if start is None or end is None:
             return AnchorError("start" if start is None else "end",

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import cache, partial
 from itertools import repeat
 from pathlib import Path
 
@@ -223,37 +224,6 @@ def _validate_rows(records, numbers, mapping, file, context, source):
     return rows, problems
 
 
-class _Lookups:
-    """Kinds and list cells resolved once per distinct cell text (a file repeats them a lot)."""
-
-    def __init__(self, context: Context):
-        self.kinds: dict[str, str | None] = {}
-        self.themes: dict[str, tuple[str, ...] | None] = {}
-        self.regions: dict[str, tuple[str, ...] | None] = {}
-        self.actors: dict[str, tuple[str, ...]] = {}
-        self.context = context
-
-    def kind(self, cell: str) -> str | None:
-        if cell not in self.kinds:
-            self.kinds[cell] = self.context.taxonomy.resolve_kind(cell)
-        return self.kinds[cell]
-
-    def themes_of(self, cell: str) -> tuple[str, ...] | None:
-        if cell not in self.themes:
-            self.themes[cell] = _resolved(cell, self.context.taxonomy.resolve_theme) or None
-        return self.themes[cell]
-
-    def regions_of(self, cell: str) -> tuple[str, ...] | None:
-        if cell not in self.regions:
-            self.regions[cell] = _resolved(cell, self.context.gazetteer.resolve)
-        return self.regions[cell]
-
-    def actors_of(self, cell: str) -> tuple[str, ...]:
-        if cell not in self.actors:
-            self.actors[cell] = tuple(dict.fromkeys(nfc(v) for v in _split_list(cell, "", None)))
-        return self.actors[cell]
-
-
 def _resolved(cell: str, resolve) -> tuple[str, ...] | None:
     """The distinct keys of a list cell's items, in order; None if any item is not known."""
     keys = []
@@ -304,24 +274,28 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
                 ok[i] = False
 
     cells = {name: column(name) for name in _CHECKED_COLUMNS}
-    lookups = _Lookups(context)
+    # Each distinct kind and list cell resolved once: a file repeats them on every row.
+    kind_of = cache(context.taxonomy.resolve_kind)
+    themes_of = cache(lambda cell: _resolved(cell, context.taxonomy.resolve_theme) or None)
+    regions_of = cache(partial(_resolved, resolve=context.gazetteer.resolve))
+    actors_of = cache(lambda cell: tuple(dict.fromkeys(map(nfc, _split_list(cell, "", None)))))
     ids = [c.strip() for c in cells["id"]]
     refuse([_ID.match(i) is not None for i in ids])
     default = context.default_report or ""
     report_ids = [c.strip() or default for c in cells["report_id"]]
     reports = [context.reports.get(r) for r in report_ids]
     refuse([r is not None for r in reports])
-    kinds = [lookups.kind(c) for c in cells["kind"]]
+    kinds = [kind_of(c) for c in cells["kind"]]
     refuse([k is not None for k in kinds])
     refuse([not c.lstrip().startswith(FORMULA_STARTS) for c in cells["title"]])
     refuse([not c.lstrip().startswith(FORMULA_STARTS) for c in cells["summary"]])
     titles = [nfc(c).strip() for c in cells["title"]]
     refuse(titles)
-    themes = [lookups.themes_of(c) for c in cells["themes"]]
+    themes = [themes_of(c) for c in cells["themes"]]
     refuse([t is not None for t in themes])
-    regions = [lookups.regions_of(c) for c in cells["regions"]]
+    regions = [regions_of(c) for c in cells["regions"]]
     refuse([r is not None for r in regions])
-    actors = [lookups.actors_of(c) for c in cells["actors"]]
+    actors = [actors_of(c) for c in cells["actors"]]
     numbers = {}
     for name in ("start", "end", "page"):
         # -1 marks a cell that is not a whole number (int() of decimal digits is never < 0).

@@ -379,11 +379,8 @@ class FindingsIndex:
         words = self._words
         found = self._search_words(term, words) if words is not None else None
         if found is None and narrower is not None and narrower[1] * 2 < len(self):
-            rows = np.flatnonzero(narrower[0])
-            hits = np.fromiter((term in text for text in self.text[rows].tolist()), dtype=bool,
-                               count=len(rows))
             found = np.zeros(len(self), dtype=bool)
-            found[rows[hits]] = True
+            found[self._holding(term, np.flatnonzero(narrower[0]))] = True
         elif found is None:
             found = np.fromiter((term in text for text in self._text_list), dtype=bool,
                                 count=len(self))
@@ -412,10 +409,16 @@ class FindingsIndex:
         found[words.rows_of(ids)] = True
         if " " in term:  # a phrase: its rarest word's findings, each tested for the phrase
             rows = np.flatnonzero(found)
-            hits = np.fromiter((term in self._text_list[r] for r in rows.tolist()), dtype=bool,
-                               count=len(rows))
-            found[rows[~hits]] = False
+            found[rows] = False
+            found[self._holding(term, rows)] = True
         return found
+
+    def _holding(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """Those of the row positions *rows* whose folded text contains *term*."""
+        texts = self._text_list
+        hits = np.fromiter((term in texts[r] for r in rows.tolist()), dtype=bool,
+                           count=len(rows))
+        return rows[hits]
 
     def forget_searches(self) -> None:
         """Drop the remembered search masks (benchmarks time a first search with this)."""

@@ -9,6 +9,7 @@ a deep link that is the first request after a server restart, on its own.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -49,7 +50,6 @@ def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
 
     Walking the folder is reused for :data:`FINGERPRINT_TTL` seconds, so one rerun walks it once.
     """
-    import time
     now = time.monotonic()
     cached = _FINGERPRINTS.get(str(data_dir))
     if cached and now - cached[0] < FINGERPRINT_TTL:
@@ -59,8 +59,9 @@ def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
         if path.is_file():
             stat = path.stat()
             digest.update(f"{path.relative_to(data_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    _FINGERPRINTS[str(data_dir)] = (now, digest.hexdigest())
-    return digest.hexdigest()
+    fingerprint = digest.hexdigest()
+    _FINGERPRINTS[str(data_dir)] = (now, fingerprint)
+    return fingerprint
 
 
 @st.cache_resource(show_spinner="Loading the reports and findings…")

@@ -186,7 +186,10 @@ def prepare(geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame,
 
     def outline(shape) -> dict:
         shape = _display(shape)
-        return shared.setdefault(shape.normalize().wkb, _geojson(shape))
+        key = shape.normalize().wkb
+        if key not in shared:
+            shared[key] = _geojson(shape)
+        return shared[key]
 
     country_shapes = dict(zip(countries["code"], countries.geometry))
     for region in gazetteer:

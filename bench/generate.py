@@ -4,7 +4,7 @@ Nothing here is real: every report is titled "SYNTHETIC REPORT n" and its text i
 words drawn from a fixed list; every finding's ``source`` says it is synthetic; actors are
 "SYNTHETIC ACTOR nn". Excerpts are real substrings of their report's text at the recorded
 offsets (one or two whole sentences), with the loader's prefix and suffix, so the frame is exactly
-what ``dashboard.findings.load_findings_bytes`` gives for the same CSV (``check`` proves it).
+what ``dashboard.core.findings.load_findings_bytes`` gives for the same CSV (``check`` proves it).
 
 Findings spread over every gazetteer region code, every theme, every kind and every actor (the
 first rows name each once, so even a 1k corpus holds all of them); the rest draw from skewed
@@ -13,7 +13,7 @@ pools, and about one in seven findings names no place.
 The big frames are built directly with numpy and pandas, with the loader's ``COLUMNS`` and
 dtypes, not through the CSV loader: a million findings take seconds. ``csv_bytes`` writes a CSV
 of a (small) corpus for timing the real loader; ``write_data_dir`` writes a whole data folder that
-``dashboard.corpus.load_corpus`` reads.
+``dashboard.core.corpus.load_corpus`` reads.
 
     python bench/generate.py --size 10k --out /tmp/synthetic   # a data folder
     python bench/generate.py --size 1m --time                   # just time the generator
@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 
 from dashboard import DATA_DIR
-from dashboard.findings import COLUMNS, Context, load_findings_bytes
-from dashboard.regions import Gazetteer, load_gazetteer
-from dashboard.reports import CONTEXT_CHARS, Report
-from dashboard.taxonomy import Taxonomy, load_taxonomy
+from dashboard.core.findings import COLUMNS, Context, load_findings_bytes
+from dashboard.core.regions import Gazetteer, load_gazetteer
+from dashboard.core.reports import CONTEXT_CHARS, Report
+from dashboard.core.taxonomy import Taxonomy, load_taxonomy
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 SOURCE = "synthetic: bench/generate.py, not a real finding"

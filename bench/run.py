@@ -42,14 +42,14 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402  (bench/generate.py)
 
-from dashboard import filters as flt  # noqa: E402
-from dashboard import maps  # noqa: E402
-from dashboard.corpus import Corpus  # noqa: E402
-from dashboard.filters import Filters  # noqa: E402
-from dashboard.findings import load_findings_bytes  # noqa: E402
-from dashboard.index import FindingsIndex  # noqa: E402
-from dashboard.regions import load_context, load_geometry  # noqa: E402
-from dashboard.text import fold  # noqa: E402
+from dashboard.query import filters as flt  # noqa: E402
+from dashboard.views import maps  # noqa: E402
+from dashboard.core.corpus import Corpus  # noqa: E402
+from dashboard.query.filters import Filters  # noqa: E402
+from dashboard.core.findings import load_findings_bytes  # noqa: E402
+from dashboard.query.index import FindingsIndex  # noqa: E402
+from dashboard.core.regions import load_context, load_geometry  # noqa: E402
+from dashboard.core.text import fold  # noqa: E402
 
 SECTIONS = ("build", "loader", "filter", "rerun-work", "map", "apptest", "apptest-sizes", "heap",
             "browser", "browser-sizes", "briefing")
@@ -487,7 +487,7 @@ def bench_rerun_work(built: list[Sized], results: Results, repeat: int, budget: 
 def bench_map(built: list[Sized], results: Results, repeat: int, budget: float) -> None:
     gaz = built[0].corpus.gazetteer if built else None
     if gaz is None:
-        from dashboard.regions import load_gazetteer
+        from dashboard.core.regions import load_gazetteer
         gaz = load_gazetteer()
     prepare_s, data = timed(lambda: maps.prepare(load_geometry(), load_context(), gaz))
     results.add("map-prepare", seconds=prepare_s)
@@ -628,8 +628,8 @@ def _rerun_watch() -> Stopwatch:
     """The pieces of a warm rerun worth timing on their own."""
     import streamlit as st
 
-    import dashboard.cards as cards
-    import dashboard.export as export
+    import dashboard.views.cards as cards
+    import dashboard.exports.files as export
     import dashboard.ui as ui
     watch = Stopwatch()
     for name in ("frame", "base", "data_fingerprint", "_sidebar", "show_problems", "map_data",
@@ -766,7 +766,7 @@ def _write_app_data(corpus, folder: Path) -> Path:
     from dataclasses import replace
 
     from dashboard import DATA_DIR
-    from dashboard.readers import MAX_ROWS
+    from dashboard.io.formats import MAX_ROWS
     generate.write_data_dir(corpus, folder)
     n = len(corpus.findings)
     if n > MAX_ROWS:
@@ -836,8 +836,8 @@ def bench_briefing(results: Results, repeat: int, budget: float) -> None:
 
     from PIL import Image
 
-    from dashboard import briefing
-    from dashboard.corpus import load_corpus
+    from dashboard.exports import briefing
+    from dashboard.core.corpus import load_corpus
     corpus = load_corpus()
     gaz = corpus.gazetteer
     data = maps.prepare(load_geometry(), load_context(), gaz)
@@ -994,7 +994,7 @@ IMPORTS = """import time
 t = time.perf_counter()
 import streamlit
 u = time.perf_counter()
-import dashboard.ui, dashboard.maps, dashboard.cards, plotly.graph_objects, geopandas
+import dashboard.ui, dashboard.views.maps, dashboard.views.cards, plotly.graph_objects, geopandas
 print(u - t, time.perf_counter() - u)
 """
 

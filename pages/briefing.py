@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboard import briefing, export, ui
+from dashboard import ui
+from dashboard.exports import briefing
+from dashboard.exports import files as export
 
 view = ui.frame("Briefing")
 st.title("Briefing export")

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import maps, ui
-from dashboard.cards import citation_text, finding_card
+from dashboard import ui
+from dashboard.views import maps
+from dashboard.views.cards import citation_text, finding_card
 
 view = ui.frame("Map explorer")
 gaz = view.corpus.gazetteer

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard import importer, ui
-from dashboard.problems import errors, problems_frame
-from dashboard.readers import MAX_ROWS, MAX_UPLOAD_MB
+from dashboard import ui
+from dashboard.io import importer
+from dashboard.core.problems import errors, problems_frame
+from dashboard.io.formats import MAX_ROWS, MAX_UPLOAD_MB
 
 view = ui.frame("Import")
 analysts = ui.store()

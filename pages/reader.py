@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import reader, ui
-from dashboard.cards import finding_card
+from dashboard import ui
+from dashboard.views import report_text as reader
+from dashboard.views.cards import finding_card
 
 view = ui.frame("Report reader")
 corpus = view.corpus

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import export, ui
+from dashboard import ui
+from dashboard.exports import files as export
 
 view = ui.frame("Findings table")
 

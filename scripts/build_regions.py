@@ -46,10 +46,10 @@ import shapely.geometry
 
 ROOT = Path(__file__).resolve().parents[1]
 try:
-    from dashboard.regions import Gazetteer, load_gazetteer
+    from dashboard.core.regions import Gazetteer, load_gazetteer
 except ImportError:  # not installed: run from a checkout
     sys.path.insert(0, str(ROOT / "src"))
-    from dashboard.regions import Gazetteer, load_gazetteer
+    from dashboard.core.regions import Gazetteer, load_gazetteer
 
 GPKG_IN_PACKAGE = Path("usr/share/qgis/resources/data/world_map.gpkg")
 SYSTEM_GPKG = Path("/") / GPKG_IN_PACKAGE

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.corpus import Corpus, load_corpus
-from dashboard.findings import Context
-from dashboard.regions import Gazetteer, load_gazetteer
-from dashboard.reports import Report
-from dashboard.taxonomy import Taxonomy, load_taxonomy
+from dashboard.core.corpus import Corpus, load_corpus
+from dashboard.core.findings import Context
+from dashboard.core.regions import Gazetteer, load_gazetteer
+from dashboard.core.reports import Report
+from dashboard.core.taxonomy import Taxonomy, load_taxonomy
 
 #: A tiny report with the awkward characters real reports have: curly quotes, a repeated phrase.
 SMALL_TEXT = (

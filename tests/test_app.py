@@ -215,8 +215,8 @@ def test_reader_marks_filtered_findings_strong_and_others_faint(corpus):
 
 
 def test_hostile_title_is_escaped():
-    from dashboard.cards import finding_card
-    from dashboard.corpus import load_corpus
+    from dashboard.views.cards import finding_card
+    from dashboard.core.corpus import load_corpus
     corpus = load_corpus()
     finding = corpus.findings.iloc[0].to_dict()
     finding["title"] = "<img src=x onerror=alert(1)>"
@@ -249,7 +249,7 @@ def test_briefing_title_kept_once_edited():
 
 
 def test_matrix_cells_count_what_selecting_them_shows(corpus):
-    from dashboard.filters import Filters, apply
+    from dashboard.query.filters import Filters, apply
     at = run(page="pages/table.py")
     matrix = at.dataframe[1].value
     names = {corpus.gazetteer.name(c): c for c in corpus.gazetteer.codes}
@@ -263,7 +263,7 @@ def test_matrix_cells_count_what_selecting_them_shows(corpus):
 
 
 def test_side_panel_buttons_count_what_they_show(corpus):
-    from dashboard.filters import Filters, apply
+    from dashboard.query.filters import Filters, apply
     at = run()
     for code in ("AFPAK", "SOUTH-ASIA", "GLOBAL", "CYBERSPACE"):
         label = at.button(key=f"pick_{code}").label
@@ -275,8 +275,8 @@ def test_side_panel_buttons_count_what_they_show(corpus):
                                      {"text": "no such words here"}])
 def test_view_builds_only_the_rows_asked_for_and_labels_them(corpus, filters):
     from dashboard import ui
-    from dashboard.filters import Filters, apply
-    from dashboard.index import FindingsIndex
+    from dashboard.query.filters import Filters, apply
+    from dashboard.query.index import FindingsIndex
     index = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never")
     chosen = Filters(**filters)
     view = ui.View(corpus, chosen, index, index.mask(chosen))

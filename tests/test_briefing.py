@@ -14,9 +14,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from dashboard import briefing, maps
-from dashboard.filters import Filters, apply
-from dashboard.regions import load_context, load_geometry
+from dashboard.exports import briefing
+from dashboard.views import maps
+from dashboard.query.filters import Filters, apply
+from dashboard.core.regions import load_context, load_geometry
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "test-output" / "briefing"
@@ -152,10 +153,11 @@ def test_exports_work_with_no_network_at_all(tmp_path):
         pytest.skip("this machine does not allow network namespaces (unshare --net)")
     script = (
         "from datetime import date\n"
-        "from dashboard.corpus import load_corpus\n"
-        "from dashboard.regions import load_geometry, load_context\n"
-        "from dashboard import maps, briefing\n"
-        "from dashboard.filters import Filters, apply\n"
+        "from dashboard.core.corpus import load_corpus\n"
+        "from dashboard.core.regions import load_geometry, load_context\n"
+        "from dashboard.views import maps\n"
+        "from dashboard.exports import briefing\n"
+        "from dashboard.query.filters import Filters, apply\n"
         "c = load_corpus(); f = Filters(themes=('propaganda',))\n"
         "found = apply(c.findings, f, c.gazetteer)\n"
         "item = briefing.compose(findings=found, reports=c.reports, taxonomy=c.taxonomy,\n"

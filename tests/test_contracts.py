@@ -6,7 +6,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from dashboard import readers, ui
+from dashboard import ui
+from dashboard.io import formats as readers
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from dashboard import DATA_DIR
-from dashboard.corpus import load_corpus
-from dashboard.regions import load_context, load_geometry
+from dashboard.core.corpus import load_corpus
+from dashboard.core.regions import load_context, load_geometry
 
 REPORT_ID = "hjs-2017-iskp"
 

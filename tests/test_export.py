@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely.geometry
 
-from dashboard.export import (
+from dashboard.exports.files import (
     CSV_FIELDS,
     JSON_FIELDS,
     export_rows,
@@ -20,8 +20,8 @@ from dashboard.export import (
     to_geojson,
     to_json,
 )
-from dashboard.findings import empty_findings
-from dashboard.regions import load_geometry
+from dashboard.core.findings import empty_findings
+from dashboard.core.regions import load_geometry
 
 BOM = "\ufeff"
 AF_BOUNDS = (60.0, 29.0, 75.0, 39.0)  # lon/lat box around Afghanistan

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.filters import (PARAMS, Filters, apply, facets, region_scope,
+from dashboard.query.filters import (PARAMS, Filters, apply, facets, region_scope,
                                search_terms)
 
 # A small hand-made table: each finding names what its id says.
@@ -149,7 +149,7 @@ def test_bad_params_are_dropped_with_notice(corpus, params, expected, notice):
 @given(st.dictionaries(st.sampled_from(sorted(PARAMS) + ["junk", ""]),
                        st.lists(st.text(max_size=40), max_size=3), max_size=6))
 def test_any_params_parse_without_error(params):
-    from dashboard.corpus import load_corpus
+    from dashboard.core.corpus import load_corpus
     corpus = _CORPUS.get("c") or _CORPUS.setdefault("c", load_corpus())
     filters, notices = _parse(params, corpus)
     assert isinstance(filters, Filters) and all(isinstance(n, str) for n in notices)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.findings import COLUMNS, load_findings_bytes, match_columns
-from dashboard.problems import Problem, problems_frame
+from dashboard.core.findings import COLUMNS, load_findings_bytes, match_columns
+from dashboard.core.problems import Problem, problems_frame
 
 HEADER = "id,report_id,kind,title,summary,excerpt,start,end,themes,regions,actors,page\n"
 GOOD = "f1,small,analysis,A title,A summary,ISKP’s propaganda,,,propaganda,Nangarhar,ISKP,\n"
@@ -230,7 +230,7 @@ def test_any_row_gives_valid_findings_or_problems(findings_context, cells):
 @settings(max_examples=150, deadline=None)
 @given(data=st.binary(max_size=600), name=st.sampled_from(["r.txt", "r.pdf", "r.doc"]))
 def test_any_bytes_give_a_report_text_or_problems(data, name):
-    from dashboard.readers import read_report_text
+    from dashboard.io.formats import read_report_text
     text, problems = read_report_text(data, name)
     assert (text is not None and text.strip()) or problems
     assert all(isinstance(p, Problem) for p in problems)
@@ -239,7 +239,7 @@ def test_any_bytes_give_a_report_text_or_problems(data, name):
 @settings(max_examples=60, deadline=None)
 @given(prefix=st.binary(max_size=200))
 def test_corrupted_pdf_gives_problems(prefix):
-    from dashboard.readers import read_report_text
+    from dashboard.io.formats import read_report_text
     text, problems = read_report_text(b"%PDF-1.4\n" + prefix + b"\n%%EOF", "r.pdf")
     assert text is None or text.strip()
     assert text is not None or problems
@@ -250,7 +250,7 @@ def test_corrupted_pdf_gives_problems(prefix):
 
 def load_row_by_row(findings_context, data: bytes, file: str, monkeypatch):
     """The same load with every row sent through ``_validate_row`` (the reference)."""
-    from dashboard import findings
+    from dashboard.core import findings
     with monkeypatch.context() as patch:
         patch.setattr(findings, "_plain_rows", lambda records, *args: [None] * len(records))
         return load_findings_bytes(data, file, findings_context)
@@ -342,7 +342,7 @@ def test_plain_rows_path_equals_row_by_row_for_json_values(findings_context, mon
 
 def test_plain_rows_path_takes_the_plain_rows(findings_context):
     # The fast path must actually be used (else the tests above compare a path with itself).
-    from dashboard import findings
+    from dashboard.core import findings
     data = (HEADER + GOOD + GOOD.replace("f1", "f2").replace("A title", "=cmd")).encode()
     table = findings.read_table(data, "f.csv")
     mapping = findings.match_columns(table.columns)
@@ -352,7 +352,7 @@ def test_plain_rows_path_takes_the_plain_rows(findings_context):
 
 def test_bundled_findings_load_the_same_both_ways(monkeypatch):
     from dashboard import DATA_DIR
-    from dashboard.corpus import load_corpus
+    from dashboard.core.corpus import load_corpus
     corpus = load_corpus()
     context = findings_context_of(corpus)
     for path in sorted((DATA_DIR / "findings").glob("*.csv")):
@@ -363,12 +363,12 @@ def test_bundled_findings_load_the_same_both_ways(monkeypatch):
 
 
 def findings_context_of(corpus):
-    from dashboard.findings import Context
+    from dashboard.core.findings import Context
     return Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
 
 
 def test_concatenated_findings_are_one_chunk_and_equal(findings_context):
-    from dashboard.findings import concat_findings
+    from dashboard.core.findings import concat_findings
     one = load(findings_context, HEADER + GOOD).findings
     two = load(findings_context, HEADER + GOOD.replace("f1", "f2")).findings
     joined = concat_findings([one, two])

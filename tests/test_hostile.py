@@ -10,11 +10,11 @@ import pytest
 from openpyxl import Workbook
 from pypdf import PdfWriter
 
-from dashboard import importer
-from dashboard.corpus import load_corpus, merge
-from dashboard.problems import errors
-from dashboard.readers import MAX_ROWS
-from dashboard.store import Store
+from dashboard.io import importer
+from dashboard.core.corpus import load_corpus, merge
+from dashboard.core.problems import errors
+from dashboard.io.formats import MAX_ROWS
+from dashboard.io.store import Store
 
 REPORT = "hjs-2017-iskp"
 HEADER = "id,report_id,kind,title,excerpt,themes,regions,actors\n"

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import maps
-from dashboard.filters import (Filters, apply, count_values, facets, region_scope)
-from dashboard.findings import COLUMNS, empty_findings
-from dashboard.index import FindingsIndex, fold_fast, search_text
-from dashboard.regions import load_gazetteer
-from dashboard.taxonomy import load_taxonomy
-from dashboard.text import fold
+from dashboard.views import maps
+from dashboard.query.filters import (Filters, apply, count_values, facets, region_scope)
+from dashboard.core.findings import COLUMNS, empty_findings
+from dashboard.query.index import FindingsIndex, fold_fast, search_text
+from dashboard.core.regions import load_gazetteer
+from dashboard.core.taxonomy import load_taxonomy
+from dashboard.core.text import fold
 
 GAZETTEER = load_gazetteer()
 TAXONOMY = load_taxonomy()
@@ -280,7 +280,7 @@ def test_search_narrowed_by_a_remembered_term(corpus, first, then):
 
 
 def test_term_cache_is_bounded(corpus_index):
-    from dashboard import index as module
+    from dashboard.query import index as module
     for n in range(module.TERM_CACHE_SIZE + 10):
         corpus_index.term_mask(f"term{n}")
     assert len(corpus_index._terms) == module.TERM_CACHE_SIZE
@@ -324,7 +324,7 @@ def test_word_index_in_the_background_is_used_once_built(corpus):
 
 @pytest.mark.parametrize("limit", [0, 1, 2_000])
 def test_words_found_by_search_or_by_arrow_are_the_same(corpus, monkeypatch, limit):
-    from dashboard import index as module
+    from dashboard.query import index as module
     monkeypatch.setattr(module._Words, "FIND_LIMIT", limit)
     index = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="now")
     words = index._words.vocabulary.to_pylist()

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from dashboard import maps
-from dashboard.regions import load_context, load_geometry
+from dashboard.views import maps
+from dashboard.core.regions import load_context, load_geometry
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.findings import COLUMNS
-from dashboard.reader import (READER_CSS, drawable_findings, highlight_html, legend_html, rgba,
+from dashboard.core.findings import COLUMNS
+from dashboard.views.report_text import (READER_CSS, drawable_findings, highlight_html, legend_html, rgba,
                               segments)
-from dashboard.reports import Report
-from dashboard.taxonomy import Taxonomy, Term
+from dashboard.core.reports import Report
+from dashboard.core.taxonomy import Taxonomy, Term
 
 REPORT = "hjs-2017-iskp"
 TAG = re.compile(r"<[^>]*>")

@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from dashboard import DATA_DIR
-from dashboard.regions import (
+from dashboard.core.regions import (
     COLUMNS,
     LEVELS,
     Gazetteer,

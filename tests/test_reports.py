@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.reports import Anchor, AnchorError, anchor_excerpt, load_report
+from dashboard.core.reports import Anchor, AnchorError, anchor_excerpt, load_report
 from tests.conftest import SMALL_TEXT
 
 T = SMALL_TEXT

@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from dashboard import DATA_DIR
-from dashboard.filters import Filters
-from dashboard.findings import COLUMNS, Context, empty_findings, load_findings_bytes
-from dashboard.reports import Report
-from dashboard.store import (
+from dashboard.query.filters import Filters
+from dashboard.core.findings import COLUMNS, Context, empty_findings, load_findings_bytes
+from dashboard.core.reports import Report
+from dashboard.io.store import (
     ENV_VAR,
     EXPORT_COLUMNS,
     SCHEMA_VERSION,
@@ -696,7 +696,7 @@ def hook(stage):
 
 if spec.get("go"):
     wait_for(spec["go"])
-from dashboard.store import Store
+from dashboard.io.store import Store
 store = Store(spec["store"])
 store._hook = hook
 print("TRYING", flush=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.taxonomy import Taxonomy, Term
+from dashboard.core.taxonomy import Taxonomy, Term
 
 REQUIRED_THEMES = ("propaganda", "recruitment", "refugees", "ideology", "violence",
                    "rival-groups", "state-response", "international-policy",

@@ -2,7 +2,7 @@
 .pdf), whatever their encoding, with a located problem for everything that cannot be read.
 
 Nothing here raises on bad input; every function returns what it could read and a list of
-:class:`~dashboard.problems.Problem`.
+:class:`~dashboard.core.problems.Problem`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from dashboard.problems import Problem
-from dashboard.text import fold
+from dashboard.core.problems import Problem
+from dashboard.core.text import fold
 
 #: Limits of one import. The upload limit in .streamlit/config.toml matches MAX_UPLOAD_MB.
 MAX_UPLOAD_MB = 50

@@ -2,7 +2,7 @@
 plan, then commit it to the store in one transaction, or not at all.
 
 Planning never changes anything. Committing either lands every row it was asked to land, or
-raises :class:`~dashboard.store.StoreError` and leaves the store as it was.
+raises :class:`~dashboard.io.store.StoreError` and leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -12,19 +12,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dashboard.corpus import Corpus
-from dashboard.findings import (
+from dashboard.core.corpus import Corpus
+from dashboard.core.findings import (
     INPUT_COLUMNS,
     Context,
     LoadResult,
     load_findings_bytes,
     match_columns,
 )
-from dashboard.problems import Problem, errors
-from dashboard.readers import read_report_text, read_table
-from dashboard.reports import Report
-from dashboard.store import ImportRecord, Store
-from dashboard.text import nfc
+from dashboard.core.problems import Problem, errors
+from dashboard.io.formats import read_report_text, read_table
+from dashboard.core.reports import Report
+from dashboard.io.store import ImportRecord, Store
+from dashboard.core.text import nfc
 
 TEXT_KINDS = ("full text", "publisher's summary page", "executive summary", "excerpt")
 _REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

@@ -32,10 +32,10 @@ from typing import Any
 import pandas as pd
 
 from dashboard import DATA_DIR
-from dashboard.filters import Filters
-from dashboard.findings import COLUMNS, LIST_COLUMNS, empty_findings
-from dashboard.reports import Report
-from dashboard.text import nfc
+from dashboard.query.filters import Filters
+from dashboard.core.findings import COLUMNS, LIST_COLUMNS, empty_findings
+from dashboard.core.reports import Report
+from dashboard.core.text import nfc
 
 __all__ = [
     "ENV_VAR",
@@ -67,7 +67,7 @@ MAX_VIEW_NAME = 80
 #: How long a write waits for another process's write to finish, in seconds.
 DEFAULT_TIMEOUT = 15.0
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _TEXT_COLUMNS = ("id", "report_id", "kind", "title", "summary", "excerpt", "prefix", "suffix")
 
 _SCHEMA = (
@@ -558,7 +558,7 @@ class Store:
 
     def findings(self) -> pd.DataFrame:
         """Every stored finding, in import order and file order within an import: a frame with
-        exactly :data:`~dashboard.findings.COLUMNS` and the loader's dtypes (list columns hold
+        exactly :data:`~dashboard.core.findings.COLUMNS` and the loader's dtypes (list columns hold
         tuples of str; ``page`` is ``Int64``)."""
         columns = ", ".join(f'"{c}"' for c in COLUMNS)
         with self._read() as con:

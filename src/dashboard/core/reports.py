@@ -17,8 +17,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from dashboard.problems import Problem
-from dashboard.text import nfc
+from dashboard.core.problems import Problem
+from dashboard.core.text import nfc
 
 #: Characters of context kept either side of an excerpt.
 CONTEXT_CHARS = 32

@@ -25,7 +25,7 @@ from shapely import line_merge
 from shapely.geometry import mapping
 from shapely.ops import unary_union
 
-from dashboard.regions import Gazetteer
+from dashboard.core.regions import Gazetteer
 
 #: A MapLibre style that needs nothing from the network: no sources, a white background, and a
 #: glyphs URL that resolves to nothing on the machine (MapLibre then draws labels locally).
@@ -219,7 +219,7 @@ def clicked_region(points: list[dict], current: str | None, gazetteer: Gazetteer
     A click on an area chooses it; a click on the chosen area again, on empty map, or on
     something that is not a known region clears the choice.
 
-    >>> from dashboard.regions import load_gazetteer
+    >>> from dashboard.core.regions import load_gazetteer
     >>> gaz = load_gazetteer()
     >>> clicked_region([{"location": "PK"}], None, gaz), clicked_region([{"location": "PK"}], "PK", gaz)
     ('PK', None)

@@ -1,6 +1,6 @@
 """Exports of a findings view: CSV, JSON and GeoJSON bytes, and a safe download file name.
 
-Every function is pure: a findings frame (rows of :data:`dashboard.findings.COLUMNS`) and the
+Every function is pure: a findings frame (rows of :data:`dashboard.core.findings.COLUMNS`) and the
 corpus in, bytes out. The same input always gives the same bytes. Exports are data, not HTML:
 text is written as it is, except that CSV cells are neutralised against formula injection.
 """
@@ -18,8 +18,8 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
-from dashboard.regions import region_geometry
-from dashboard.text import fold
+from dashboard.core.regions import region_geometry
+from dashboard.core.text import fold
 
 __all__ = [
     "CSV_FIELDS",

@@ -1,14 +1,14 @@
 """A precomputed index of a findings frame, so that filtering and counting stay instant at a
 million findings.
 
-:meth:`FindingsIndex.build` computes once what :func:`dashboard.filters.apply` recomputes on every
+:meth:`FindingsIndex.build` computes once what :func:`dashboard.query.filters.apply` recomputes on every
 call: boolean matrices finding x theme, finding x region code (the codes a finding names directly)
 and finding x actor; the kind and the report as categorical codes; and the folded search text of
 each finding. A filter is then a few vectorised operations on numpy arrays:
 
 * a list facet (themes, actors) is the OR of the chosen values' columns;
 * the region filter is the OR of the columns of every code in
-  :func:`dashboard.filters.region_scope` (the region, the places inside it and, with *wider*, the
+  :func:`dashboard.query.filters.region_scope` (the region, the places inside it and, with *wider*, the
   regions containing it);
 * kind and report are a lookup of the row's code in a small boolean table;
 * each search term is a substring test on each finding's folded text, remembered per term.
@@ -31,8 +31,8 @@ The index is immutable (its arrays are read-only) and safe to share between sess
 its only mutable state, a small cache of per-term search masks, is guarded by a lock. Build it
 once per change of the findings and cache it next to them.
 
->>> from dashboard.corpus import load_corpus
->>> from dashboard.filters import Filters, apply
+>>> from dashboard.core.corpus import load_corpus
+>>> from dashboard.query.filters import Filters, apply
 >>> corpus = load_corpus()
 >>> index = FindingsIndex.build(corpus.findings, corpus.gazetteer)
 >>> filters = Filters(themes=("refugees",), region="PK")
@@ -56,9 +56,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard import gc_paused
-from dashboard.filters import Facets, Filters, region_scope, search_terms
-from dashboard.regions import Gazetteer
-from dashboard.text import fold  # noqa: F401  (the doctests compare with it)
+from dashboard.query.filters import Facets, Filters, region_scope, search_terms
+from dashboard.core.regions import Gazetteer
+from dashboard.core.text import fold  # noqa: F401  (the doctests compare with it)
 
 __all__ = ["FindingsIndex", "fold_fast", "search_text"]
 
@@ -71,7 +71,7 @@ _SEGMENTS_MAX = 50_000
 
 
 def _fold_segment(segment: str) -> str:
-    """:func:`dashboard.text.fold` of a run of non-ASCII characters, before spaces are squeezed."""
+    """:func:`dashboard.core.text.fold` of a run of non-ASCII characters, before spaces are squeezed."""
     folded = _SEGMENTS.get(segment)
     if folded is None:
         decomposed = unicodedata.normalize("NFKD", segment)
@@ -82,7 +82,7 @@ def _fold_segment(segment: str) -> str:
 
 
 def fold_fast(text: str) -> str:
-    """Exactly :func:`dashboard.text.fold`, several times faster on text that is mostly ASCII.
+    """Exactly :func:`dashboard.core.text.fold`, several times faster on text that is mostly ASCII.
 
     ``fold`` maps each character on its own (NFKD decomposition, combining marks dropped, case
     folding; only combining marks ever reorder, and they are all dropped), then squeezes white
@@ -306,7 +306,7 @@ class FindingsIndex:
     @classmethod
     def build(cls, findings: pd.DataFrame, gazetteer: Gazetteer, *, words: str = "background"
               ) -> FindingsIndex:
-        """Index *findings* (a frame with the columns of :data:`dashboard.findings.COLUMNS`).
+        """Index *findings* (a frame with the columns of :data:`dashboard.core.findings.COLUMNS`).
 
         *words*: index the words of the search texts in a ``"background"`` thread (searches
         use it once it is there), ``"now"``, or ``"never"``.
@@ -364,7 +364,7 @@ class FindingsIndex:
 
     def term_mask(self, term: str) -> np.ndarray:
         """Findings whose folded search text contains *term* (a folded term, see
-        :func:`dashboard.filters.search_terms`). Read-only; remembered for the next call.
+        :func:`dashboard.query.filters.search_terms`). Read-only; remembered for the next call.
 
         Only rows that contain a remembered term found *inside* this one are searched, when that
         narrows the search (after "radio", "radio station" looks only where "radio" is).
@@ -461,7 +461,7 @@ class FindingsIndex:
 
     def apply(self, filters: Filters | None = None, mask: np.ndarray | None = None
               ) -> pd.DataFrame:
-        """Exactly ``dashboard.filters.apply(findings, filters, gazetteer)``: the findings that
+        """Exactly ``dashboard.query.filters.apply(findings, filters, gazetteer)``: the findings that
         pass every filter, in their original order, with every column and the index kept.
 
         Pass *mask* (from :meth:`mask`) instead of *filters* to reuse one already computed.

@@ -1,7 +1,7 @@
 """Findings: reading them from CSV or JSON, validating every field, anchoring every excerpt.
 
 The loader never raises on bad input. It returns the findings it could accept and a list of
-:class:`~dashboard.problems.Problem` values, each naming file, row, column, what is wrong and the
+:class:`~dashboard.core.problems.Problem` values, each naming file, row, column, what is wrong and the
 likely fix. A row with any problem is left out of the accepted findings; nothing is guessed.
 """
 
@@ -18,12 +18,12 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from dashboard.problems import Problem, errors
-from dashboard.readers import MAX_FIELD_CHARS, read_table
-from dashboard.regions import Gazetteer
-from dashboard.reports import AnchorError, Report, anchor_excerpt, at_offsets
-from dashboard.taxonomy import Taxonomy
-from dashboard.text import fold, nfc
+from dashboard.core.problems import Problem, errors
+from dashboard.io.formats import MAX_FIELD_CHARS, read_table
+from dashboard.core.regions import Gazetteer
+from dashboard.core.reports import AnchorError, Report, anchor_excerpt, at_offsets
+from dashboard.core.taxonomy import Taxonomy
+from dashboard.core.text import fold, nfc
 
 #: Columns of a findings frame, in order. List fields hold tuples of strings.
 COLUMNS = ("id", "report_id", "kind", "title", "summary", "excerpt", "start", "end", "prefix",

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard import DATA_DIR, gc_paused
-from dashboard.findings import Context, concat_findings, load_findings
-from dashboard.problems import Problem
-from dashboard.regions import Gazetteer, load_gazetteer
-from dashboard.reports import Report, load_report
-from dashboard.taxonomy import Taxonomy, load_taxonomy
+from dashboard.core.findings import Context, concat_findings, load_findings
+from dashboard.core.problems import Problem
+from dashboard.core.regions import Gazetteer, load_gazetteer
+from dashboard.core.reports import Report, load_report
+from dashboard.core.taxonomy import Taxonomy, load_taxonomy
 
 FINDINGS_SUFFIXES = (".csv", ".json")
 

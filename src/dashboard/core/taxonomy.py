@@ -11,7 +11,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from dashboard import DATA_DIR
-from dashboard.text import fold, name_key
+from dashboard.core.text import fold, name_key
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _KEY = re.compile(r"^[a-z][a-z0-9-]*$")

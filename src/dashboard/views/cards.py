@@ -7,9 +7,9 @@ from html import escape
 
 import pandas as pd
 
-from dashboard.regions import Gazetteer
-from dashboard.reports import Report
-from dashboard.taxonomy import Taxonomy
+from dashboard.core.regions import Gazetteer
+from dashboard.core.reports import Report
+from dashboard.core.taxonomy import Taxonomy
 
 #: Characters of report text shown either side of an excerpt, as context.
 DISPLAY_CONTEXT = 160

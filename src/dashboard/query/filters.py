@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from dashboard.regions import Gazetteer
-from dashboard.taxonomy import Taxonomy
-from dashboard.text import fold
+from dashboard.core.regions import Gazetteer
+from dashboard.core.taxonomy import Taxonomy
+from dashboard.core.text import fold
 
 #: The query parameters a link may carry, and what each holds.
 PARAMS = {
@@ -188,7 +188,7 @@ def region_scope(region: str, gazetteer: Gazetteer, wider: bool = False) -> froz
     """The codes a region filter matches: the region and every place inside it, and with *wider*
     also every region containing it.
 
-    >>> from dashboard.regions import load_gazetteer
+    >>> from dashboard.core.regions import load_gazetteer
     >>> sorted(region_scope("PK-KP", load_gazetteer(), wider=True))
     ['AFPAK', 'GLOBAL', 'PK', 'PK-KP', 'SOUTH-ASIA']
     """

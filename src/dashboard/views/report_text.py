@@ -16,8 +16,8 @@ from html import escape
 
 import pandas as pd
 
-from dashboard.reports import Report
-from dashboard.taxonomy import Taxonomy
+from dashboard.core.reports import Report
+from dashboard.core.taxonomy import Taxonomy
 
 #: Colour used when a finding has no theme the taxonomy knows (findings are validated, so rare).
 FALLBACK_COLOUR = "#888888"

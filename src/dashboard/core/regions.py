@@ -36,7 +36,7 @@ import shapely
 import shapely.geometry
 from rapidfuzz import fuzz, process
 
-from . import DATA_DIR
+from dashboard import DATA_DIR
 from .text import fold, name_key
 
 __all__ = [
@@ -136,7 +136,7 @@ class Gazetteer:
     GazetteerError
         (a :class:`ValueError`) for a duplicate code, an unknown level, a parent that is not
         in the gazetteer, a cycle of parents, an inconsistent ``spatial`` flag or
-        ``country``, or a name/alias key (see :func:`dashboard.text.name_key`) shared by
+        ``country``, or a name/alias key (see :func:`dashboard.core.text.name_key`) shared by
         two codes. The message names the codes concerned.
 
     Examples
@@ -323,7 +323,7 @@ class Gazetteer:
         """The code *text* names, or ``None`` when it names no known region.
 
         Tried in order: an exact code (case-insensitive: ``"af-nan"``); a name or alias
-        compared with :func:`dashboard.text.name_key` (case, diacritics, punctuation and
+        compared with :func:`dashboard.core.text.name_key` (case, diacritics, punctuation and
         spaces ignored: ``"Nangarhār"``, ``"N.W.F.P."``); the same with a trailing word
         "province" dropped, for provinces only (``"Nangarhar Province"``).
 
@@ -353,7 +353,7 @@ class Gazetteer:
     def suggest(self, text: str, limit: int = 3, *, cutoff: float = 60.0) -> list[str]:
         """The codes whose names or aliases are nearest to *text*, best first.
 
-        Similarity is :func:`rapidfuzz.fuzz.ratio` on :func:`dashboard.text.name_key`
+        Similarity is :func:`rapidfuzz.fuzz.ratio` on :func:`dashboard.core.text.name_key`
         (0-100); matches below *cutoff* are dropped. Each code appears once; ties are
         broken by code. Blank text gives ``[]``.
 

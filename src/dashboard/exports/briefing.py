@@ -3,7 +3,7 @@
 Pure functions, view in, bytes out. The PNG is the map figure rendered by kaleido with Debian's
 Chromium; the PDF is an HTML document (the PNG, then every finding) printed by the same
 Chromium. Nothing here asks the network for anything: the map style is offline (see
-:mod:`dashboard.maps`), kaleido runs without MathJax (its default loads MathJax from a CDN), the
+:mod:`dashboard.views.maps`), kaleido runs without MathJax (its default loads MathJax from a CDN), the
 HTML holds its one image inline, and Chromium runs with every host name unresolvable.
 """
 
@@ -26,12 +26,12 @@ from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 
-from dashboard import maps
-from dashboard.cards import page_of
-from dashboard.filters import Filters
-from dashboard.regions import Gazetteer
-from dashboard.reports import Report
-from dashboard.taxonomy import Taxonomy
+from dashboard.views import maps
+from dashboard.views.cards import page_of
+from dashboard.query.filters import Filters
+from dashboard.core.regions import Gazetteer
+from dashboard.core.reports import Report
+from dashboard.core.taxonomy import Taxonomy
 
 #: Protective markings an analyst may print on a briefing ("" = none).
 MARKINGS = ("", "OFFICIAL", "OFFICIAL-SENSITIVE")

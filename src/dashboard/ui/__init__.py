@@ -18,15 +18,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import DATA_DIR, maps
-from dashboard import filters as flt
-from dashboard.cards import CSS
-from dashboard.corpus import Corpus, load_corpus, merge
-from dashboard.filters import Filters
-from dashboard.index import FindingsIndex
-from dashboard.problems import problems_frame
-from dashboard.regions import load_context, load_geometry
-from dashboard.store import Store, StoreError, default_store_path
+from dashboard import DATA_DIR
+from dashboard.views import maps
+from dashboard.query import filters as flt
+from dashboard.views.cards import CSS
+from dashboard.core.corpus import Corpus, load_corpus, merge
+from dashboard.query.filters import Filters
+from dashboard.query.index import FindingsIndex
+from dashboard.core.problems import problems_frame
+from dashboard.core.regions import load_context, load_geometry
+from dashboard.io.store import Store, StoreError, default_store_path
 
 APP_TITLE = "ISKP findings"
 #: Session-state keys of the shared widgets, one per filter field.
@@ -481,7 +482,7 @@ def _cached_geometry(data_dir: str, fingerprint: str):
 
 
 def geojson_bytes(view: View) -> bytes:
-    from dashboard import export
+    from dashboard.exports import files as export
     return export.to_geojson(view.findings, view.corpus,
                              _cached_geometry(str(DATA_DIR), data_fingerprint()))
 
@@ -552,7 +553,7 @@ def default_subtitle(view: View) -> str:
 def briefing_defaults(view: View) -> None:
     """Seed the title and subtitle from the filters, and follow the filters while the analyst
     has not edited them."""
-    from dashboard import briefing
+    from dashboard.exports import briefing
     defaults = {"b_title": briefing.default_title(view.filters, view.corpus.taxonomy,
                                                   view.corpus.gazetteer),
                 "b_subtitle": default_subtitle(view)}
@@ -566,7 +567,7 @@ def briefing_defaults(view: View) -> None:
 def compose_briefing(view: View):
     from datetime import date
 
-    from dashboard import briefing
+    from dashboard.exports import briefing
     state = st.session_state
     return briefing.compose(
         findings=view.findings, reports=view.corpus.reports, taxonomy=view.corpus.taxonomy,
@@ -585,7 +586,7 @@ def replace_finding(filters: Filters) -> Filters:
 def prepare_exports(view: View, item) -> None:
     """Make the PNG and the PDF of *item* (a Briefing) and keep them for the download buttons.
     Errors are kept too, to be shown in words."""
-    from dashboard import briefing
+    from dashboard.exports import briefing
     try:
         png = briefing.to_png(item, map_data(), view.corpus.gazetteer, view.filters.region)
         pdf = briefing.to_pdf(item, png)
@@ -721,7 +722,7 @@ def column_map_from_widgets(columns: list[str]) -> dict[str, str]:
 
 
 def commit_findings_import(plan, only_valid: bool) -> None:
-    from dashboard import importer
+    from dashboard.io import importer
     analysts = store()
     if analysts is None:
         return

@@ -8,10 +8,13 @@ Pages carry no icon: Streamlit would fetch a Material icon from Google's font se
 
 import streamlit as st
 
-st.navigation([
-    st.Page("pages/explorer.py", title="Map explorer", default=True),
-    st.Page("pages/table.py", title="Findings table", url_path="table"),
-    st.Page("pages/reader.py", title="Report reader", url_path="reader"),
-    st.Page("pages/briefing.py", title="Briefing export", url_path="briefing"),
-    st.Page("pages/imports.py", title="Import", url_path="imports"),
-], position="hidden").run()
+st.navigation(
+    [
+        st.Page("pages/explorer.py", title="Map explorer", default=True),
+        st.Page("pages/table.py", title="Findings table", url_path="table"),
+        st.Page("pages/reader.py", title="Report reader", url_path="reader"),
+        st.Page("pages/briefing.py", title="Briefing export", url_path="briefing"),
+        st.Page("pages/imports.py", title="Import", url_path="imports"),
+    ],
+    position="hidden",
+).run()

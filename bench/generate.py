@@ -48,31 +48,346 @@ ACTORS = tuple(f"SYNTHETIC ACTOR {n:02d}" for n in range(1, 17))
 
 #: The words of every generated text. Plain words, a few with diacritics and curly quotes (as
 #: real reports have), and "radio", which the text-search benchmark looks for.
-WORDS = tuple("""
-able about above across after again against along already also although among analysis another
-answer area around asked available away back based before began behind being below between beyond
-board border both bridge brief broad brought building called came capital case cause central
-certain change chart city clear close coast common community compare complete condition consider
-continue control could council country course cover current data date days deal decision describe
-detail develop different district document draft during early east economic edge effect either
-else end enough entire even event every example expect fact family far field figure final find
-first follow force form found four free front full further general given global good great group
-growth half hand head heard held help high history hold however idea important include increase
-index inside instead interest issue itself journal kept kind known land large last later lead
-least left less level light likely line list little local long look made main major make many map
-market matter means measure meeting member method middle might mind model more most move much
-must name nation near need network never next night north note number office often once only open
-order other outside over page paper part past pattern people period place plan point policy
-position possible power present press problem process produce program public question quite radio
-range rather reach read real reason record region remain report result return river road round
-rule same school season second section seen sense series service set several shape short show
-side signal since single small social some south space special staff stage stand start state
-still story study subject summer support system table taken term test than their theme then
-there these thing third those though three through time today together total toward town trade
-travel true turn type under until upon valley value various very view village voice water week
-well west where which while whole wide winter within without word work world would year young
-Nangarhār Dāykundī Kunaṟ “quoted” ISKP’s Peshāwar
-""".split())
+WORDS = tuple(
+    [
+        "able",
+        "about",
+        "above",
+        "across",
+        "after",
+        "again",
+        "against",
+        "along",
+        "already",
+        "also",
+        "although",
+        "among",
+        "analysis",
+        "another",
+        "answer",
+        "area",
+        "around",
+        "asked",
+        "available",
+        "away",
+        "back",
+        "based",
+        "before",
+        "began",
+        "behind",
+        "being",
+        "below",
+        "between",
+        "beyond",
+        "board",
+        "border",
+        "both",
+        "bridge",
+        "brief",
+        "broad",
+        "brought",
+        "building",
+        "called",
+        "came",
+        "capital",
+        "case",
+        "cause",
+        "central",
+        "certain",
+        "change",
+        "chart",
+        "city",
+        "clear",
+        "close",
+        "coast",
+        "common",
+        "community",
+        "compare",
+        "complete",
+        "condition",
+        "consider",
+        "continue",
+        "control",
+        "could",
+        "council",
+        "country",
+        "course",
+        "cover",
+        "current",
+        "data",
+        "date",
+        "days",
+        "deal",
+        "decision",
+        "describe",
+        "detail",
+        "develop",
+        "different",
+        "district",
+        "document",
+        "draft",
+        "during",
+        "early",
+        "east",
+        "economic",
+        "edge",
+        "effect",
+        "either",
+        "else",
+        "end",
+        "enough",
+        "entire",
+        "even",
+        "event",
+        "every",
+        "example",
+        "expect",
+        "fact",
+        "family",
+        "far",
+        "field",
+        "figure",
+        "final",
+        "find",
+        "first",
+        "follow",
+        "force",
+        "form",
+        "found",
+        "four",
+        "free",
+        "front",
+        "full",
+        "further",
+        "general",
+        "given",
+        "global",
+        "good",
+        "great",
+        "group",
+        "growth",
+        "half",
+        "hand",
+        "head",
+        "heard",
+        "held",
+        "help",
+        "high",
+        "history",
+        "hold",
+        "however",
+        "idea",
+        "important",
+        "include",
+        "increase",
+        "index",
+        "inside",
+        "instead",
+        "interest",
+        "issue",
+        "itself",
+        "journal",
+        "kept",
+        "kind",
+        "known",
+        "land",
+        "large",
+        "last",
+        "later",
+        "lead",
+        "least",
+        "left",
+        "less",
+        "level",
+        "light",
+        "likely",
+        "line",
+        "list",
+        "little",
+        "local",
+        "long",
+        "look",
+        "made",
+        "main",
+        "major",
+        "make",
+        "many",
+        "map",
+        "market",
+        "matter",
+        "means",
+        "measure",
+        "meeting",
+        "member",
+        "method",
+        "middle",
+        "might",
+        "mind",
+        "model",
+        "more",
+        "most",
+        "move",
+        "much",
+        "must",
+        "name",
+        "nation",
+        "near",
+        "need",
+        "network",
+        "never",
+        "next",
+        "night",
+        "north",
+        "note",
+        "number",
+        "office",
+        "often",
+        "once",
+        "only",
+        "open",
+        "order",
+        "other",
+        "outside",
+        "over",
+        "page",
+        "paper",
+        "part",
+        "past",
+        "pattern",
+        "people",
+        "period",
+        "place",
+        "plan",
+        "point",
+        "policy",
+        "position",
+        "possible",
+        "power",
+        "present",
+        "press",
+        "problem",
+        "process",
+        "produce",
+        "program",
+        "public",
+        "question",
+        "quite",
+        "radio",
+        "range",
+        "rather",
+        "reach",
+        "read",
+        "real",
+        "reason",
+        "record",
+        "region",
+        "remain",
+        "report",
+        "result",
+        "return",
+        "river",
+        "road",
+        "round",
+        "rule",
+        "same",
+        "school",
+        "season",
+        "second",
+        "section",
+        "seen",
+        "sense",
+        "series",
+        "service",
+        "set",
+        "several",
+        "shape",
+        "short",
+        "show",
+        "side",
+        "signal",
+        "since",
+        "single",
+        "small",
+        "social",
+        "some",
+        "south",
+        "space",
+        "special",
+        "staff",
+        "stage",
+        "stand",
+        "start",
+        "state",
+        "still",
+        "story",
+        "study",
+        "subject",
+        "summer",
+        "support",
+        "system",
+        "table",
+        "taken",
+        "term",
+        "test",
+        "than",
+        "their",
+        "theme",
+        "then",
+        "there",
+        "these",
+        "thing",
+        "third",
+        "those",
+        "though",
+        "three",
+        "through",
+        "time",
+        "today",
+        "together",
+        "total",
+        "toward",
+        "town",
+        "trade",
+        "travel",
+        "true",
+        "turn",
+        "type",
+        "under",
+        "until",
+        "upon",
+        "valley",
+        "value",
+        "various",
+        "very",
+        "view",
+        "village",
+        "voice",
+        "water",
+        "week",
+        "well",
+        "west",
+        "where",
+        "which",
+        "while",
+        "whole",
+        "wide",
+        "winter",
+        "within",
+        "without",
+        "word",
+        "work",
+        "world",
+        "would",
+        "year",
+        "young",
+        "Nangarhār",
+        "Dāykundī",
+        "Kunaṟ",
+        "“quoted”",
+        "ISKP’s",
+        "Peshāwar",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -92,14 +407,37 @@ class SyntheticCorpus:
         """The findings as a CSV in the bundled files' layout (lists separated by ';')."""
         out = io.StringIO(newline="")
         writer = csv.writer(out)
-        columns = ("id", "report_id", "kind", "title", "summary", "excerpt", "start", "end",
-                   "themes", "regions", "actors", "page")
+        columns = (
+            "id",
+            "report_id",
+            "kind",
+            "title",
+            "summary",
+            "excerpt",
+            "start",
+            "end",
+            "themes",
+            "regions",
+            "actors",
+            "page",
+        )
         writer.writerow(columns)
         f = self.findings
         pages = ["" if pd.isna(p) else int(p) for p in f["page"]]
-        for row in zip(f["id"], f["report_id"], f["kind"], f["title"], f["summary"],
-                       f["excerpt"], f["start"], f["end"], f["themes"], f["regions"],
-                       f["actors"], pages):
+        for row in zip(
+            f["id"],
+            f["report_id"],
+            f["kind"],
+            f["title"],
+            f["summary"],
+            f["excerpt"],
+            f["start"],
+            f["end"],
+            f["themes"],
+            f["regions"],
+            f["actors"],
+            pages,
+        ):
             cells = list(row)
             cells[8:11] = [";".join(values) for values in cells[8:11]]
             writer.writerow(cells)
@@ -132,8 +470,14 @@ def _object_array(items: list) -> np.ndarray:
     return array
 
 
-def _pool(rng: np.random.Generator, values: tuple[str, ...], weights: np.ndarray, size: int,
-          lengths: tuple[int, ...], length_p: tuple[float, ...]) -> np.ndarray:
+def _pool(
+    rng: np.random.Generator,
+    values: tuple[str, ...],
+    weights: np.ndarray,
+    size: int,
+    lengths: tuple[int, ...],
+    length_p: tuple[float, ...],
+) -> np.ndarray:
     """Tuples of distinct values: first each value alone (so every value occurs), then random
     tuples with the given length distribution, values drawn with *weights*."""
     p = weights / weights.sum()
@@ -160,19 +504,20 @@ def _sentences(rng: np.random.Generator, count: int) -> list[str]:
     bounds = np.concatenate([[0], np.cumsum(lengths)])
     sentences = []
     for i in range(count):
-        chosen = words[picks[bounds[i]:bounds[i + 1]]]
+        chosen = words[picks[bounds[i] : bounds[i + 1]]]
         sentence = " ".join(chosen)
         sentences.append(sentence[0].upper() + sentence[1:] + ".")
     return sentences
 
 
-def generate(n: int, seed: int = 0, gazetteer: Gazetteer | None = None,
-             taxonomy: Taxonomy | None = None) -> SyntheticCorpus:
+def generate(
+    n: int, seed: int = 0, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None
+) -> SyntheticCorpus:
     """A synthetic corpus of *n* findings over ``ceil(n / 1000)`` reports."""
     # Independent streams, so that a value's share of the findings is the same at every size.
-    rng = np.random.default_rng([seed, 0])           # report texts
-    pools = np.random.default_rng([seed, 1])         # pools of tuples, titles, summaries
-    rows = np.random.default_rng([seed, 2])          # per-finding draws
+    rng = np.random.default_rng([seed, 0])  # report texts
+    pools = np.random.default_rng([seed, 1])  # pools of tuples, titles, summaries
+    rows = np.random.default_rng([seed, 2])  # per-finding draws
     gazetteer = gazetteer or load_gazetteer()
     taxonomy = taxonomy or load_taxonomy()
     n_reports = max(1, -(-n // FINDINGS_PER_REPORT))
@@ -196,11 +541,16 @@ def generate(n: int, seed: int = 0, gazetteer: Gazetteer | None = None,
         header_len[r] = len(headers[r])
         report_id = f"syn-r{r + 1:05d}"
         reports[report_id] = Report(
-            id=report_id, title=f"SYNTHETIC REPORT {r + 1}", author="bench/generate.py",
-            text=texts[r], text_kind="synthetic text", publisher="none (synthetic)",
+            id=report_id,
+            title=f"SYNTHETIC REPORT {r + 1}",
+            author="bench/generate.py",
+            text=texts[r],
+            text_kind="synthetic text",
+            publisher="none (synthetic)",
             text_note="Generated for benchmarks from a fixed word list; not a real report.",
-            source="synthetic")
-    lengths = pool_len[chosen]                                     # (reports, sentences)
+            source="synthetic",
+        )
+    lengths = pool_len[chosen]  # (reports, sentences)
     starts = header_len[:, None] + np.cumsum(lengths + sep_len, axis=1) - (lengths + sep_len)
     ends = starts + lengths
 
@@ -214,24 +564,32 @@ def generate(n: int, seed: int = 0, gazetteer: Gazetteer | None = None,
     for r, a, b in zip(report_of.tolist(), start.tolist(), end.tolist()):
         text = texts[r]
         excerpt.append(text[a:b])
-        prefix.append(text[max(0, a - CONTEXT_CHARS):a])
-        suffix.append(text[b:b + CONTEXT_CHARS])
+        prefix.append(text[max(0, a - CONTEXT_CHARS) : a])
+        suffix.append(text[b : b + CONTEXT_CHARS])
 
     # Themes, regions, actors, kinds: every value in the first rows, then skewed draws.
     themes = taxonomy.theme_keys
-    theme_pool = _pool(pools, themes, pools.uniform(0.3, 1.0, len(themes)), 512,
-                       (1, 2, 3), (0.55, 0.35, 0.10))
+    theme_pool = _pool(
+        pools, themes, pools.uniform(0.3, 1.0, len(themes)), 512, (1, 2, 3), (0.55, 0.35, 0.10)
+    )
     codes = gazetteer.codes
-    weights = np.array([{"country": 6.0, "province": 1.0, "supra": 2.0, "nonspatial": 1.0}
-                        [gazetteer[c].level] for c in codes])
+    weights = np.array(
+        [
+            {"country": 6.0, "province": 1.0, "supra": 2.0, "nonspatial": 1.0}[gazetteer[c].level]
+            for c in codes
+        ]
+    )
     weights[[codes.index("AF"), codes.index("PK")]] = 20.0
     region_pool = _pool(pools, codes, weights, 4096, (0, 1, 2, 3), (0.15, 0.55, 0.22, 0.08))
-    actor_pool = _pool(pools, ACTORS, np.linspace(4.0, 0.5, len(ACTORS)), 256,
-                       (0, 1, 2), (0.2, 0.6, 0.2))
+    actor_pool = _pool(
+        pools, ACTORS, np.linspace(4.0, 0.5, len(ACTORS)), 256, (0, 1, 2), (0.2, 0.6, 0.2)
+    )
     kinds = np.array(taxonomy.kind_keys, dtype=object)
 
-    title_pool = [f"on {a} and {b}" for a, b in
-                  zip(pools.choice(WORDS[:-6], 4096), pools.choice(WORDS[:-6], 4096))]
+    title_pool = [
+        f"on {a} and {b}"
+        for a, b in zip(pools.choice(WORDS[:-6], 4096), pools.choice(WORDS[:-6], 4096))
+    ]
     summary_pool = [f"Synthetic summary: {s}" for s in _sentences(pools, 4096)]
     title_pick = rows.integers(0, len(title_pool), size=n)
     summary_pick = rows.integers(0, len(summary_pool), size=n)
@@ -239,24 +597,29 @@ def generate(n: int, seed: int = 0, gazetteer: Gazetteer | None = None,
     page_missing = rows.random(n) < 0.3
 
     report_ids = np.array(list(reports), dtype=object)
-    findings = pd.DataFrame({
-        "id": [f"syn-{i + 1:07d}" for i in range(n)],
-        "report_id": report_ids[report_of].tolist(),
-        "kind": kinds[_pick(rows, len(kinds), n, len(kinds))].tolist(),
-        "title": [f"Synthetic finding {i + 1} {title_pool[j]}" for i, j in
-                  enumerate(title_pick.tolist())],
-        "summary": [summary_pool[j] for j in summary_pick.tolist()],
-        "excerpt": excerpt,
-        "start": start.astype(np.int64),
-        "end": end.astype(np.int64),
-        "prefix": prefix,
-        "suffix": suffix,
-        "themes": theme_pool[_pick(rows, len(theme_pool), n, len(themes))],
-        "regions": region_pool[_pick(rows, len(region_pool), n, len(codes))],
-        "actors": actor_pool[_pick(rows, len(actor_pool), n, len(ACTORS))],
-        "page": pd.arrays.IntegerArray(page.astype(np.int64), page_missing),
-        "source": [SOURCE] * n,
-    }, columns=list(COLUMNS))
+    findings = pd.DataFrame(
+        {
+            "id": [f"syn-{i + 1:07d}" for i in range(n)],
+            "report_id": report_ids[report_of].tolist(),
+            "kind": kinds[_pick(rows, len(kinds), n, len(kinds))].tolist(),
+            "title": [
+                f"Synthetic finding {i + 1} {title_pool[j]}"
+                for i, j in enumerate(title_pick.tolist())
+            ],
+            "summary": [summary_pool[j] for j in summary_pick.tolist()],
+            "excerpt": excerpt,
+            "start": start.astype(np.int64),
+            "end": end.astype(np.int64),
+            "prefix": prefix,
+            "suffix": suffix,
+            "themes": theme_pool[_pick(rows, len(theme_pool), n, len(themes))],
+            "regions": region_pool[_pick(rows, len(region_pool), n, len(codes))],
+            "actors": actor_pool[_pick(rows, len(actor_pool), n, len(ACTORS))],
+            "page": pd.arrays.IntegerArray(page.astype(np.int64), page_missing),
+            "source": [SOURCE] * n,
+        },
+        columns=list(COLUMNS),
+    )
     return SyntheticCorpus(reports, findings, gazetteer, taxonomy, seed)
 
 
@@ -275,7 +638,9 @@ def write_data_dir(corpus: SyntheticCorpus, out: Path) -> Path:
         (folder / "report.toml").write_text(
             f'id = "{report.id}"\ntitle = "{report.title}"\nauthor = "{report.author}"\n'
             f'publisher = "{report.publisher}"\ntext_kind = "{report.text_kind}"\n'
-            f'text_note = "{report.text_note}"\n', encoding="utf-8")
+            f'text_note = "{report.text_note}"\n',
+            encoding="utf-8",
+        )
     (out / "findings" / "synthetic.csv").write_bytes(corpus.csv_bytes())
     return out
 
@@ -286,8 +651,9 @@ def check(n: int = 1_000, seed: int = 0) -> None:
     f = corpus.findings
     for r, a, b, e in zip(f["report_id"], f["start"], f["end"], f["excerpt"]):
         assert corpus.reports[r].text[a:b] == e, (r, a, b)
-    result = load_findings_bytes(corpus.csv_bytes(), "synthetic.csv", corpus.context(),
-                                 source=SOURCE)
+    result = load_findings_bytes(
+        corpus.csv_bytes(), "synthetic.csv", corpus.context(), source=SOURCE
+    )
     assert not result.problems, result.problems[:3]
     pd.testing.assert_frame_equal(result.findings, f, check_exact=True)
     assert set(c for row in f["regions"] for c in row) == set(corpus.gazetteer.codes)
@@ -302,14 +668,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, help="write a data folder here")
     parser.add_argument("--time", action="store_true", help="only time the generator")
-    parser.add_argument("--check", action="store_true",
-                        help="check the frame against the real loader (use a small size)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="check the frame against the real loader (use a small size)",
+    )
     args = parser.parse_args(argv)
     n = parse_size(args.size)
     started = time.perf_counter()
     corpus = generate(n, args.seed)
-    print(f"generated {n:,} findings in {len(corpus.reports):,} reports in "
-          f"{time.perf_counter() - started:.2f} s")
+    print(
+        f"generated {n:,} findings in {len(corpus.reports):,} reports in "
+        f"{time.perf_counter() - started:.2f} s"
+    )
     if args.check:
         check(n, args.seed)
         print("the loader reads the generated CSV back to the same frame")

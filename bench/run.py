@@ -42,20 +42,36 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402  (bench/generate.py)
 
-from dashboard.query import filters as flt  # noqa: E402
-from dashboard.views import maps  # noqa: E402
 from dashboard.core.corpus import Corpus  # noqa: E402
-from dashboard.query.filters import Filters  # noqa: E402
 from dashboard.core.findings import load_findings_bytes  # noqa: E402
-from dashboard.query.index import FindingsIndex  # noqa: E402
 from dashboard.core.regions import load_context, load_geometry  # noqa: E402
 from dashboard.core.text import fold  # noqa: E402
+from dashboard.query import filters as flt  # noqa: E402
+from dashboard.query.filters import Filters  # noqa: E402
+from dashboard.query.index import FindingsIndex  # noqa: E402
+from dashboard.views import maps  # noqa: E402
 
-SECTIONS = ("build", "loader", "filter", "rerun-work", "map", "apptest", "apptest-sizes", "heap",
-            "browser", "browser-sizes", "briefing")
+SECTIONS = (
+    "build",
+    "loader",
+    "filter",
+    "rerun-work",
+    "map",
+    "apptest",
+    "apptest-sizes",
+    "heap",
+    "browser",
+    "browser-sizes",
+    "briefing",
+)
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--use-gl=angle", "--use-angle=swiftshader",
-                 "--enable-unsafe-swiftshader", "--disable-background-networking"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--use-gl=angle",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+]
 #: A first run faster than this is a warm-up and is not counted; a slower one is kept.
 WARMUP_KEEP = 0.25
 
@@ -69,8 +85,14 @@ def summary(samples: list[float]) -> dict:
     if not len(a):
         return {"runs": 0}
     q1, median, q3 = np.percentile(a, [25, 50, 75])
-    return {"runs": len(a), "median": float(median), "q1": float(q1), "q3": float(q3),
-            "min": float(a.min()), "max": float(a.max())}
+    return {
+        "runs": len(a),
+        "median": float(median),
+        "q1": float(q1),
+        "q3": float(q3),
+        "min": float(a.min()),
+        "max": float(a.max()),
+    }
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, object]:
@@ -79,8 +101,12 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def interleaved(funcs: dict[str, Callable[[], object]], repeat: int, budget: float,
-                setup: Callable[[str], None] | None = None) -> tuple[dict, dict]:
+def interleaved(
+    funcs: dict[str, Callable[[], object]],
+    repeat: int,
+    budget: float,
+    setup: Callable[[str], None] | None = None,
+) -> tuple[dict, dict]:
     """Time each function *repeat* times, one run of each in turn, after an uncounted warm-up
     (kept as a run when it is slow). A function stops early once it has spent *budget* seconds.
 
@@ -158,17 +184,25 @@ def log(message: str) -> None:
 
 def peer_naive(findings: pd.DataFrame, gazetteer):
     """(a) A plain Python loop over the rows; nothing precomputed."""
+
     def run(filters: Filters):
         themes, actors = set(filters.themes), set(filters.actors)
         kinds, reports = set(filters.kinds), set(filters.reports)
-        scope = flt.region_scope(filters.region, gazetteer, filters.wider) \
-            if filters.region else None
+        scope = (
+            flt.region_scope(filters.region, gazetteer, filters.wider) if filters.region else None
+        )
         terms = flt.search_terms(filters.text)
         rows, regions_named, themes_named = [], Counter(), Counter()
-        columns = zip(findings["themes"].tolist(), findings["regions"].tolist(),
-                      findings["actors"].tolist(), findings["kind"].tolist(),
-                      findings["report_id"].tolist(), findings["title"].tolist(),
-                      findings["summary"].tolist(), findings["excerpt"].tolist())
+        columns = zip(
+            findings["themes"].tolist(),
+            findings["regions"].tolist(),
+            findings["actors"].tolist(),
+            findings["kind"].tolist(),
+            findings["report_id"].tolist(),
+            findings["title"].tolist(),
+            findings["summary"].tolist(),
+            findings["excerpt"].tolist(),
+        )
         for i, (th, rg, ac, kind, report, title, summary_, excerpt) in enumerate(columns):
             if themes and themes.isdisjoint(th):
                 continue
@@ -188,6 +222,7 @@ def peer_naive(findings: pd.DataFrame, gazetteer):
             regions_named.update(set(rg))
             themes_named.update(set(th))
         return findings.iloc[rows], regions_named, themes_named
+
     return run
 
 
@@ -219,13 +254,18 @@ def peer_pandas(findings: pd.DataFrame, gazetteer):
             mask &= frame["report_id"].isin(filters.reports).to_numpy(dtype=bool)
         terms = flt.search_terms(filters.text)
         if terms:
-            haystack = (frame["title"] + "\n" + frame["summary"] + "\n"
-                        + frame["excerpt"]).map(fold)
+            haystack = (frame["title"] + "\n" + frame["summary"] + "\n" + frame["excerpt"]).map(
+                fold
+            )
             for term in terms:
                 mask &= haystack.str.contains(term, regex=False).to_numpy(dtype=bool)
         selected = frame[mask]
-        return (findings[mask], _distinct_counts(selected["regions"]),
-                _distinct_counts(selected["themes"]))
+        return (
+            findings[mask],
+            _distinct_counts(selected["regions"]),
+            _distinct_counts(selected["themes"]),
+        )
+
     return run
 
 
@@ -236,18 +276,21 @@ class DuckPeer:
     def __init__(self, findings: pd.DataFrame, index: FindingsIndex):
         import duckdb
         import pyarrow as pa
+
         self.findings = findings
         self.gazetteer = index.gazetteer
         started = time.perf_counter()
-        table = pa.table({
-            "i": pa.array(np.arange(len(findings), dtype=np.int64)),
-            "themes": pa.array(findings["themes"].tolist(), type=pa.list_(pa.string())),
-            "regions": pa.array(findings["regions"].tolist(), type=pa.list_(pa.string())),
-            "actors": pa.array(findings["actors"].tolist(), type=pa.list_(pa.string())),
-            "kind": pa.array(findings["kind"].tolist(), type=pa.string()),
-            "report_id": pa.array(findings["report_id"].tolist(), type=pa.string()),
-            "text": pa.array(index.text.tolist(), type=pa.string()),
-        })
+        table = pa.table(
+            {
+                "i": pa.array(np.arange(len(findings), dtype=np.int64)),
+                "themes": pa.array(findings["themes"].tolist(), type=pa.list_(pa.string())),
+                "regions": pa.array(findings["regions"].tolist(), type=pa.list_(pa.string())),
+                "actors": pa.array(findings["actors"].tolist(), type=pa.list_(pa.string())),
+                "kind": pa.array(findings["kind"].tolist(), type=pa.string()),
+                "report_id": pa.array(findings["report_id"].tolist(), type=pa.string()),
+                "text": pa.array(index.text.tolist(), type=pa.string()),
+            }
+        )
         self.con = duckdb.connect()
         self.con.register("source", table)
         self.con.execute("CREATE TABLE findings AS SELECT * FROM source")
@@ -263,8 +306,9 @@ class DuckPeer:
             params["themes"] = list(filters.themes)
         if filters.region:
             where.append("list_has_any(regions, $scope)")
-            params["scope"] = sorted(flt.region_scope(filters.region, self.gazetteer,
-                                                      filters.wider))
+            params["scope"] = sorted(
+                flt.region_scope(filters.region, self.gazetteer, filters.wider)
+            )
         if filters.actors:
             where.append("list_has_any(actors, $actors)")
             params["actors"] = list(filters.actors)
@@ -278,13 +322,16 @@ class DuckPeer:
             where.append(f"contains(text, $t{n})")
             params[f"t{n}"] = term
         clause = " AND ".join(where)
-        rows = self.con.execute(f"SELECT i FROM findings WHERE {clause} ORDER BY i",
-                                params).fetchnumpy()["i"]
+        rows = self.con.execute(
+            f"SELECT i FROM findings WHERE {clause} ORDER BY i", params
+        ).fetchnumpy()["i"]
         counts = []
         for column in ("regions", "themes"):
             found = self.con.execute(
                 f"SELECT v, count(*) FROM (SELECT unnest(list_distinct({column})) AS v "
-                f"FROM findings WHERE {clause}) GROUP BY v", params).fetchall()
+                f"FROM findings WHERE {clause}) GROUP BY v",
+                params,
+            ).fetchall()
             counts.append(Counter(dict(found)))
         return self.findings.iloc[np.asarray(rows)], counts[0], counts[1]
 
@@ -292,9 +339,11 @@ class DuckPeer:
 def peer_current(findings: pd.DataFrame, gazetteer):
     """(d) The pandas code the pages ran before the index: ``filters.apply`` +
     ``maps.region_counts``."""
+
     def run(filters: Filters):
         selected = flt.apply(findings, filters, gazetteer)
         return selected, maps.region_counts(selected), flt.count_values(selected, "themes")
+
     return run
 
 
@@ -305,25 +354,33 @@ PAGE_ROWS = 10
 def peer_index(index: FindingsIndex):
     """(e) The ``FindingsIndex`` as the pages use it: the mask, the region and theme counts, and
     the frame of the rows one page shows (``ui.View.rows``)."""
+
     def run(filters: Filters):
         mask = index.mask(filters)
         page = index.findings.iloc[np.flatnonzero(mask)[:PAGE_ROWS]]
         return mask, index.region_counts(mask), index.theme_counts(mask), page
+
     return run
 
 
 def peer_index_frame(index: FindingsIndex):
     """(e') The index and the frame of every passing row (what a download needs)."""
+
     def run(filters: Filters):
         mask = index.mask(filters)
         return index.apply(mask=mask), index.region_counts(mask), index.theme_counts(mask)
+
     return run
 
 
-PEERS = {"naive": "(a) naive per-row Python", "pandas": "(b) pandas, explode each time",
-         "duckdb": "(c) DuckDB list_has_any + unnest", "current": "(d) filters.apply (pre-index)",
-         "index": "(e) FindingsIndex: mask + counts + a page of rows",
-         "index_frame": "(e') index + the whole filtered frame"}
+PEERS = {
+    "naive": "(a) naive per-row Python",
+    "pandas": "(b) pandas, explode each time",
+    "duckdb": "(c) DuckDB list_has_any + unnest",
+    "current": "(d) filters.apply (pre-index)",
+    "index": "(e) FindingsIndex: mask + counts + a page of rows",
+    "index_frame": "(e') index + the whole filtered frame",
+}
 
 
 def filter_states(actor: str) -> dict[str, Filters]:
@@ -338,7 +395,7 @@ def filter_states(actor: str) -> dict[str, Filters]:
 
 
 def same_answer(a, b) -> bool:
-    return (list(a[0]["id"]) == list(b[0]["id"]) and +a[1] == +b[1] and +a[2] == +b[2])
+    return list(a[0]["id"]) == list(b[0]["id"]) and +a[1] == +b[1] and +a[2] == +b[2]
 
 
 # --- sections ------------------------------------------------------------------------------------
@@ -360,8 +417,9 @@ def bench_build(sizes: list[int], results: Results, with_duckdb: bool) -> list[S
         gc.collect()
         gen_s, corpus = timed(lambda: generate.generate(n, seed=0))
         gc.collect()
-        build_s, index = timed(lambda: FindingsIndex.build(corpus.findings, corpus.gazetteer,
-                                                           words="never"))
+        build_s, index = timed(
+            lambda: FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never")
+        )
         # The word index, built in a background thread in the app, here in the foreground.
         words_s, _ = timed(index._index_words)
         sized = Sized(n, label, corpus, index)
@@ -370,13 +428,23 @@ def bench_build(sizes: list[int], results: Results, with_duckdb: bool) -> list[S
             sized.duck = DuckPeer(corpus.findings, index)
             duck_s = sized.duck.ingest_seconds
         text_mb = sum(map(len, index.text.tolist())) / 1e6
-        results.add("build", size=label, n=n, generate_s=gen_s, index_build_s=build_s,
-                    words_build_s=words_s,
-                    duckdb_ingest_s=duck_s, index_arrays_mb=index.nbytes / 1e6,
-                    search_text_mb=text_mb, reports=len(corpus.reports))
-        log(f"  {label}: generated in {gen_s:.2f} s, index built in {build_s:.2f} s "
+        results.add(
+            "build",
+            size=label,
+            n=n,
+            generate_s=gen_s,
+            index_build_s=build_s,
+            words_build_s=words_s,
+            duckdb_ingest_s=duck_s,
+            index_arrays_mb=index.nbytes / 1e6,
+            search_text_mb=text_mb,
+            reports=len(corpus.reports),
+        )
+        log(
+            f"  {label}: generated in {gen_s:.2f} s, index built in {build_s:.2f} s "
             f"(+ word index {words_s:.2f} s)"
-            + (f", DuckDB ingest {duck_s:.2f} s" if duck_s is not None else ""))
+            + (f", DuckDB ingest {duck_s:.2f} s" if duck_s is not None else "")
+        )
         built.append(sized)
     return built
 
@@ -386,16 +454,28 @@ def bench_loader(results: Results, repeat: int, budget: float, n: int = 10_000) 
     data = corpus.csv_bytes()
     context = corpus.context()
     samples, first = interleaved(
-        {"load_findings_bytes": lambda: load_findings_bytes(data, "synthetic.csv", context,
-                                                            source=generate.SOURCE)},
-        repeat, budget)
+        {
+            "load_findings_bytes": lambda: load_findings_bytes(
+                data, "synthetic.csv", context, source=generate.SOURCE
+            )
+        },
+        repeat,
+        budget,
+    )
     result = first["load_findings_bytes"]
     assert not result.problems, result.problems[:3]
     pd.testing.assert_frame_equal(result.findings, corpus.findings, check_exact=True)
     s = summary(samples["load_findings_bytes"])
-    record = results.add("loader", size=generate.size_label(n), n=n, csv_bytes=len(data),
-                         **s, findings_per_s=n / s["median"],
-                         findings_per_s_min=n / s["max"], findings_per_s_max=n / s["min"])
+    record = results.add(
+        "loader",
+        size=generate.size_label(n),
+        n=n,
+        csv_bytes=len(data),
+        **s,
+        findings_per_s=n / s["median"],
+        findings_per_s_min=n / s["max"],
+        findings_per_s_max=n / s["min"],
+    )
     log(f"  {n:,} rows: {fmt_stats(s)} -> {record['findings_per_s']:,.0f} findings/s")
 
 
@@ -414,26 +494,38 @@ def bench_filter(built: list[Sized], results: Results, repeat: int, budget: floa
             def setup(name: str) -> None:
                 if name.startswith("index"):
                     index.forget_searches()  # every run is a first search for the term
+
             samples, first = interleaved(funcs, repeat, budget, setup)
             reference = first["current"]
             ours = first.pop("index")
             expected = reference[0]
-            if not (list(findings["id"][ours[0]]) == list(expected["id"])
-                    and ours[1:3] == reference[1:]
-                    and ours[3].equals(expected.head(PAGE_ROWS))):
+            if not (
+                list(findings["id"][ours[0]]) == list(expected["id"])
+                and ours[1:3] == reference[1:]
+                and ours[3].equals(expected.head(PAGE_ROWS))
+            ):
                 raise AssertionError(f"index mask disagrees on {state} at {sized.label}")
             for name, answer in first.items():
                 if not same_answer(answer, reference):
-                    raise AssertionError(f"{name} disagrees with filters.apply on {state} "
-                                         f"at {sized.label}")
-            record = results.add("filter", size=sized.label, n=sized.n, state=state,
-                                 filters=filters.to_query_params(), matches=len(reference[0]),
-                                 agree=True, **{name: summary(s) for name, s in samples.items()})
+                    raise AssertionError(
+                        f"{name} disagrees with filters.apply on {state} at {sized.label}"
+                    )
+            record = results.add(
+                "filter",
+                size=sized.label,
+                n=sized.n,
+                state=state,
+                filters=filters.to_query_params(),
+                matches=len(reference[0]),
+                agree=True,
+                **{name: summary(s) for name, s in samples.items()},
+            )
             ours = record["index"]
-            log(f"  {sized.label:>5} {state:<19} {record['matches']:>9,} rows  "
-                + "  ".join(f"{name} {fmt_time(record[name].get('median'))}"
-                            for name in funcs)
-                + f"  | index vs pre-index {fmt_ratio(record['current'], ours)}")
+            log(
+                f"  {sized.label:>5} {state:<19} {record['matches']:>9,} rows  "
+                + "  ".join(f"{name} {fmt_time(record[name].get('median'))}" for name in funcs)
+                + f"  | index vs pre-index {fmt_ratio(record['current'], ours)}"
+            )
 
 
 def region_scope_counts_pandas(data: Corpus, filters: Filters) -> dict[str, int]:
@@ -456,10 +548,14 @@ def bench_rerun_work(built: list[Sized], results: Results, repeat: int, budget: 
         c = sized.corpus
         findings, gaz, index = c.findings, c.gazetteer, sized.index
         corpus = Corpus(c.reports, findings, gaz, c.taxonomy)
-        for state, filters in {"none": Filters(),
-                               "theme+region+actor": Filters(themes=("recruitment",), region="AF",
-                                                             actors=(generate.ACTORS[0],)),
-                               "text search": Filters(text="radio")}.items():
+        for state, filters in {
+            "none": Filters(),
+            "theme+region+actor": Filters(
+                themes=("recruitment",), region="AF", actors=(generate.ACTORS[0],)
+            ),
+            "text search": Filters(text="radio"),
+        }.items():
+
             def current():
                 facets = flt.facets(findings, filters, gaz)
                 scope = region_scope_counts_pandas(corpus, filters)
@@ -472,22 +568,34 @@ def bench_rerun_work(built: list[Sized], results: Results, repeat: int, budget: 
                 mask = index.mask(filters)
                 page = index.findings.iloc[np.flatnonzero(mask)[:PAGE_ROWS]]  # ui.View.rows
                 return mask, facets, scope, index.region_counts(mask), page
+
             index.term_mask("radio")  # a rerun finds the term remembered from the first run
             samples, first = interleaved({"current": current, "index": indexed}, repeat, budget)
             a, b = first["current"], first["index"]
-            assert list(findings["id"][b[0]]) == list(a[0]["id"]) and a[1:] == b[1:4] \
-                and b[4].equals(a[0].head(PAGE_ROWS)), state
-            record = results.add("rerun-work", size=sized.label, n=sized.n, state=state,
-                                 current=summary(samples["current"]),
-                                 index=summary(samples["index"]))
-            log(f"  {sized.label:>5} {state:<19} current {fmt_stats(record['current'])}  "
-                f"index {fmt_stats(record['index'])}")
+            assert (
+                list(findings["id"][b[0]]) == list(a[0]["id"])
+                and a[1:] == b[1:4]
+                and b[4].equals(a[0].head(PAGE_ROWS))
+            ), state
+            record = results.add(
+                "rerun-work",
+                size=sized.label,
+                n=sized.n,
+                state=state,
+                current=summary(samples["current"]),
+                index=summary(samples["index"]),
+            )
+            log(
+                f"  {sized.label:>5} {state:<19} current {fmt_stats(record['current'])}  "
+                f"index {fmt_stats(record['index'])}"
+            )
 
 
 def bench_map(built: list[Sized], results: Results, repeat: int, budget: float) -> None:
     gaz = built[0].corpus.gazetteer if built else None
     if gaz is None:
         from dashboard.core.regions import load_gazetteer
+
         gaz = load_gazetteer()
     prepare_s, data = timed(lambda: maps.prepare(load_geometry(), load_context(), gaz))
     results.add("map-prepare", seconds=prepare_s)
@@ -495,20 +603,32 @@ def bench_map(built: list[Sized], results: Results, repeat: int, budget: float) 
         counts = sized.index.region_counts()
         for selected in (None, "PK"):
             samples, first = interleaved(
-                {"build_map": lambda: maps.build_map(data, gaz, counts, selected),
-                 "to_json": lambda: maps.build_map(data, gaz, counts, selected).to_json()},
-                repeat, budget)
+                {
+                    "build_map": lambda: maps.build_map(data, gaz, counts, selected),
+                    "to_json": lambda: maps.build_map(data, gaz, counts, selected).to_json(),
+                },
+                repeat,
+                budget,
+            )
             payload = len(first["to_json"])
-            record = results.add("map", size=sized.label, n=sized.n, selected=selected,
-                                 build=summary(samples["build_map"]),
-                                 build_and_json=summary(samples["to_json"]),
-                                 json_chars=payload)
-            log(f"  {sized.label:>5} selected={selected}: build {fmt_stats(record['build'])}, "
-                f"build+to_json {fmt_stats(record['build_and_json'])}, {payload:,} chars")
+            record = results.add(
+                "map",
+                size=sized.label,
+                n=sized.n,
+                selected=selected,
+                build=summary(samples["build_map"]),
+                build_and_json=summary(samples["to_json"]),
+                json_chars=payload,
+            )
+            log(
+                f"  {sized.label:>5} selected={selected}: build {fmt_stats(record['build'])}, "
+                f"build+to_json {fmt_stats(record['build_and_json'])}, {payload:,} chars"
+            )
 
 
 def _apptest(page: str | None = None, script: Path = ROOT / "app.py"):
     from streamlit.testing.v1 import AppTest
+
     at = AppTest.from_file(str(script), default_timeout=300)
     at.run()
     if page:
@@ -522,8 +642,11 @@ def bench_apptest(results: Results, repeat: int, budget: float) -> None:
     first_s, explorer = timed(lambda: _apptest())
     table = _apptest("pages/table.py")
     empty = _apptest(script=BENCH / "empty_page.py")
-    samples, _ = interleaved({"map page (explorer)": explorer.run, "table page": table.run,
-                              "empty page": empty.run}, max(repeat, 5), budget)
+    samples, _ = interleaved(
+        {"map page (explorer)": explorer.run, "table page": table.run, "empty page": empty.run},
+        max(repeat, 5),
+        budget,
+    )
     for at in (explorer, table):
         assert not at.exception, [e.value for e in at.exception]
     floor = summary(samples["empty page"])
@@ -570,6 +693,7 @@ class Stopwatch:
             finally:
                 self.totals[label] += time.perf_counter() - started
                 self.calls[label] += 1
+
         return timed_call
 
     def __enter__(self) -> Stopwatch:
@@ -592,9 +716,10 @@ class Stopwatch:
 
     def per_run(self, runs: int) -> list[dict]:
         """Seconds per run and calls per run of every label that was called, slowest first."""
-        return [{"what": label, "seconds": self.totals[label] / runs,
-                 "calls": self.calls[label] / runs}
-                for label, _ in self.totals.most_common()]
+        return [
+            {"what": label, "seconds": self.totals[label] / runs, "calls": self.calls[label] / runs}
+            for label, _ in self.totals.most_common()
+        ]
 
 
 def _json_breakdown(spec: str, top: int = 12) -> list[dict]:
@@ -614,8 +739,9 @@ def _json_breakdown(spec: str, top: int = 12) -> list[dict]:
             for sub, subvalue in value.items():
                 if sub == "layers":
                     for j, layer in enumerate(subvalue):
-                        parts.append((f"layout.map.layers[{j}] ({layer.get('type', '?')})",
-                                      size(layer)))
+                        parts.append(
+                            (f"layout.map.layers[{j}] ({layer.get('type', '?')})", size(layer))
+                        )
                 else:
                     parts.append((f"layout.map.{sub}", size(subvalue)))
         else:
@@ -628,12 +754,24 @@ def _rerun_watch() -> Stopwatch:
     """The pieces of a warm rerun worth timing on their own."""
     import streamlit as st
 
-    import dashboard.views.cards as cards
     import dashboard.exports.files as export
     import dashboard.ui as ui
+    import dashboard.views.cards as cards
+
     watch = Stopwatch()
-    for name in ("frame", "base", "data_fingerprint", "_sidebar", "show_problems", "map_data",
-                 "map_figure", "paged", "findings_table", "matrix_table", "geojson_bytes"):
+    for name in (
+        "frame",
+        "base",
+        "data_fingerprint",
+        "_sidebar",
+        "show_problems",
+        "map_data",
+        "map_figure",
+        "paged",
+        "findings_table",
+        "matrix_table",
+        "geojson_bytes",
+    ):
         watch.add(ui, name, f"ui.{name}")
     for name in ("mask", "apply", "facets", "region_scope_counts", "region_counts", "unplaced"):
         watch.add(FindingsIndex, name, f"index.{name}")
@@ -651,13 +789,15 @@ def apptest_child(out: Path, repeat: int, budget: float, with_table: bool = True
     import resource
 
     import dashboard
+
     started = time.perf_counter()
     from streamlit.testing.v1 import AppTest
 
     import dashboard.ui as ui
+
     import_s = time.perf_counter() - started
     expected = os.environ.get("DASHBOARD_DATA")
-    if not expected or dashboard.DATA_DIR != Path(expected):
+    if not expected or Path(expected) != dashboard.DATA_DIR:
         raise RuntimeError(f"DATA_DIR is {dashboard.DATA_DIR}, not DASHBOARD_DATA={expected}")
     record: dict = {"data_dir": str(dashboard.DATA_DIR), "import_s": import_s}
 
@@ -682,8 +822,12 @@ def apptest_child(out: Path, repeat: int, budget: float, with_table: bool = True
 
     # Cold: the first run of the map page in this process loads and validates the corpus,
     # builds the index and prepares the map geometry.
-    cold = Stopwatch().add(ui, "load_corpus", "load_corpus (read + validate + anchor)") \
-        .add(FindingsIndex, "build", "FindingsIndex.build").add(maps, "prepare", "maps.prepare")
+    cold = (
+        Stopwatch()
+        .add(ui, "load_corpus", "load_corpus (read + validate + anchor)")
+        .add(FindingsIndex, "build", "FindingsIndex.build")
+        .add(maps, "prepare", "maps.prepare")
+    )
     with cold:
         explorer, map_first, _ = fresh()
     loaded = cold.returned["load_corpus (read + validate + anchor)"]
@@ -749,8 +893,10 @@ def apptest_child(out: Path, repeat: int, budget: float, with_table: bool = True
     explorer.run()
     assert not explorer.exception, [e.value for e in explorer.exception]
     payload["one theme, PK selected"] = spec_of(explorer)
-    record["payload"] = {state: {"chars": len(spec), "bytes": len(spec.encode("utf-8"))}
-                         for state, spec in payload.items()}
+    record["payload"] = {
+        state: {"chars": len(spec), "bytes": len(spec.encode("utf-8"))}
+        for state, spec in payload.items()
+    }
     record["payload_parts"] = _json_breakdown(payload["one theme, PK selected"])
     record["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.write_text(json.dumps(record, default=str))
@@ -767,12 +913,13 @@ def _write_app_data(corpus, folder: Path) -> Path:
 
     from dashboard import DATA_DIR
     from dashboard.io.formats import MAX_ROWS
+
     generate.write_data_dir(corpus, folder)
     n = len(corpus.findings)
     if n > MAX_ROWS:
         (folder / "findings" / "synthetic.csv").unlink()
         for part, start in enumerate(range(0, n, MAX_ROWS), start=1):
-            chunk = replace(corpus, findings=corpus.findings.iloc[start:start + MAX_ROWS])
+            chunk = replace(corpus, findings=corpus.findings.iloc[start : start + MAX_ROWS])
             (folder / "findings" / f"synthetic-{part:04d}.csv").write_bytes(chunk.csv_bytes())
     for name in ("regions/afpak.geojson", "regions/context.geojson", "icon.png"):
         if not (folder / name).exists():
@@ -780,8 +927,14 @@ def _write_app_data(corpus, folder: Path) -> Path:
     return folder
 
 
-def bench_apptest_sizes(sizes: list[int], built: list[Sized], results: Results, repeat: int,
-                        budget: float, table_max: int = 100_000) -> None:
+def bench_apptest_sizes(
+    sizes: list[int],
+    built: list[Sized],
+    results: Results,
+    repeat: int,
+    budget: float,
+    table_max: int = 100_000,
+) -> None:
     wanted = [n for n in sizes if n >= 10_000] or sizes
     for n in wanted:
         label = generate.size_label(n)
@@ -798,31 +951,56 @@ def bench_apptest_sizes(sizes: list[int], built: list[Sized], results: Results, 
             corpus = None  # the child reads the folder; free the frame while it runs
             gc.collect()
             out = Path(tmp) / "result.json"
-            env = {**os.environ, "DASHBOARD_DATA": str(folder),
-                   "DASHBOARD_STORE": str(Path(tmp) / "store.sqlite3")}
-            command = [sys.executable, str(Path(__file__).resolve()), "--apptest-child", str(out),
-                       "--repeat", str(repeat), "--budget", str(budget)] \
-                + (["--apptest-no-table"] if n > table_max else [])
-            child_s, proc = timed(lambda: subprocess.run(command, cwd=ROOT, env=env,
-                                                         capture_output=True, text=True,
-                                                         timeout=3600))
+            env = {
+                **os.environ,
+                "DASHBOARD_DATA": str(folder),
+                "DASHBOARD_STORE": str(Path(tmp) / "store.sqlite3"),
+            }
+            command = [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--apptest-child",
+                str(out),
+                "--repeat",
+                str(repeat),
+                "--budget",
+                str(budget),
+            ] + (["--apptest-no-table"] if n > table_max else [])
+            child_s, proc = timed(
+                lambda: subprocess.run(
+                    command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600
+                )
+            )
             if proc.returncode != 0 or not out.exists():
-                raise RuntimeError(f"AppTest child at {label} failed ({proc.returncode}):\n"
-                                   + proc.stderr[-3000:])
+                raise RuntimeError(
+                    f"AppTest child at {label} failed ({proc.returncode}):\n" + proc.stderr[-3000:]
+                )
             child = json.loads(out.read_text())
         if child["findings_loaded"] != n or child["problems"]:
-            raise AssertionError(f"the app loaded {child['findings_loaded']:,} findings with "
-                                 f"{child['problems']} problems from the {label} folder")
-        record = results.add("apptest-sizes", size=label, n=n, generate_s=generated,
-                             write_s=write_s, csv_bytes=csv_bytes, csv_files=csv_files,
-                             child_s=child_s, **child)
+            raise AssertionError(
+                f"the app loaded {child['findings_loaded']:,} findings with "
+                f"{child['problems']} problems from the {label} folder"
+            )
+        record = results.add(
+            "apptest-sizes",
+            size=label,
+            n=n,
+            generate_s=generated,
+            write_s=write_s,
+            csv_bytes=csv_bytes,
+            csv_files=csv_files,
+            child_s=child_s,
+            **child,
+        )
         r = record["reruns"]
-        log(f"  {label}: cold map page {fmt_time(record['map_first_run_s'])} "
+        log(
+            f"  {label}: cold map page {fmt_time(record['map_first_run_s'])} "
             f"(load {fmt_time(record['cold_parts'][0]['seconds'])}); warm reruns: map "
             f"{fmt_stats(r['map page (explorer)'])}, table {fmt_stats(r.get('table page', {}))}, "
             f"empty {fmt_stats(r['empty page'])}; payload "
             + ", ".join(f"{k} {v['chars']:,}" for k, v in record["payload"].items())
-            + f" chars; child {child_s:.0f} s, max RSS {record['max_rss_mb']:,.0f} MB")
+            + f" chars; child {child_s:.0f} s, max RSS {record['max_rss_mb']:,.0f} MB"
+        )
 
 
 # --- briefing exports ----------------------------------------------------------------------------
@@ -836,8 +1014,9 @@ def bench_briefing(results: Results, repeat: int, budget: float) -> None:
 
     from PIL import Image
 
-    from dashboard.exports import briefing
     from dashboard.core.corpus import load_corpus
+    from dashboard.exports import briefing
+
     corpus = load_corpus()
     gaz = corpus.gazetteer
     data = maps.prepare(load_geometry(), load_context(), gaz)
@@ -845,12 +1024,18 @@ def bench_briefing(results: Results, repeat: int, budget: float) -> None:
     def compose(filters: Filters) -> briefing.Briefing:
         found = flt.apply(corpus.findings, filters, gaz)
         return briefing.compose(
-            findings=found, reports=corpus.reports, taxonomy=corpus.taxonomy, gazetteer=gaz,
+            findings=found,
+            reports=corpus.reports,
+            taxonomy=corpus.taxonomy,
+            gazetteer=gaz,
             filters_text=filters.describe(len(found), taxonomy=corpus.taxonomy, gazetteer=gaz),
             permalink_url=briefing.permalink("http://localhost:8501/", filters),
             exported=date(2026, 11, 26),
             title=briefing.default_title(filters, corpus.taxonomy, gaz),
-            subtitle="From the publisher's summary page", marking="OFFICIAL-SENSITIVE")
+            subtitle="From the publisher's summary page",
+            marking="OFFICIAL-SENSITIVE",
+        )
+
     views = {"propaganda": Filters(themes=("propaganda",)), "all findings": Filters()}
     items = {name: compose(f) for name, f in views.items()}
     first_s, png = timed(lambda: briefing.to_png(items["propaganda"], data, gaz))
@@ -868,47 +1053,78 @@ def bench_briefing(results: Results, repeat: int, budget: float) -> None:
     # floor), and the propaganda slide rendered at 1x instead of 2x.
     import kaleido
     import plotly.graph_objects as go
+
     blank = go.Figure(layout={"width": briefing.PNG_WIDTH, "height": briefing.PNG_HEIGHT})
     slide = briefing.briefing_figure(items["propaganda"], data, gaz)
     funcs["floor|blank slide, 2x"] = lambda: briefing.render_png(blank)
     funcs["1x|propaganda"] = lambda: kaleido.calc_fig_sync(
-        slide, opts={"format": "png", "width": briefing.PNG_WIDTH,
-                     "height": briefing.PNG_HEIGHT, "scale": 1})
+        slide,
+        opts={
+            "format": "png",
+            "width": briefing.PNG_WIDTH,
+            "height": briefing.PNG_HEIGHT,
+            "scale": 1,
+        },
+    )
     funcs["render|propaganda"] = lambda: briefing.render_png(slide)
     _, _, _, map_width, map_height, _ = briefing._slide_geometry()
-    map_only = maps.build_map(data, gaz, items["propaganda"].counts, None,
-                              height=map_height, width=map_width)
+    map_only = maps.build_map(
+        data, gaz, items["propaganda"].counts, None, height=map_height, width=map_width
+    )
     funcs["map only|propaganda"] = lambda: briefing.render_png(map_only)
-    plain_map = go.Figure(go.Scattermap(lon=[69.0], lat=[33.0]), layout={
-        "width": map_width, "height": map_height,
-        "map": {"style": "white-bg", "center": {"lon": 68, "lat": 32}, "zoom": 3}})
+    plain_map = go.Figure(
+        go.Scattermap(lon=[69.0], lat=[33.0]),
+        layout={
+            "width": map_width,
+            "height": map_height,
+            "map": {"style": "white-bg", "center": {"lon": 68, "lat": 32}, "zoom": 3},
+        },
+    )
     funcs["plain map|one point"] = lambda: briefing.render_png(plain_map)
     samples, first = interleaved(funcs, repeat, budget)
-    results.add("briefing-parts", **{name: summary(samples[name]) for name in
-                                     ("floor|blank slide, 2x", "1x|propaganda",
-                                      "render|propaganda", "map only|propaganda",
-                                      "plain map|one point")})
-    log("  kaleido floor (blank slide, 2x) "
+    results.add(
+        "briefing-parts",
+        **{
+            name: summary(samples[name])
+            for name in (
+                "floor|blank slide, 2x",
+                "1x|propaganda",
+                "render|propaganda",
+                "map only|propaganda",
+                "plain map|one point",
+            )
+        },
+    )
+    log(
+        "  kaleido floor (blank slide, 2x) "
         f"{fmt_stats(summary(samples['floor|blank slide, 2x']))}; propaganda slide rendered "
         f"only: 2x {fmt_stats(summary(samples['render|propaganda']))}, 1x "
         f"{fmt_stats(summary(samples['1x|propaganda']))}; its map alone "
         f"{fmt_stats(summary(samples['map only|propaganda']))}; a one-point white map "
-        f"{fmt_stats(summary(samples['plain map|one point']))}")
+        f"{fmt_stats(summary(samples['plain map|one point']))}"
+    )
     try:
         kaleido.stop_sync_server(silence_warnings=True)
         briefing._kaleido_started = False
-    except Exception:  # noqa: BLE001  (stopping is a courtesy; the process ends anyway)
+    except Exception:
         pass
     for name, item in items.items():
         assert first[f"pdf|{name}"][:5] == b"%PDF-"
         record = results.add(
-            "briefing", view=name, findings=len(item.findings),
+            "briefing",
+            view=name,
+            findings=len(item.findings),
             compose=summary(samples[f"compose|{name}"]),
-            figure=summary(samples[f"figure|{name}"]), png=summary(samples[f"png|{name}"]),
-            pdf=summary(samples[f"pdf|{name}"]), png_bytes=len(first[f"png|{name}"]),
-            pdf_bytes=len(first[f"pdf|{name}"]))
-        log(f"  {name:<13} ({len(item.findings)} findings): PNG {fmt_stats(record['png'])} "
-            f"(figure {fmt_stats(record['figure'])}), PDF {fmt_stats(record['pdf'])}")
+            figure=summary(samples[f"figure|{name}"]),
+            png=summary(samples[f"png|{name}"]),
+            pdf=summary(samples[f"pdf|{name}"]),
+            png_bytes=len(first[f"png|{name}"]),
+            pdf_bytes=len(first[f"pdf|{name}"]),
+        )
+        log(
+            f"  {name:<13} ({len(item.findings)} findings): PNG {fmt_stats(record['png'])} "
+            f"(figure {fmt_stats(record['figure'])}), PDF {fmt_stats(record['pdf'])}"
+        )
 
 
 def bench_heap(results: Results, reruns: int = 100) -> None:
@@ -917,6 +1133,7 @@ def bench_heap(results: Results, reruns: int = 100) -> None:
 
     def change(i: int) -> None:
         multiselect().set_value(["refugees"] if i % 2 == 0 else []).run()
+
     for i in range(6):  # warm up: every cache and lazy import reached once
         change(i)
     assert not at.exception
@@ -936,18 +1153,28 @@ def bench_heap(results: Results, reruns: int = 100) -> None:
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
     assert not at.exception, [e.value for e in at.exception]
-    top = [{"where": str(stat.traceback[0]), "bytes": stat.size_diff}
-           for stat in after.compare_to(before, "lineno")[:5]]
+    top = [
+        {"where": str(stat.traceback[0]), "bytes": stat.size_diff}
+        for stat in after.compare_to(before, "lineno")[:5]
+    ]
     xs = np.array([c[0] for c in checkpoints], dtype=float)
     ys = np.array([c[1] for c in checkpoints], dtype=float)
     slope = float(np.polyfit(xs, ys, 1)[0]) if len(xs) >= 2 else None
-    record = results.add("heap", reruns=reruns, growth_bytes=current - start_current,
-                         peak_bytes=peak - start_current, per_rerun_bytes_fit=slope,
-                         checkpoints=checkpoints, top_growth=top,
-                         rerun_under_tracemalloc=summary(times))
-    log(f"  {reruns} filter changes: heap {record['growth_bytes'] / 1024:+.0f} KiB "
+    record = results.add(
+        "heap",
+        reruns=reruns,
+        growth_bytes=current - start_current,
+        peak_bytes=peak - start_current,
+        per_rerun_bytes_fit=slope,
+        checkpoints=checkpoints,
+        top_growth=top,
+        rerun_under_tracemalloc=summary(times),
+    )
+    log(
+        f"  {reruns} filter changes: heap {record['growth_bytes'] / 1024:+.0f} KiB "
         f"(fit {slope or 0:+.0f} B/rerun), peak +{record['peak_bytes'] / 1024:.0f} KiB; "
-        f"rerun under tracemalloc {fmt_stats(record['rerun_under_tracemalloc'])}")
+        f"rerun under tracemalloc {fmt_stats(record['rerun_under_tracemalloc'])}"
+    )
 
 
 def _free_port() -> int:
@@ -1000,8 +1227,9 @@ print(u - t, time.perf_counter() - u)
 
 
 def _fresh_import_seconds() -> tuple[float, float]:
-    out = subprocess.run([sys.executable, "-c", IMPORTS], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", IMPORTS], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     return float(out[0]), float(out[1])
 
 
@@ -1020,7 +1248,9 @@ def _click_map(page, lon: float, lat: float) -> float:
             const p = map.project([lon, lat]);
             const r = map.getCanvas().getBoundingClientRect();
             return [r.left + p.x, r.top + p.y];
-        }""", [lon, lat])
+        }""",
+        [lon, lat],
+    )
     page.mouse.move(x - 6, y)
     page.mouse.move(x, y)
     page.wait_for_timeout(300)
@@ -1039,9 +1269,22 @@ def _streamlit_server(log_path: Path, env: dict | None = None):
     log_file = open(log_path.with_name(f"{log_path.stem}-{port}{log_path.suffix}"), "w")
     started = time.perf_counter()
     process = subprocess.Popen(
-        command + ["run", "app.py", "--server.port", str(port), "--server.headless", "true",
-                   "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        command
+        + [
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
     try:
         yield process, f"http://localhost:{port}", started, log_file.name
     finally:
@@ -1057,6 +1300,7 @@ def _toggle_pakistan(page, timeout: int) -> tuple[float, float, float]:
     """Click Pakistan on the map, then again to clear it. Returns the seconds from the first
     click to the URL saying region=PK and to the page rerun and the map redrawn, and from the
     second click to the choice cleared and the map redrawn."""
+
     def settled() -> None:
         page.wait_for_function(APP_IDLE, timeout=timeout, polling=10)
         page.wait_for_function(MAP_LOADED, timeout=timeout, polling=10)
@@ -1064,21 +1308,24 @@ def _toggle_pakistan(page, timeout: int) -> tuple[float, float, float]:
     settled()
     page.wait_for_timeout(500)
     clicked = _click_map(page, 69.3, 27.5)  # Pakistan (Sindh), as tests/browser does
-    page.wait_for_function("() => location.search.includes('region=PK')", timeout=timeout,
-                           polling=10)
+    page.wait_for_function(
+        "() => location.search.includes('region=PK')", timeout=timeout, polling=10
+    )
     to_url = time.perf_counter() - clicked
     settled()
     chosen = time.perf_counter() - clicked
     page.wait_for_timeout(500)
     clicked = _click_map(page, 69.3, 27.5)  # the same area again clears the choice
-    page.wait_for_function("() => !location.search.includes('region=')", timeout=timeout,
-                           polling=10)
+    page.wait_for_function(
+        "() => !location.search.includes('region=')", timeout=timeout, polling=10
+    )
     settled()
     return to_url, chosen, time.perf_counter() - clicked
 
 
 def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None:
     from playwright.sync_api import sync_playwright
+
     health, drawn, page_to_map, click_url, click_redrawn = [], [], [], [], []
     page_loaded, page_to_chart, page_to_canvas = [], [], []
     connected, script_started, script_done, imports = [], [], [], []
@@ -1106,9 +1353,13 @@ def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None
                 context.add_init_script(LONG_TASKS)
                 page = context.new_page()
                 frames: list[tuple[float, int]] = []
-                page.on("websocket", lambda ws, f=frames: ws.on(
-                    "framereceived",
-                    lambda payload, f=f: f.append((time.perf_counter(), len(payload)))))
+                page.on(
+                    "websocket",
+                    lambda ws, f=frames: ws.on(
+                        "framereceived",
+                        lambda payload, f=f: f.append((time.perf_counter(), len(payload))),
+                    ),
+                )
                 opened = time.perf_counter()
                 page.goto(url)
                 page_loaded.append(time.perf_counter() - opened)
@@ -1116,8 +1367,9 @@ def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None
                 connected.append(time.perf_counter() - opened)
                 page.wait_for_function(SCRIPT_STARTED, timeout=120_000, polling=10)
                 script_started.append(time.perf_counter() - opened)
-                page.wait_for_selector('[data-testid="stPlotlyChart"]', state="attached",
-                                       timeout=120_000)
+                page.wait_for_selector(
+                    '[data-testid="stPlotlyChart"]', state="attached", timeout=120_000
+                )
                 page_to_chart.append(time.perf_counter() - opened)
                 page.wait_for_function(APP_IDLE, timeout=120_000, polling=10)
                 script_done.append(time.perf_counter() - opened)
@@ -1141,13 +1393,23 @@ def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None
                 offset = (now - opened) - seen["now"] / 1000  # page clock -> seconds since goto
                 for item in seen["scripts"][:2]:
                     scripts.setdefault(item["name"], []).append(
-                        (item["end"] / 1000 + offset, item["bytes"]))
-                long_tasks.append((sum(t["duration"] for t in seen["tasks"]) / 1000,
-                                   len(seen["tasks"]),
-                                   max((t["duration"] for t in seen["tasks"]), default=0) / 1000,
-                                   sum(t["duration"] for t in seen["tasks"]
-                                       if t["start"] / 1000 + offset >= last_frame[-1]) / 1000
-                                   if last_frame else 0.0))
+                        (item["end"] / 1000 + offset, item["bytes"])
+                    )
+                long_tasks.append(
+                    (
+                        sum(t["duration"] for t in seen["tasks"]) / 1000,
+                        len(seen["tasks"]),
+                        max((t["duration"] for t in seen["tasks"]), default=0) / 1000,
+                        sum(
+                            t["duration"]
+                            for t in seen["tasks"]
+                            if t["start"] / 1000 + offset >= last_frame[-1]
+                        )
+                        / 1000
+                        if last_frame
+                        else 0.0,
+                    )
+                )
                 for _ in range(clicks):
                     to_url, chosen, _ = _toggle_pakistan(page, 60_000)
                     click_url.append(to_url)
@@ -1167,70 +1429,100 @@ def bench_browser(results: Results, starts: int, clicks: int, tmp: Path) -> None
             imports.append(_fresh_import_seconds())
             log(f"  start {k + 1}: health {health[-1]:.2f} s, map drawn {drawn[-1]:.2f} s")
         browser.close()
-    for name, values in (("streamlit run -> /_stcore/health", health),
-                         ("streamlit run -> map drawn in Chromium", drawn),
-                         ("page opened -> map drawn", page_to_map),
-                         ("page opened -> page loaded (goto returns)", page_loaded),
-                         ("page opened -> websocket connected", connected),
-                         ("page opened -> first script run started", script_started),
-                         ("page opened -> first websocket frame received", first_frame),
-                         ("page opened -> largest frame (the map figure) received", big_frame),
-                         ("page opened -> last frame of the first run received", last_frame),
-                         ("page opened -> chart element attached", page_to_chart),
-                         ("page opened -> first script run finished", script_done),
-                         ("page opened -> map canvas attached", page_to_canvas),
-                         ("fresh Python: import streamlit", [i[0] for i in imports]),
-                         ("fresh Python, after streamlit: import the map page's modules",
-                          [i[1] for i in imports]),
-                         ("click on Pakistan -> URL has region=PK", click_url),
-                         ("click on Pakistan -> map redrawn", click_redrawn)):
+    for name, values in (
+        ("streamlit run -> /_stcore/health", health),
+        ("streamlit run -> map drawn in Chromium", drawn),
+        ("page opened -> map drawn", page_to_map),
+        ("page opened -> page loaded (goto returns)", page_loaded),
+        ("page opened -> websocket connected", connected),
+        ("page opened -> first script run started", script_started),
+        ("page opened -> first websocket frame received", first_frame),
+        ("page opened -> largest frame (the map figure) received", big_frame),
+        ("page opened -> last frame of the first run received", last_frame),
+        ("page opened -> chart element attached", page_to_chart),
+        ("page opened -> first script run finished", script_done),
+        ("page opened -> map canvas attached", page_to_canvas),
+        ("fresh Python: import streamlit", [i[0] for i in imports]),
+        ("fresh Python, after streamlit: import the map page's modules", [i[1] for i in imports]),
+        ("click on Pakistan -> URL has region=PK", click_url),
+        ("click on Pakistan -> map redrawn", click_redrawn),
+    ):
         record = results.add("browser", what=name, **summary(values))
         log(f"  {name:<40} {fmt_stats(record)}")
     for name, values in (
-            ("main thread: long tasks (> 50 ms) until the map is drawn, total",
-             [t[0] for t in long_tasks]),
-            ("main thread: long tasks after the server's last frame, total",
-             [t[3] for t in long_tasks]),
-            ("main thread: longest single task", [t[2] for t in long_tasks]),
-            ("page opened again (server warm, scripts cached) -> map drawn", reopened),
-            ("  its main thread: long tasks until the map is drawn, total", reopened_tasks)):
+        (
+            "main thread: long tasks (> 50 ms) until the map is drawn, total",
+            [t[0] for t in long_tasks],
+        ),
+        (
+            "main thread: long tasks after the server's last frame, total",
+            [t[3] for t in long_tasks],
+        ),
+        ("main thread: longest single task", [t[2] for t in long_tasks]),
+        ("page opened again (server warm, scripts cached) -> map drawn", reopened),
+        ("  its main thread: long tasks until the map is drawn, total", reopened_tasks),
+    ):
         record = results.add("browser", what=name, **summary(values))
         log(f"  {name:<40} {fmt_stats(record)}")
     if big_frame_bytes:
-        results.add("browser-frame", largest_frame_bytes=max(big_frame_bytes),
-                    long_task_counts=[t[1] for t in long_tasks],
-                    largest_scripts=[{"name": name, "bytes": max(b for _, b in v),
-                                      "received": summary([t for t, _ in v])}
-                                     for name, v in scripts.items()])
+        results.add(
+            "browser-frame",
+            largest_frame_bytes=max(big_frame_bytes),
+            long_task_counts=[t[1] for t in long_tasks],
+            largest_scripts=[
+                {
+                    "name": name,
+                    "bytes": max(b for _, b in v),
+                    "received": summary([t for t, _ in v]),
+                }
+                for name, v in scripts.items()
+            ],
+        )
         for name, v in scripts.items():
-            log(f"  script {name}: {max(b for _, b in v) / 1e6:.1f} MB, received "
-                f"{fmt_stats(summary([t for t, _ in v]))} after the page was opened")
+            log(
+                f"  script {name}: {max(b for _, b in v) / 1e6:.1f} MB, received "
+                f"{fmt_stats(summary([t for t, _ in v]))} after the page was opened"
+            )
 
 
-def bench_browser_sizes(sizes: list[int], built: list[Sized], results: Results, clicks: int,
-                        tmp: Path) -> None:
+def bench_browser_sizes(
+    sizes: list[int], built: list[Sized], results: Results, clicks: int, tmp: Path
+) -> None:
     """A filter change end to end in Chromium on a generated corpus of 100k findings and up: a
     click on Pakistan until the page has rerun and the map is redrawn, then a click that clears
     it again (the whole corpus back). The same on the bundled data first: the floor, where the
     server's work is next to nothing and what remains is the browser's."""
     from playwright.sync_api import sync_playwright
+
     from dashboard import DATA_DIR
+
     for n in [0] + [n for n in sizes if n >= 100_000]:
         label = generate.size_label(n) if n else "bundled"
         with tempfile.TemporaryDirectory(prefix=f"bench-browser-{label}-") as folder:
             if n:
-                corpus = next((b.corpus for b in built if b.n == n), None) \
-                    or generate.generate(n, seed=0)
+                corpus = next((b.corpus for b in built if b.n == n), None) or generate.generate(
+                    n, seed=0
+                )
                 data = _write_app_data(corpus, Path(folder) / "data")
                 corpus = None
                 gc.collect()
             else:
                 data = DATA_DIR
-            env = {**os.environ, "DASHBOARD_DATA": str(data),
-                   "DASHBOARD_STORE": str(Path(folder) / "store.sqlite3")}
+            env = {
+                **os.environ,
+                "DASHBOARD_DATA": str(data),
+                "DASHBOARD_STORE": str(Path(folder) / "store.sqlite3"),
+            }
             chose, cleared = [], []
-            with _streamlit_server(tmp / f"streamlit-{label}.log", env) as \
-                    (process, url, started, _), sync_playwright() as p:
+            with (
+                _streamlit_server(tmp / f"streamlit-{label}.log", env) as (
+                    process,
+                    url,
+                    started,
+                    _,
+                ),
+                sync_playwright() as p,
+            ):
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1440, "height": 1000})
                 deadline = time.perf_counter() + 900
@@ -1251,12 +1543,20 @@ def bench_browser_sizes(sizes: list[int], built: list[Sized], results: Results, 
                     chose.append(chosen)
                     cleared.append(clear)
                 browser.close()
-        record = results.add("browser-sizes", size=label, n=n, first_map_s=first_map,
-                             choose=summary(chose), clear=summary(cleared),
-                             change=summary(chose + cleared))
-        log(f"  {label}: streamlit run -> map drawn {first_map:.1f} s; click -> Pakistan "
+        record = results.add(
+            "browser-sizes",
+            size=label,
+            n=n,
+            first_map_s=first_map,
+            choose=summary(chose),
+            clear=summary(cleared),
+            change=summary(chose + cleared),
+        )
+        log(
+            f"  {label}: streamlit run -> map drawn {first_map:.1f} s; click -> Pakistan "
             f"chosen and redrawn {fmt_stats(record['choose'])}; click -> cleared and redrawn "
-            f"{fmt_stats(record['clear'])}")
+            f"{fmt_stats(record['clear'])}"
+        )
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -1270,11 +1570,20 @@ def code_state() -> tuple[str, str]:
     """The last commit that changed the app's code or data (``APP_PATHS``), and the files of
     those paths that differ from it now (uncommitted changes)."""
     try:
-        commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", *APP_PATHS],
-                                cwd=ROOT, capture_output=True, text=True,
-                                timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", *APP_PATHS],
-                               cwd=ROOT, capture_output=True, text=True, timeout=10).stdout
+        commit = subprocess.run(
+            ["git", "log", "-1", "--format=%h", "--", *APP_PATHS],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", *APP_PATHS],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
     except OSError:
         return "", ""
     return commit, " ".join(line[3:] for line in dirty.splitlines())
@@ -1282,8 +1591,13 @@ def code_state() -> tuple[str, str]:
 
 def head_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=10).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except OSError:
         return ""
 
@@ -1292,15 +1606,25 @@ def environment(args) -> dict:
     import duckdb
     import plotly
     import streamlit
+
     app_commit, dirty = code_state()
     return {
-        "when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "commit": head_commit(),
-        "app_commit": app_commit, "uncommitted": dirty,
-        "python": platform.python_version(), "platform": platform.platform(),
-        "cpus": os.cpu_count(), "load_average_start": os.getloadavg(),
-        "pandas": pd.__version__, "numpy": np.__version__, "duckdb": duckdb.__version__,
-        "streamlit": streamlit.__version__, "plotly": plotly.__version__,
-        "repeat": args.repeat, "budget_s": args.budget, "sizes": args.sizes,
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "commit": head_commit(),
+        "app_commit": app_commit,
+        "uncommitted": dirty,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average_start": os.getloadavg(),
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "duckdb": duckdb.__version__,
+        "streamlit": streamlit.__version__,
+        "plotly": plotly.__version__,
+        "repeat": args.repeat,
+        "budget_s": args.budget,
+        "sizes": args.sizes,
     }
 
 
@@ -1326,71 +1650,120 @@ def target_rows(s: dict) -> list[tuple[str, str, str, str]]:
         over = [r for r in f if r["index"]["median"] > limit]
         frame = max(r["index_frame"]["median"] for r in f)
         best = min(r["index"]["median"] for r in f)
-        measured = (f"(e) {ms(best)}–{ms(worst['index']['median'])} over {len(f)} filter states "
-                    f"(worst: {worst['state']}); with the whole filtered frame (e') ≤ {ms(frame)}")
+        measured = (
+            f"(e) {ms(best)}–{ms(worst['index']['median'])} over {len(f)} filter states "
+            f"(worst: {worst['state']}); with the whole filtered frame (e') ≤ {ms(frame)}"
+        )
         if over:
-            measured += "; over: " + ", ".join(f"{r['state']} {ms(r['index']['median'])}"
-                                                for r in over)
-        ratio = (f"worst state: {fmt_ratio(worst['current'], worst['index'])} vs "
-                 f"filters.apply (d), {fmt_ratio(worst['duckdb'], worst['index'])} vs DuckDB"
-                 if "duckdb" in worst else "–")
-        rows.append((f"{size} findings: filter + aggregate ≤ {ms(limit)} (median)", measured,
-                     ratio, "met" if not over else f"not met ({len(over)} of {len(f)} states)"))
+            measured += "; over: " + ", ".join(
+                f"{r['state']} {ms(r['index']['median'])}" for r in over
+            )
+        ratio = (
+            f"worst state: {fmt_ratio(worst['current'], worst['index'])} vs "
+            f"filters.apply (d), {fmt_ratio(worst['duckdb'], worst['index'])} vs DuckDB"
+            if "duckdb" in worst
+            else "–"
+        )
+        rows.append(
+            (
+                f"{size} findings: filter + aggregate ≤ {ms(limit)} (median)",
+                measured,
+                ratio,
+                "met" if not over else f"not met ({len(over)} of {len(f)} states)",
+            )
+        )
 
     sized = {r["size"]: r for r in s.get("apptest-sizes", [])}
     if sized:
         main = sized.get("100k") or list(sized.values())[-1]
         rr = main["reruns"]
         median = rr["map page (explorer)"]["median"]
-        others = "; ".join(f"{k} {fmt_stats(v['reruns']['map page (explorer)'])}"
-                           for k, v in sized.items() if v is not main)
-        rows.append((f"Full warm rerun of the map page ≤ 100 ms ({main['size']} findings)",
-                     fmt_stats(rr["map page (explorer)"]) + (f" (also {others})" if others else ""),
-                     f"{fmt_ratio(rr['map page (explorer)'], rr['empty page'])} the empty page",
-                     "met" if median <= 0.1 else "not met"))
-        worst = max(((k, st, v["bytes"]) for k, r in sized.items()
-                     for st, v in r["payload"].items()), key=lambda x: x[2])
+        others = "; ".join(
+            f"{k} {fmt_stats(v['reruns']['map page (explorer)'])}"
+            for k, v in sized.items()
+            if v is not main
+        )
+        rows.append(
+            (
+                f"Full warm rerun of the map page ≤ 100 ms ({main['size']} findings)",
+                fmt_stats(rr["map page (explorer)"]) + (f" (also {others})" if others else ""),
+                f"{fmt_ratio(rr['map page (explorer)'], rr['empty page'])} the empty page",
+                "met" if median <= 0.1 else "not met",
+            )
+        )
+        worst = max(
+            ((k, st, v["bytes"]) for k, r in sized.items() for st, v in r["payload"].items()),
+            key=lambda x: x[2],
+        )
         sizes = list(sized)
-        growth = (sized[sizes[-1]]["payload"]["none"]["bytes"]
-                  / sized[sizes[0]]["payload"]["none"]["bytes"])
-        rows.append(("Map payload ≤ 150 KB whatever the corpus size",
-                     f"largest {worst[2] / KB:.1f} KB ({worst[1]}, {worst[0]})",
-                     f"{growth:.2f}× from {sizes[0]} to {sizes[-1]} (no filter)",
-                     "met" if worst[2] <= 150 * KB else "not met"))
+        growth = (
+            sized[sizes[-1]]["payload"]["none"]["bytes"]
+            / sized[sizes[0]]["payload"]["none"]["bytes"]
+        )
+        rows.append(
+            (
+                "Map payload ≤ 150 KB whatever the corpus size",
+                f"largest {worst[2] / KB:.1f} KB ({worst[1]}, {worst[0]})",
+                f"{growth:.2f}× from {sizes[0]} to {sizes[-1]} (no filter)",
+                "met" if worst[2] <= 150 * KB else "not met",
+            )
+        )
         if "1m" in sized:
             parts = {p["what"].split(" ")[0]: p["seconds"] for p in sized["1m"]["cold_parts"]}
             load = parts.get("load_corpus", 0) + parts.get("FindingsIndex.build", 0)
-            rows.append(("1M findings: loading ≤ 20 s once (corpus + index build)",
-                         f"{fmt_time(load)} (load_corpus {fmt_time(parts.get('load_corpus'))} + "
-                         f"FindingsIndex.build {fmt_time(parts.get('FindingsIndex.build'))}); "
-                         f"first map page run {fmt_time(sized['1m']['map_first_run_s'])}",
-                         f"{load / 20:.1f}× the budget", "met" if load <= 20 else "not met"))
+            rows.append(
+                (
+                    "1M findings: loading ≤ 20 s once (corpus + index build)",
+                    f"{fmt_time(load)} (load_corpus {fmt_time(parts.get('load_corpus'))} + "
+                    f"FindingsIndex.build {fmt_time(parts.get('FindingsIndex.build'))}); "
+                    f"first map page run {fmt_time(sized['1m']['map_first_run_s'])}",
+                    f"{load / 20:.1f}× the budget",
+                    "met" if load <= 20 else "not met",
+                )
+            )
     floor = next((r for r in s.get("browser-sizes", []) if r["size"] == "bundled"), None)
     for r in s.get("browser-sizes", []):
         if r is floor:
             continue
         change = r["change"]
-        rows.append((f"{r['size']} findings: a filter change ≤ 1 s end to end in the browser",
-                     f"{fmt_stats(change)} (click -> map redrawn: choosing Pakistan "
-                     f"{fmt_time(r['choose']['median'])}, clearing it "
-                     f"{fmt_time(r['clear']['median'])})",
-                     (f"{fmt_ratio(change, floor['change'])} the same click on the bundled "
-                      f"data ({fmt_time(floor['change']['median'])}: the browser's own work)"
-                      if floor else "–"),
-                     "met" if change["median"] <= 1 else "not met"))
+        rows.append(
+            (
+                f"{r['size']} findings: a filter change ≤ 1 s end to end in the browser",
+                f"{fmt_stats(change)} (click -> map redrawn: choosing Pakistan "
+                f"{fmt_time(r['choose']['median'])}, clearing it "
+                f"{fmt_time(r['clear']['median'])})",
+                (
+                    f"{fmt_ratio(change, floor['change'])} the same click on the bundled "
+                    f"data ({fmt_time(floor['change']['median'])}: the browser's own work)"
+                    if floor
+                    else "–"
+                ),
+                "met" if change["median"] <= 1 else "not met",
+            )
+        )
     browser = {r["what"]: r for r in s.get("browser", [])}
     if "streamlit run -> map drawn in Chromium" in browser:
         drawn = browser["streamlit run -> map drawn in Chromium"]
         health = browser["streamlit run -> /_stcore/health"]
-        rows.append(("Cold start to map drawn ≤ 5 s", fmt_stats(drawn),
-                     f"health answers after {fmt_time(health['median'])}",
-                     "met" if drawn["median"] <= 5 else "not met"))
+        rows.append(
+            (
+                "Cold start to map drawn ≤ 5 s",
+                fmt_stats(drawn),
+                f"health answers after {fmt_time(health['median'])}",
+                "met" if drawn["median"] <= 5 else "not met",
+            )
+        )
     if "heap" in s:
         h = s["heap"][0]
-        rows.append((f"Heap growth ≤ 5 MB over {h['reruns']} reruns",
-                     f"{h['growth_bytes'] / 2**20:+.2f} MiB (fit "
-                     f"{h['per_rerun_bytes_fit'] or 0:+,.0f} B/rerun)", "–",
-                     "met" if h["growth_bytes"] <= 5 * 2**20 else "not met"))
+        rows.append(
+            (
+                f"Heap growth ≤ 5 MB over {h['reruns']} reruns",
+                f"{h['growth_bytes'] / 2**20:+.2f} MiB (fit "
+                f"{h['per_rerun_bytes_fit'] or 0:+,.0f} B/rerun)",
+                "–",
+                "met" if h["growth_bytes"] <= 5 * 2**20 else "not met",
+            )
+        )
     for size in ("100k", "1m"):
         f = [r for r in by_size("filter", size) if "duckdb" in r]
         if not f:
@@ -1400,24 +1773,38 @@ def target_rows(s: dict) -> list[tuple[str, str, str, str]]:
         duck_r = duck["duckdb"]["median"] / duck["index"]["median"]
         naive_r = naive["naive"]["median"] / naive["index"]["median"]
         frame_naive = min(r["naive"]["median"] / r["index_frame"]["median"] for r in f)
-        rows.append((f"{size} findings: faster than DuckDB on the same filter + aggregate",
-                     f"slowest margin: {duck['state']}",
-                     f"≥ {fmt_ratio(duck['duckdb'], duck['index'])}",
-                     "met" if duck_r > 1 else "not met"))
-        rows.append((f"{size} findings: ≥ 30× faster than the naive way",
-                     f"smallest ratio: {naive['state']} (with the whole frame (e'): "
-                     f"≥ {frame_naive:,.0f}×)", f"≥ {fmt_ratio(naive['naive'], naive['index'])}",
-                     "met" if naive_r >= 30 else
-                     f"not met ({sum(r['naive']['median'] / r['index']['median'] < 30 for r in f)} "
-                     f"of {len(f)} states)"))
+        rows.append(
+            (
+                f"{size} findings: faster than DuckDB on the same filter + aggregate",
+                f"slowest margin: {duck['state']}",
+                f"≥ {fmt_ratio(duck['duckdb'], duck['index'])}",
+                "met" if duck_r > 1 else "not met",
+            )
+        )
+        rows.append(
+            (
+                f"{size} findings: ≥ 30× faster than the naive way",
+                f"smallest ratio: {naive['state']} (with the whole frame (e'): "
+                f"≥ {frame_naive:,.0f}×)",
+                f"≥ {fmt_ratio(naive['naive'], naive['index'])}",
+                "met"
+                if naive_r >= 30
+                else f"not met ({sum(r['naive']['median'] / r['index']['median'] < 30 for r in f)} "
+                f"of {len(f)} states)",
+            )
+        )
     if "briefing" in s:
         first = s.get("briefing-first", [{}])[0].get("seconds")
         worst = max(s["briefing"], key=lambda r: r["png"]["median"])
-        rows.append(("Briefing PNG < 3 s after the first",
-                     "; ".join(f"{r['view']} {fmt_stats(r['png'])}" for r in s["briefing"])
-                     + f"; first {fmt_time(first)}",
-                     f"first / later: {first / worst['png']['median']:.1f}×" if first else "–",
-                     "met" if worst["png"]["median"] < 3 else "not met"))
+        rows.append(
+            (
+                "Briefing PNG < 3 s after the first",
+                "; ".join(f"{r['view']} {fmt_stats(r['png'])}" for r in s["briefing"])
+                + f"; first {fmt_time(first)}",
+                f"first / later: {first / worst['png']['median']:.1f}×" if first else "–",
+                "met" if worst["png"]["median"] < 3 else "not met",
+            )
+        )
     return rows
 
 
@@ -1425,229 +1812,352 @@ def targets_markdown(s: dict) -> list[str]:
     rows = target_rows(s)
     if not rows:
         return []
-    return (["## Targets", "", "| target | measured | peer ratio | status |", "|---|---|---|---|"]
-            + [f"| {t} | {m} | {r} | {st} |" for t, m, r, st in rows] + [""])
+    return (
+        ["## Targets", "", "| target | measured | peer ratio | status |", "|---|---|---|---|"]
+        + [f"| {t} | {m} | {r} | {st} |" for t, m, r, st in rows]
+        + [""]
+    )
 
 
 def markdown(results: Results) -> str:
     env = results.environment
-    lines = ["# Benchmark results", "",
-             f"{env['when']} · commit {env['commit'] or '?'}"
-             + (f" (app code and data as of {env['app_commit']})"
-                if env.get("app_commit") and env["app_commit"] != env["commit"] else "")
-             + f" · Python {env['python']} · "
-             f"{env['cpus']} CPUs · load average {env['load_average_start'][0]:.1f} at start, "
-             f"{env.get('load_average_end', [0])[0]:.1f} at end · pandas {env['pandas']} · "
-             f"numpy {env['numpy']} · DuckDB {env['duckdb']} · Streamlit {env['streamlit']} · "
-             f"plotly {env['plotly']} · up to {env['repeat']} runs each "
-             f"(fewer once a measurement has spent {env['budget_s']:.0f} s).", "",
-             "Cells: median [interquartile range] (runs). Synthetic corpora from "
-             "`bench/generate.py` (seed 0).", ""]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"{env['when']} · commit {env['commit'] or '?'}"
+        + (
+            f" (app code and data as of {env['app_commit']})"
+            if env.get("app_commit") and env["app_commit"] != env["commit"]
+            else ""
+        )
+        + f" · Python {env['python']} · "
+        f"{env['cpus']} CPUs · load average {env['load_average_start'][0]:.1f} at start, "
+        f"{env.get('load_average_end', [0])[0]:.1f} at end · pandas {env['pandas']} · "
+        f"numpy {env['numpy']} · DuckDB {env['duckdb']} · Streamlit {env['streamlit']} · "
+        f"plotly {env['plotly']} · up to {env['repeat']} runs each "
+        f"(fewer once a measurement has spent {env['budget_s']:.0f} s).",
+        "",
+        "Cells: median [interquartile range] (runs). Synthetic corpora from "
+        "`bench/generate.py` (seed 0).",
+        "",
+    ]
     s = results.sections
     lines += targets_markdown(s)
     if "build" in s:
-        lines += ["## Generating the corpus and building the index", "",
-                  "| findings | reports | generate | FindingsIndex.build | DuckDB ingest | "
-                  "index arrays | folded search text |", "|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "## Generating the corpus and building the index",
+            "",
+            "| findings | reports | generate | FindingsIndex.build | DuckDB ingest | "
+            "index arrays | folded search text |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for r in s["build"]:
-            lines.append(f"| {r['size']} | {r['reports']:,} | {fmt_time(r['generate_s'])} | "
-                         f"{fmt_time(r['index_build_s'])} | {fmt_time(r['duckdb_ingest_s'])} | "
-                         f"{r['index_arrays_mb']:.1f} MB | {r['search_text_mb']:.1f} MB |")
+            lines.append(
+                f"| {r['size']} | {r['reports']:,} | {fmt_time(r['generate_s'])} | "
+                f"{fmt_time(r['index_build_s'])} | {fmt_time(r['duckdb_ingest_s'])} | "
+                f"{r['index_arrays_mb']:.1f} MB | {r['search_text_mb']:.1f} MB |"
+            )
         lines.append("")
     if "loader" in s:
-        lines += ["## Loading: read + validate + anchor (`load_findings_bytes` on a generated CSV)",
-                  "", "| rows | CSV | time | findings/s (median) | findings/s (range) |",
-                  "|---:|---:|---:|---:|---:|"]
+        lines += [
+            "## Loading: read + validate + anchor (`load_findings_bytes` on a generated CSV)",
+            "",
+            "| rows | CSV | time | findings/s (median) | findings/s (range) |",
+            "|---:|---:|---:|---:|---:|",
+        ]
         for r in s["loader"]:
-            lines.append(f"| {r['n']:,} | {r['csv_bytes'] / 1e6:.1f} MB | {fmt_stats(r)} | "
-                         f"{r['findings_per_s']:,.0f} | {r['findings_per_s_min']:,.0f}–"
-                         f"{r['findings_per_s_max']:,.0f} |")
+            lines.append(
+                f"| {r['n']:,} | {r['csv_bytes'] / 1e6:.1f} MB | {fmt_stats(r)} | "
+                f"{r['findings_per_s']:,.0f} | {r['findings_per_s_min']:,.0f}–"
+                f"{r['findings_per_s_max']:,.0f} |"
+            )
         lines.append("")
     if "filter" in s:
-        lines += ["## Filter + aggregate by region and theme", "",
-                  "Each implementation returns the filtered findings, the count of findings "
-                  "naming each region code and the count per theme; all the answers are "
-                  "checked equal. (a)-(d) and (e') build the frame of every passing row; (e) is "
-                  "what a page rerun does: the mask, the counts and the frame of the 10 rows a "
-                  "page of cards shows (the whole frame is built only for a download). The "
-                  "index's search is timed as a first search (its remembered terms are dropped "
-                  "before every run), answered by its word index.", ""]
+        lines += [
+            "## Filter + aggregate by region and theme",
+            "",
+            "Each implementation returns the filtered findings, the count of findings "
+            "naming each region code and the count per theme; all the answers are "
+            "checked equal. (a)-(d) and (e') build the frame of every passing row; (e) is "
+            "what a page rerun does: the mask, the counts and the frame of the 10 rows a "
+            "page of cards shows (the whole frame is built only for a download). The "
+            "index's search is timed as a first search (its remembered terms are dropped "
+            "before every run), answered by its word index.",
+            "",
+        ]
         sizes = list(dict.fromkeys(r["size"] for r in s["filter"]))
         for size in sizes:
             rows = [r for r in s["filter"] if r["size"] == size]
             peers = [p for p in PEERS if p in rows[0]]
-            lines += [f"### {size} findings", "",
-                      "| filter state | rows | " + " | ".join(PEERS[p] for p in peers)
-                      + " | " + " | ".join(f"(e) vs {PEERS[p][:3]}" for p in peers
-                                          if p not in ("index", "index_frame")) + " |",
-                      "|---|---:|" + "---:|" * (2 * len(peers) - 2)]
+            lines += [
+                f"### {size} findings",
+                "",
+                "| filter state | rows | "
+                + " | ".join(PEERS[p] for p in peers)
+                + " | "
+                + " | ".join(
+                    f"(e) vs {PEERS[p][:3]}" for p in peers if p not in ("index", "index_frame")
+                )
+                + " |",
+                "|---|---:|" + "---:|" * (2 * len(peers) - 2),
+            ]
             for r in rows:
-                lines.append(f"| {r['state']} | {r['matches']:,} | "
-                             + " | ".join(fmt_stats(r[p]) for p in peers) + " | "
-                             + " | ".join(fmt_ratio(r[p], r["index"]) for p in peers
-                                          if p not in ("index", "index_frame")) + " |")
+                lines.append(
+                    f"| {r['state']} | {r['matches']:,} | "
+                    + " | ".join(fmt_stats(r[p]) for p in peers)
+                    + " | "
+                    + " | ".join(
+                        fmt_ratio(r[p], r["index"])
+                        for p in peers
+                        if p not in ("index", "index_frame")
+                    )
+                    + " |"
+                )
             lines.append("")
     if "rerun-work" in s:
-        lines += ["## Filter work of one rerun (view + sidebar facets + region picker counts + "
-                  "map counts)", "",
-                  "What `ui.frame` and the map page computed on every rerun before the index "
-                  "(`filters.apply` five times over, the region picker's counts as "
-                  "`ui._region_scope_counts` made them, kept in bench/run.py, "
-                  "`maps.region_counts`) against what they compute now with the index "
-                  "(`facets`, `region_scope_counts`, `mask`, `region_counts`, and the frame of "
-                  "the page of rows shown), the search term remembered as it is on a rerun.", "",
-                  "| findings | filter state | pre-index (pandas) | FindingsIndex | speed-up |",
-                  "|---:|---|---:|---:|---:|"]
+        lines += [
+            "## Filter work of one rerun (view + sidebar facets + region picker counts + "
+            "map counts)",
+            "",
+            "What `ui.frame` and the map page computed on every rerun before the index "
+            "(`filters.apply` five times over, the region picker's counts as "
+            "`ui._region_scope_counts` made them, kept in bench/run.py, "
+            "`maps.region_counts`) against what they compute now with the index "
+            "(`facets`, `region_scope_counts`, `mask`, `region_counts`, and the frame of "
+            "the page of rows shown), the search term remembered as it is on a rerun.",
+            "",
+            "| findings | filter state | pre-index (pandas) | FindingsIndex | speed-up |",
+            "|---:|---|---:|---:|---:|",
+        ]
         for r in s["rerun-work"]:
-            lines.append(f"| {r['size']} | {r['state']} | {fmt_stats(r['current'])} | "
-                         f"{fmt_stats(r['index'])} | {fmt_ratio(r['current'], r['index'])} |")
+            lines.append(
+                f"| {r['size']} | {r['state']} | {fmt_stats(r['current'])} | "
+                f"{fmt_stats(r['index'])} | {fmt_ratio(r['current'], r['index'])} |"
+            )
         lines.append("")
     if "map" in s:
         prep = s.get("map-prepare", [{}])[0].get("seconds")
-        lines += ["## Map figure", "",
-                  f"`maps.prepare` (once, cached): {fmt_time(prep)}. The payload is "
-                  "`len(fig.to_json())`: it does not grow with the findings, only with the "
-                  "digits of the counts in labels and hover texts.", "",
-                  "| findings | selected | build_map | build_map + to_json | JSON payload |",
-                  "|---:|---|---:|---:|---:|"]
+        lines += [
+            "## Map figure",
+            "",
+            f"`maps.prepare` (once, cached): {fmt_time(prep)}. The payload is "
+            "`len(fig.to_json())`: it does not grow with the findings, only with the "
+            "digits of the counts in labels and hover texts.",
+            "",
+            "| findings | selected | build_map | build_map + to_json | JSON payload |",
+            "|---:|---|---:|---:|---:|",
+        ]
         for r in s["map"]:
-            lines.append(f"| {r['size']} | {r['selected'] or '–'} | {fmt_stats(r['build'])} | "
-                         f"{fmt_stats(r['build_and_json'])} | {r['json_chars']:,} chars |")
+            lines.append(
+                f"| {r['size']} | {r['selected'] or '–'} | {fmt_stats(r['build'])} | "
+                f"{fmt_stats(r['build_and_json'])} | {r['json_chars']:,} chars |"
+            )
         lines.append("")
     if "apptest" in s:
         first = s.get("apptest-first", [{}])[0].get("seconds")
         floor = next(r for r in s["apptest"] if r["page"] == "empty page")
-        lines += ["## Server-side rerun (`AppTest`, bundled data)", "",
-                  f"First run of `app.py` in the process (loads and caches the corpus): "
-                  f"{fmt_time(first)}.", "", "| script | rerun | vs empty page |",
-                  "|---|---:|---:|"]
+        lines += [
+            "## Server-side rerun (`AppTest`, bundled data)",
+            "",
+            f"First run of `app.py` in the process (loads and caches the corpus): "
+            f"{fmt_time(first)}.",
+            "",
+            "| script | rerun | vs empty page |",
+            "|---|---:|---:|",
+        ]
         for r in s["apptest"]:
             lines.append(f"| {r['page']} | {fmt_stats(r)} | {fmt_ratio(r, floor)} |")
         lines.append("")
     if "apptest-sizes" in s:
         rows = s["apptest-sizes"]
-        lines += ["## Server-side rerun on generated corpora (`AppTest`, a fresh process per size)",
-                  "",
-                  "Each corpus is written as a data folder (`generate.write_data_dir` plus the "
-                  "bundled map geometry and icon) and served to `AppTest.from_file(\"app.py\")` in "
-                  "a child process started with `DASHBOARD_DATA` pointing at it and "
-                  "`DASHBOARD_STORE` at a fresh temporary store. *Cold* is the first run of the "
-                  "map page in that process (load + validate + anchor the CSV, build the index, "
-                  "prepare the map). A second session sets one theme on the map page and then "
-                  "switches to the table page (its first run). Warm reruns change the theme "
-                  f"filter (`w_themes`) between {THEME_B} and {THEME_A} on both pages, one run "
-                  "of each page and of the empty page in turn.", "",
-                  "| findings | CSV | cold: map page first run | load_corpus | "
-                  "FindingsIndex.build | maps.prepare | table page first run | max RSS |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "## Server-side rerun on generated corpora (`AppTest`, a fresh process per size)",
+            "",
+            "Each corpus is written as a data folder (`generate.write_data_dir` plus the "
+            'bundled map geometry and icon) and served to `AppTest.from_file("app.py")` in '
+            "a child process started with `DASHBOARD_DATA` pointing at it and "
+            "`DASHBOARD_STORE` at a fresh temporary store. *Cold* is the first run of the "
+            "map page in that process (load + validate + anchor the CSV, build the index, "
+            "prepare the map). A second session sets one theme on the map page and then "
+            "switches to the table page (its first run). Warm reruns change the theme "
+            f"filter (`w_themes`) between {THEME_B} and {THEME_A} on both pages, one run "
+            "of each page and of the empty page in turn.",
+            "",
+            "| findings | CSV | cold: map page first run | load_corpus | "
+            "FindingsIndex.build | maps.prepare | table page first run | max RSS |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for r in rows:
             parts = {p["what"].split(" ")[0]: p["seconds"] for p in r["cold_parts"]}
-            lines.append(f"| {r['size']} | {r['csv_bytes'] / 1e6:.0f} MB in "
-                         f"{r.get('csv_files', 1)} file(s) | "
-                         f"{fmt_time(r['map_first_run_s'])} | {fmt_time(parts.get('load_corpus'))} "
-                         f"| {fmt_time(parts.get('FindingsIndex.build'))} | "
-                         f"{fmt_time(parts.get('maps.prepare'))} | "
-                         f"{fmt_time(r.get('table_first_run_s'))} | "
-                         f"{r['max_rss_mb']:,.0f} MB |")
-        lines += ["", "Warm rerun after a filter change (the first change of each page shown "
-                  "apart):", "",
-                  "| findings | map page | table page | empty page | map vs empty | "
-                  "first change: map | first change: table |",
-                  "|---:|---:|---:|---:|---:|---:|---:|"]
+            lines.append(
+                f"| {r['size']} | {r['csv_bytes'] / 1e6:.0f} MB in "
+                f"{r.get('csv_files', 1)} file(s) | "
+                f"{fmt_time(r['map_first_run_s'])} | {fmt_time(parts.get('load_corpus'))} "
+                f"| {fmt_time(parts.get('FindingsIndex.build'))} | "
+                f"{fmt_time(parts.get('maps.prepare'))} | "
+                f"{fmt_time(r.get('table_first_run_s'))} | "
+                f"{r['max_rss_mb']:,.0f} MB |"
+            )
+        lines += [
+            "",
+            "Warm rerun after a filter change (the first change of each page shown apart):",
+            "",
+            "| findings | map page | table page | empty page | map vs empty | "
+            "first change: map | first change: table |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for r in rows:
             rr, fc = r["reruns"], r["first_change_s"]
-            lines.append(f"| {r['size']} | {fmt_stats(rr['map page (explorer)'])} | "
-                         f"{fmt_stats(rr['table page']) if 'table page' in rr else 'not run'} | "
-                         f"{fmt_stats(rr['empty page'])} | "
-                         f"{fmt_ratio(rr['map page (explorer)'], rr['empty page'])} | "
-                         f"{fmt_time(fc['map page (explorer)'])} | "
-                         f"{fmt_time(fc['table page']) if 'table page' in fc else 'not run'} |")
+            lines.append(
+                f"| {r['size']} | {fmt_stats(rr['map page (explorer)'])} | "
+                f"{fmt_stats(rr['table page']) if 'table page' in rr else 'not run'} | "
+                f"{fmt_stats(rr['empty page'])} | "
+                f"{fmt_ratio(rr['map page (explorer)'], rr['empty page'])} | "
+                f"{fmt_time(fc['map page (explorer)'])} | "
+                f"{fmt_time(fc['table page']) if 'table page' in fc else 'not run'} |"
+            )
         states = list(rows[0]["payload"])
-        lines += ["", "Map payload: `len(at.get(\"plotly_chart\")[0].proto.spec)` (the figure JSON "
-                  "the browser receives), in UTF-8 bytes:", "",
-                  "| findings | " + " | ".join(states) + " |", "|---:|" + "---:|" * len(states)]
+        lines += [
+            "",
+            'Map payload: `len(at.get("plotly_chart")[0].proto.spec)` (the figure JSON '
+            "the browser receives), in UTF-8 bytes:",
+            "",
+            "| findings | " + " | ".join(states) + " |",
+            "|---:|" + "---:|" * len(states),
+        ]
         for r in rows:
-            lines.append(f"| {r['size']} | " + " | ".join(
-                f"{r['payload'][st]['bytes'] / 1000:.1f} KB" for st in states) + " |")
+            lines.append(
+                f"| {r['size']} | "
+                + " | ".join(f"{r['payload'][st]['bytes'] / 1000:.1f} KB" for st in states)
+                + " |"
+            )
         biggest = rows[-1]
-        lines += ["", f"Largest parts of the payload at {biggest['size']} (one theme, PK "
-                  "selected): " + "; ".join(f"`{p['part']}` {p['chars'] / 1000:.1f} KB"
-                                            for p in biggest["payload_parts"][:6]) + ".", "",
-                  "Where a warm rerun's time goes (instrumented reruns, separate from the timed "
-                  "ones; inclusive times, so nested entries overlap; entries under 1 ms left "
-                  "out):", "", "| findings | page | rerun | largest parts |", "|---:|---|---:|---|"]
+        lines += [
+            "",
+            f"Largest parts of the payload at {biggest['size']} (one theme, PK "
+            "selected): "
+            + "; ".join(
+                f"`{p['part']}` {p['chars'] / 1000:.1f} KB" for p in biggest["payload_parts"][:6]
+            )
+            + ".",
+            "",
+            "Where a warm rerun's time goes (instrumented reruns, separate from the timed "
+            "ones; inclusive times, so nested entries overlap; entries under 1 ms left "
+            "out):",
+            "",
+            "| findings | page | rerun | largest parts |",
+            "|---:|---|---:|---|",
+        ]
         for r in rows:
             for page, x in r["rerun_parts"].items():
                 parts = [p for p in x["parts"] if p["seconds"] >= 1e-3][:8]
-                lines.append(f"| {r['size']} | {page} | {fmt_time(x['rerun_s'])} | " + "; ".join(
-                    f"{p['what']} {fmt_time(p['seconds'])}" for p in parts) + " |")
+                lines.append(
+                    f"| {r['size']} | {page} | {fmt_time(x['rerun_s'])} | "
+                    + "; ".join(f"{p['what']} {fmt_time(p['seconds'])}" for p in parts)
+                    + " |"
+                )
         lines.append("")
     if "heap" in s:
         r = s["heap"][0]
-        lines += ["## Python heap over repeated filter changes (`tracemalloc`, AppTest)", "",
-                  f"{r['reruns']} reruns toggling the theme filter on the map page: heap "
-                  f"{r['growth_bytes'] / 1024:+,.0f} KiB after all of them (linear fit "
-                  f"{(r['per_rerun_bytes_fit'] or 0):+,.0f} bytes per rerun; checkpoints "
-                  + ", ".join(f"{n}: {b / 1024:+,.0f} KiB" for n, b in r["checkpoints"])
-                  + f"); peak {r['peak_bytes'] / 1024:+,.0f} KiB. A rerun under tracemalloc: "
-                  f"{fmt_stats(r['rerun_under_tracemalloc'])}.", "",
-                  "Largest growth by line: " + "; ".join(
-                      f"`{t['where'].replace(str(ROOT), '.')}` {t['bytes'] / 1024:+,.0f} KiB"
-                      for t in r["top_growth"][:3]) + ".", ""]
+        lines += [
+            "## Python heap over repeated filter changes (`tracemalloc`, AppTest)",
+            "",
+            f"{r['reruns']} reruns toggling the theme filter on the map page: heap "
+            f"{r['growth_bytes'] / 1024:+,.0f} KiB after all of them (linear fit "
+            f"{(r['per_rerun_bytes_fit'] or 0):+,.0f} bytes per rerun; checkpoints "
+            + ", ".join(f"{n}: {b / 1024:+,.0f} KiB" for n, b in r["checkpoints"])
+            + f"); peak {r['peak_bytes'] / 1024:+,.0f} KiB. A rerun under tracemalloc: "
+            f"{fmt_stats(r['rerun_under_tracemalloc'])}.",
+            "",
+            "Largest growth by line: "
+            + "; ".join(
+                f"`{t['where'].replace(str(ROOT), '.')}` {t['bytes'] / 1024:+,.0f} KiB"
+                for t in r["top_growth"][:3]
+            )
+            + ".",
+            "",
+        ]
     if "browser-sizes" in s:
-        lines += ["## A filter change in Chromium on generated corpora", "",
-                  "`streamlit run` on a generated corpus (DASHBOARD_DATA), the explorer opened in "
-                  "headless Chromium; a click on Pakistan until the URL says so, the page has "
-                  "rerun and MapLibre has redrawn, then a click on it again to clear the choice "
-                  "(all findings back). The bundled data (23 findings) is the floor: the "
-                  "server's work is next to nothing there.", "",
-                  "| findings | streamlit run -> map drawn | click -> Pakistan chosen, redrawn | "
-                  "click -> cleared, redrawn |", "|---:|---:|---:|---:|"]
+        lines += [
+            "## A filter change in Chromium on generated corpora",
+            "",
+            "`streamlit run` on a generated corpus (DASHBOARD_DATA), the explorer opened in "
+            "headless Chromium; a click on Pakistan until the URL says so, the page has "
+            "rerun and MapLibre has redrawn, then a click on it again to clear the choice "
+            "(all findings back). The bundled data (23 findings) is the floor: the "
+            "server's work is next to nothing there.",
+            "",
+            "| findings | streamlit run -> map drawn | click -> Pakistan chosen, redrawn | "
+            "click -> cleared, redrawn |",
+            "|---:|---:|---:|---:|",
+        ]
         for r in s["browser-sizes"]:
-            lines.append(f"| {r['size']} | {fmt_time(r['first_map_s'])} | "
-                         f"{fmt_stats(r['choose'])} | {fmt_stats(r['clear'])} |")
+            lines.append(
+                f"| {r['size']} | {fmt_time(r['first_map_s'])} | "
+                f"{fmt_stats(r['choose'])} | {fmt_stats(r['clear'])} |"
+            )
         lines.append("")
     if "browser" in s:
-        lines += ["## Cold start and a map click in headless Chromium", "",
-                  "| from -> to | time |", "|---|---:|"]
+        lines += [
+            "## Cold start and a map click in headless Chromium",
+            "",
+            "| from -> to | time |",
+            "|---|---:|",
+        ]
         for r in s["browser"]:
             lines.append(f"| {r['what']} | {fmt_stats(r)} |")
         frame = s.get("browser-frame", [{}])[0]
         if frame:
-            lines += ["", f"The largest websocket frame of the first run (the map figure): "
-                      f"{frame['largest_frame_bytes'] / 1e3:,.0f} KB. Largest scripts the page "
-                      "fetched (size decoded; received, after the page was opened): " + "; ".join(
-                          f"`{x['name']}` {x['bytes'] / 1e6:.1f} MB at "
-                          f"{fmt_time(x['received'].get('median'))}"
-                          for x in frame.get("largest_scripts", [])) + ". Long tasks per start: "
-                      + ", ".join(map(str, frame.get("long_task_counts", []))) + "."]
+            lines += [
+                "",
+                f"The largest websocket frame of the first run (the map figure): "
+                f"{frame['largest_frame_bytes'] / 1e3:,.0f} KB. Largest scripts the page "
+                "fetched (size decoded; received, after the page was opened): "
+                + "; ".join(
+                    f"`{x['name']}` {x['bytes'] / 1e6:.1f} MB at "
+                    f"{fmt_time(x['received'].get('median'))}"
+                    for x in frame.get("largest_scripts", [])
+                )
+                + ". Long tasks per start: "
+                + ", ".join(map(str, frame.get("long_task_counts", [])))
+                + ".",
+            ]
         lines.append("")
     if "briefing" in s:
         first = s.get("briefing-first", [{}])[0].get("seconds")
-        lines += ["## Briefing exports (`briefing.to_png` / `to_pdf`, bundled data)", "",
-                  f"First PNG in the process (starts kaleido's Chromium): {fmt_time(first)}. "
-                  "Later runs: `compose` (the Briefing from the filtered frame), "
-                  "`briefing_figure` (the plotly slide), `to_png` (figure + kaleido render at "
-                  "2x, 3200x1800) and `to_pdf` (a new headless Chromium prints the HTML).", "",
-                  "| view | findings | compose | figure | PNG | PDF | PNG size | PDF size |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "## Briefing exports (`briefing.to_png` / `to_pdf`, bundled data)",
+            "",
+            f"First PNG in the process (starts kaleido's Chromium): {fmt_time(first)}. "
+            "Later runs: `compose` (the Briefing from the filtered frame), "
+            "`briefing_figure` (the plotly slide), `to_png` (figure + kaleido render at "
+            "2x, 3200x1800) and `to_pdf` (a new headless Chromium prints the HTML).",
+            "",
+            "| view | findings | compose | figure | PNG | PDF | PNG size | PDF size |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for r in s["briefing"]:
-            lines.append(f"| {r['view']} | {r['findings']} | {fmt_stats(r['compose'])} | "
-                         f"{fmt_stats(r['figure'])} | {fmt_stats(r['png'])} | "
-                         f"{fmt_stats(r['pdf'])} | {r['png_bytes'] / 1e3:,.0f} KB | "
-                         f"{r['pdf_bytes'] / 1e3:,.0f} KB |")
+            lines.append(
+                f"| {r['view']} | {r['findings']} | {fmt_stats(r['compose'])} | "
+                f"{fmt_stats(r['figure'])} | {fmt_stats(r['png'])} | "
+                f"{fmt_stats(r['pdf'])} | {r['png_bytes'] / 1e3:,.0f} KB | "
+                f"{r['pdf_bytes'] / 1e3:,.0f} KB |"
+            )
         parts = s.get("briefing-parts", [{}])[0]
         if parts:
-            lines += ["", "What a PNG's time is made of: kaleido rendering a blank figure of the "
-                      "slide's size at 2x (its floor): "
-                      f"{fmt_stats(parts['floor|blank slide, 2x'])}; the propaganda slide "
-                      "already built, rendered only: "
-                      f"{fmt_stats(parts['render|propaganda'])} at 2x, "
-                      f"{fmt_stats(parts['1x|propaganda'])} at 1x; the slide's map alone "
-                      "(`maps.build_map` at the map's size on the slide, no text), 2x: "
-                      f"{fmt_stats(parts['map only|propaganda'])}; a map of one point on a "
-                      "white background (no region shapes, no layers) of that size, 2x: "
-                      f"{fmt_stats(parts['plain map|one point'])}."]
+            lines += [
+                "",
+                "What a PNG's time is made of: kaleido rendering a blank figure of the "
+                "slide's size at 2x (its floor): "
+                f"{fmt_stats(parts['floor|blank slide, 2x'])}; the propaganda slide "
+                "already built, rendered only: "
+                f"{fmt_stats(parts['render|propaganda'])} at 2x, "
+                f"{fmt_stats(parts['1x|propaganda'])} at 1x; the slide's map alone "
+                "(`maps.build_map` at the map's size on the slide, no text), 2x: "
+                f"{fmt_stats(parts['map only|propaganda'])}; a map of one point on a "
+                "white background (no region shapes, no layers) of that size, 2x: "
+                f"{fmt_stats(parts['plain map|one point'])}.",
+            ]
         lines.append("")
     if results.notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in results.notes] + [""]
@@ -1656,28 +2166,40 @@ def markdown(results: Results) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1k,10k,100k",
-                        help="comma-separated corpus sizes (default 1k,10k,100k)")
+    parser.add_argument(
+        "--sizes", default="1k,10k,100k", help="comma-separated corpus sizes (default 1k,10k,100k)"
+    )
     parser.add_argument("--full", action="store_true", help="also 1M findings")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (default 5)")
-    parser.add_argument("--budget", type=float, default=12.0,
-                        help="seconds one measurement may spend before it stops repeating")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=12.0,
+        help="seconds one measurement may spend before it stops repeating",
+    )
     parser.add_argument("--only", default="", help=f"comma-separated sections of {SECTIONS}")
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
     parser.add_argument("--starts", type=int, default=3, help="cold starts of the server")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
-    parser.add_argument("--render", action="store_true",
-                        help="only rewrite latest.md from latest.json (after a format change)")
-    parser.add_argument("--table-max", default="100k",
-                        help="apptest-sizes runs the table page up to this many findings "
-                             "(default 100k: its reruns build the view's downloads, which at "
-                             "1M take many minutes)")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="only rewrite latest.md from latest.json (after a format change)",
+    )
+    parser.add_argument(
+        "--table-max",
+        default="100k",
+        help="apptest-sizes runs the table page up to this many findings "
+        "(default 100k: its reruns build the view's downloads, which at "
+        "1M take many minutes)",
+    )
     parser.add_argument("--apptest-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--apptest-no-table", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.apptest_child:  # the child process of the apptest-sizes section
-        apptest_child(args.apptest_child, args.repeat, args.budget,
-                      with_table=not args.apptest_no_table)
+        apptest_child(
+            args.apptest_child, args.repeat, args.budget, with_table=not args.apptest_no_table
+        )
         return 0
     if args.render:
         saved = json.loads((args.out / "latest.json").read_text())
@@ -1708,64 +2230,95 @@ def main(argv: list[str] | None = None) -> int:
     if {"build", "filter", "rerun-work", "map"} & set(wanted):
         log("Generating corpora and building indexes")
         built = bench_build(sizes, results, with_duckdb="filter" in wanted)
-        results.environment["duckdb_threads"] = built[0].duck.threads if built and built[0].duck \
-            else None
-    steps = [("loader", "Loader throughput",
-              lambda: bench_loader(results, args.repeat, args.budget)),
-             ("filter", "Filter + aggregate",
-              lambda: bench_filter(built, results, args.repeat, args.budget)),
-             ("rerun-work", "Filter work of one rerun",
-              lambda: bench_rerun_work(built, results, args.repeat, args.budget)),
-             ("map", "Map figure", lambda: bench_map(built, results, args.repeat, args.budget)),
-             ("apptest", "AppTest reruns",
-              lambda: bench_apptest(results, args.repeat, args.budget)),
-             ("apptest-sizes", "AppTest reruns on generated corpora (a child process each)",
-              lambda: bench_apptest_sizes(sizes, built, results, args.repeat, args.budget,
-                                          generate.parse_size(args.table_max))),
-             ("heap", "Heap growth", lambda: bench_heap(results)),
-             ("browser", "Cold start and click in Chromium",
-              lambda: bench_browser(results, args.starts, 2, tmp)),
-             ("browser-sizes", "A filter change in Chromium on generated corpora",
-              lambda: bench_browser_sizes(sizes, built, results, 3, tmp)),
-             ("briefing", "Briefing exports (bundled data)",
-              lambda: bench_briefing(results, args.repeat, args.budget))]
+        results.environment["duckdb_threads"] = (
+            built[0].duck.threads if built and built[0].duck else None
+        )
+    steps = [
+        ("loader", "Loader throughput", lambda: bench_loader(results, args.repeat, args.budget)),
+        (
+            "filter",
+            "Filter + aggregate",
+            lambda: bench_filter(built, results, args.repeat, args.budget),
+        ),
+        (
+            "rerun-work",
+            "Filter work of one rerun",
+            lambda: bench_rerun_work(built, results, args.repeat, args.budget),
+        ),
+        ("map", "Map figure", lambda: bench_map(built, results, args.repeat, args.budget)),
+        ("apptest", "AppTest reruns", lambda: bench_apptest(results, args.repeat, args.budget)),
+        (
+            "apptest-sizes",
+            "AppTest reruns on generated corpora (a child process each)",
+            lambda: bench_apptest_sizes(
+                sizes, built, results, args.repeat, args.budget, generate.parse_size(args.table_max)
+            ),
+        ),
+        ("heap", "Heap growth", lambda: bench_heap(results)),
+        (
+            "browser",
+            "Cold start and click in Chromium",
+            lambda: bench_browser(results, args.starts, 2, tmp),
+        ),
+        (
+            "browser-sizes",
+            "A filter change in Chromium on generated corpora",
+            lambda: bench_browser_sizes(sizes, built, results, 3, tmp),
+        ),
+        (
+            "briefing",
+            "Briefing exports (bundled data)",
+            lambda: bench_briefing(results, args.repeat, args.budget),
+        ),
+    ]
     for name, title, step in steps:
         if name in wanted:
             log(f"{title}  (load average {os.getloadavg()[0]:.2f})")
-            results.environment.setdefault("load_average_by_section", {})[name] = \
-                os.getloadavg()
+            results.environment.setdefault("load_average_by_section", {})[name] = os.getloadavg()
             results.environment.setdefault("section_started", {})[name] = time.strftime("%H:%M:%S")
             step()
     built.clear()
     store_dir.cleanup()
     results.environment["load_average_end"] = os.getloadavg()
     app_commit, dirty = code_state()
-    if (app_commit, dirty) != (results.environment["app_commit"],
-                               results.environment["uncommitted"]):
+    if (app_commit, dirty) != (
+        results.environment["app_commit"],
+        results.environment["uncommitted"],
+    ):
         results.notes.append(
             f"THE APP'S CODE CHANGED DURING THIS RUN (last commit of {', '.join(APP_PATHS)}: "
             f"{results.environment['app_commit']} "
             f"{results.environment['uncommitted'] or 'clean'} at the start, {app_commit} "
             f"{dirty or 'clean'} at the end; sections started at "
             + ", ".join(f"{k} {v}" for k, v in results.environment["section_started"].items())
-            + "): run it again.")
+            + "): run it again."
+        )
         log(results.notes[-1])
     elif dirty:
         results.notes.append(f"Uncommitted changes to the app's code during the run: {dirty}.")
     results.environment["total_s"] = time.perf_counter() - began
     if results.environment.get("duckdb_threads"):
-        results.notes.append(f"DuckDB ran with {results.environment['duckdb_threads']} threads; "
-                             "everything else is single-threaded Python/numpy.")
-    results.notes.append("Peers (a), (b) and (d) fold the search text on every call, as the "
-                         "pre-index code did; (c) and (e) search a folded text prepared once "
-                         "(DuckDB ingests the index's folded column).")
+        results.notes.append(
+            f"DuckDB ran with {results.environment['duckdb_threads']} threads; "
+            "everything else is single-threaded Python/numpy."
+        )
+    results.notes.append(
+        "Peers (a), (b) and (d) fold the search text on every call, as the "
+        "pre-index code did; (c) and (e) search a folded text prepared once "
+        "(DuckDB ingests the index's folded column)."
+    )
     results.notes.append(f"Whole run: {results.environment['total_s']:.0f} s.")
-    payload = {"environment": results.environment, "sections": results.sections,
-               "notes": results.notes}
+    payload = {
+        "environment": results.environment,
+        "sections": results.sections,
+        "notes": results.notes,
+    }
     (args.out / "latest.json").write_text(json.dumps(payload, indent=1, default=str) + "\n")
     (args.out / "latest.md").write_text(markdown(results))
-    log(f"Wrote {args.out / 'latest.json'} and {args.out / 'latest.md'} "
-        f"in {results.environment['total_s']:.0f} s")
+    log(
+        f"Wrote {args.out / 'latest.json'} and {args.out / 'latest.md'} "
+        f"in {results.environment['total_s']:.0f} s"
+    )
     return 0
 
 

@@ -15,30 +15,54 @@ ui.briefing_defaults(view)
 left, right = st.columns([2, 1])
 left.text_input("Title", key="b_title", max_chars=120)
 left.text_input("Subtitle", key="b_subtitle", max_chars=240)
-right.selectbox("Protective marking", briefing.MARKINGS, key="b_marking",
-                format_func=lambda m: m or "None",
-                help="Printed at the top and bottom of the image and of every PDF page.")
+right.selectbox(
+    "Protective marking",
+    briefing.MARKINGS,
+    key="b_marking",
+    format_func=lambda m: m or "None",
+    help="Printed at the top and bottom of the image and of every PDF page.",
+)
 right.text_area("Analyst's note (optional)", key="b_note", max_chars=600, height=90)
 
 item = ui.compose_briefing(view)
 st.subheader("Preview")
-st.plotly_chart(briefing.briefing_figure(item, ui.map_data(), view.corpus.gazetteer,
-                                         view.filters.region, scale=0.6),
-                key="briefing_preview", width="content", config={"staticPlot": True})
+st.plotly_chart(
+    briefing.briefing_figure(
+        item, ui.map_data(), view.corpus.gazetteer, view.filters.region, scale=0.6
+    ),
+    key="briefing_preview",
+    width="content",
+    config={"staticPlot": True},
+)
 if not item.findings:
     st.info(briefing.NO_FINDINGS + " The briefing says so.")
 
 st.subheader("Download")
-st.button("Prepare PNG and PDF", on_click=ui.prepare_exports, args=(view, item),
-          icon=":material/image:", type="primary",
-          help="Renders the image and the PDF with the local Chromium (a few seconds).")
+st.button(
+    "Prepare PNG and PDF",
+    on_click=ui.prepare_exports,
+    args=(view, item),
+    icon=":material/image:",
+    type="primary",
+    help="Renders the image and the PDF with the local Chromium (a few seconds).",
+)
 exports = ui.prepared_exports(item)
 if exports and "error" in exports:
     st.error(exports["error"])
 elif exports:
     name = export.safe_filename(item.title, "")
     png_col, pdf_col = st.columns(2)
-    png_col.download_button("PNG (slide, 3200 x 1800)", exports["png"], file_name=f"{name}.png",
-                            mime="image/png", icon=":material/download:")
-    pdf_col.download_button("PDF (A4 landscape)", exports["pdf"], file_name=f"{name}.pdf",
-                            mime="application/pdf", icon=":material/download:")
+    png_col.download_button(
+        "PNG (slide, 3200 x 1800)",
+        exports["png"],
+        file_name=f"{name}.png",
+        mime="image/png",
+        icon=":material/download:",
+    )
+    pdf_col.download_button(
+        "PDF (A4 landscape)",
+        exports["pdf"],
+        file_name=f"{name}.pdf",
+        mime="application/pdf",
+        icon=":material/download:",
+    )

@@ -16,33 +16,55 @@ figure, counts = ui.map_figure(view)
 scope = view.index.region_scope_counts(view.filters)
 col_map, col_side = st.columns([3, 1], gap="medium")
 with col_map:
-    st.plotly_chart(figure, key=ui.MAP_KEY, on_select=ui.on_map_select,
-                    selection_mode=["points"], config={"displaylogo": False,
-                                                       "modeBarButtonsToRemove": ["select", "lasso"]})
+    st.plotly_chart(
+        figure,
+        key=ui.MAP_KEY,
+        on_select=ui.on_map_select,
+        selection_mode=["points"],
+        config={"displaylogo": False, "modeBarButtonsToRemove": ["select", "lasso"]},
+    )
     st.caption(maps.alt_text(counts, gaz, view.count))
 with col_side:
     if view.filters.region:
         st.markdown(f"**Selected:** {gaz.name(view.filters.region)}")
-        st.button("Clear region", on_click=ui.set_region, args=(None,),
-                  icon=":material/close:", key="clear_region")
+        st.button(
+            "Clear region",
+            on_click=ui.set_region,
+            args=(None,),
+            icon=":material/close:",
+            key="clear_region",
+        )
     st.markdown("**Wider regions** (drawn as outlines)")
     st.caption("How many findings choosing each shows: those naming it or a place inside it.")
     for code in ("AFPAK", "SOUTH-ASIA"):
-        st.button(f"{gaz.name(code)} · {scope.get(code, 0)}", key=f"pick_{code}",
-                  on_click=ui.set_region, args=(code,), width="stretch",
-                  help=f"{counts.get(code, 0)} finding(s) name it as such.")
+        st.button(
+            f"{gaz.name(code)} · {scope.get(code, 0)}",
+            key=f"pick_{code}",
+            on_click=ui.set_region,
+            args=(code,),
+            width="stretch",
+            help=f"{counts.get(code, 0)} finding(s) name it as such.",
+        )
     st.markdown("**Not on the map**")
     for code in [r.code for r in gaz if not r.spatial]:
-        st.button(f"{gaz.name(code)} · {scope.get(code, 0)}", key=f"pick_{code}",
-                  on_click=ui.set_region, args=(code,), width="stretch",
-                  help=f"{counts.get(code, 0)} finding(s) name it as such.")
+        st.button(
+            f"{gaz.name(code)} · {scope.get(code, 0)}",
+            key=f"pick_{code}",
+            on_click=ui.set_region,
+            args=(code,),
+            width="stretch",
+            help=f"{counts.get(code, 0)} finding(s) name it as such.",
+        )
     unplaced = view.index.unplaced(view.mask)
-    st.caption(f"{unplaced} of these findings name no place; they are in the list below, "
-               "not on the map.")
-    st.caption("The map counts findings that name each area as such: a finding naming "
-               "Pakistan counts for Pakistan as a whole, not for each of its provinces. A "
-               "province is drawn, and clickable, where findings name it; any province can be "
-               "chosen in the Region picker.")
+    st.caption(
+        f"{unplaced} of these findings name no place; they are in the list below, not on the map."
+    )
+    st.caption(
+        "The map counts findings that name each area as such: a finding naming "
+        "Pakistan counts for Pakistan as a whole, not for each of its provinces. A "
+        "province is drawn, and clickable, where findings name it; any province can be "
+        "chosen in the Region picker."
+    )
 
 st.subheader("Findings")
 if not view.count:
@@ -52,7 +74,11 @@ for finding in ui.paged(view, "w_page").to_dict("records"):
     with st.container(border=True):
         st.html(finding_card(finding, report, view.corpus.taxonomy, gaz))
         link, cite = st.columns([1, 3])
-        link.page_link(ui.PAGES["reader"], label="Open in report", icon=":material/article:",
-                       query_params=ui.reader_params(view, finding["id"]))
+        link.page_link(
+            ui.PAGES["reader"],
+            label="Open in report",
+            icon=":material/article:",
+            query_params=ui.reader_params(view, finding["id"]),
+        )
         with cite.expander("Copy citation"):
             st.code(citation_text(finding, report), language=None, wrap_lines=True)

@@ -233,9 +233,7 @@ def check_gazetteer(gazetteer: Gazetteer, province_codes: list[str]) -> None:
     """The gazetteer must hold exactly the mapped provinces, the countries and neighbours."""
     problems = []
     spatial = {
-        r.code
-        for r in gazetteer
-        if r.level == "province" and r.country in AFPAK and r.spatial
+        r.code for r in gazetteer if r.level == "province" and r.country in AFPAK and r.spatial
     }
     if spatial != set(province_codes):
         problems.append(
@@ -318,7 +316,7 @@ def build_polygons(gpkg: Path, gazetteer: Gazetteer):
     counts = units.iso_a2.value_counts().to_dict()
     if counts != {"AF": 34, "PK": 8}:
         raise BuildError(f"expected 34 AF and 8 PK units in states_provinces, found {counts}")
-    codes, names = assign_codes(units, gazetteer)
+    codes, _names = assign_codes(units, gazetteer)
     check_gazetteer(gazetteer, codes)
 
     order = sorted(range(len(codes)), key=codes.__getitem__)

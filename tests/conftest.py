@@ -21,6 +21,7 @@ SMALL_TEXT = (
 def _private_store(tmp_path_factory):
     """Every test (and every server a test starts) uses a store of its own, never the user's."""
     import os
+
     path = tmp_path_factory.mktemp("store") / "store.sqlite3"
     previous = os.environ.get("DASHBOARD_STORE")
     os.environ["DASHBOARD_STORE"] = str(path)
@@ -48,8 +49,15 @@ def taxonomy() -> Taxonomy:
 
 @pytest.fixture(scope="session")
 def small_report() -> Report:
-    return Report(id="small", title="A Small Report", author="A. Author", text=SMALL_TEXT,
-                  text_kind="full text", publisher="Test Press", year=2020)
+    return Report(
+        id="small",
+        title="A Small Report",
+        author="A. Author",
+        text=SMALL_TEXT,
+        text_kind="full text",
+        publisher="Test Press",
+        year=2020,
+    )
 
 
 @pytest.fixture

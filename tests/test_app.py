@@ -33,6 +33,7 @@ def html(at: AppTest) -> str:
 
 def card_ids(at: AppTest) -> set[str]:
     import re
+
     return set(re.findall(r'id="card-([^"]+)"', html(at)))
 
 
@@ -78,8 +79,11 @@ def test_explorer_shows_every_finding_over_its_pages(corpus):
     ("widget", "value", "expected"),
     [
         ("w_themes", ["refugees"], lambda f: "refugees" in f.themes),
-        ("w_themes", ["propaganda", "refugees"],
-         lambda f: {"propaganda", "refugees"} & set(f.themes)),
+        (
+            "w_themes",
+            ["propaganda", "refugees"],
+            lambda f: {"propaganda", "refugees"} & set(f.themes),
+        ),
         ("w_region", "PK", lambda f: "PK" in f.regions),
         ("w_region", "CYBERSPACE", lambda f: "CYBERSPACE" in f.regions),
         ("w_actors", ["TTP"], lambda f: "TTP" in f.actors),
@@ -89,8 +93,15 @@ def test_explorer_shows_every_finding_over_its_pages(corpus):
 )
 def test_each_filter_changes_the_list(corpus, widget, value, expected):
     at = run()
-    element = at.sidebar.text_input(key=widget) if widget == "w_text" else (
-        at.sidebar.selectbox(key=widget) if widget == "w_region" else at.sidebar.multiselect(key=widget))
+    element = (
+        at.sidebar.text_input(key=widget)
+        if widget == "w_text"
+        else (
+            at.sidebar.selectbox(key=widget)
+            if widget == "w_region"
+            else at.sidebar.multiselect(key=widget)
+        )
+    )
     element.set_value(value).run()
     wanted = ids_where(corpus, expected)
     assert 0 < len(wanted) < len(corpus.findings)
@@ -215,8 +226,9 @@ def test_reader_marks_filtered_findings_strong_and_others_faint(corpus):
 
 
 def test_hostile_title_is_escaped():
-    from dashboard.views.cards import finding_card
     from dashboard.core.corpus import load_corpus
+    from dashboard.views.cards import finding_card
+
     corpus = load_corpus()
     finding = corpus.findings.iloc[0].to_dict()
     finding["title"] = "<img src=x onerror=alert(1)>"
@@ -250,6 +262,7 @@ def test_briefing_title_kept_once_edited():
 
 def test_matrix_cells_count_what_selecting_them_shows(corpus):
     from dashboard.query.filters import Filters, apply
+
     at = run(page="pages/table.py")
     matrix = at.dataframe[1].value
     names = {corpus.gazetteer.name(c): c for c in corpus.gazetteer.codes}
@@ -257,13 +270,17 @@ def test_matrix_cells_count_what_selecting_them_shows(corpus):
     assert "Worldwide" in matrix.columns
     for label, row in matrix.iterrows():
         for column, count in row.items():
-            shown = apply(corpus.findings, Filters(themes=(labels[label],),
-                                                   region=names[column]), corpus.gazetteer)
+            shown = apply(
+                corpus.findings,
+                Filters(themes=(labels[label],), region=names[column]),
+                corpus.gazetteer,
+            )
             assert count == len(shown), (label, column)
 
 
 def test_side_panel_buttons_count_what_they_show(corpus):
     from dashboard.query.filters import Filters, apply
+
     at = run()
     for code in ("AFPAK", "SOUTH-ASIA", "GLOBAL", "CYBERSPACE"):
         label = at.button(key=f"pick_{code}").label
@@ -271,12 +288,14 @@ def test_side_panel_buttons_count_what_they_show(corpus):
         assert label.endswith(f"· {len(shown)}"), label
 
 
-@pytest.mark.parametrize("filters", [{}, {"themes": ("refugees",)}, {"region": "PK"},
-                                     {"text": "no such words here"}])
+@pytest.mark.parametrize(
+    "filters", [{}, {"themes": ("refugees",)}, {"region": "PK"}, {"text": "no such words here"}]
+)
 def test_view_builds_only_the_rows_asked_for_and_labels_them(corpus, filters):
     from dashboard import ui
     from dashboard.query.filters import Filters, apply
     from dashboard.query.index import FindingsIndex
+
     index = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never")
     chosen = Filters(**filters)
     view = ui.View(corpus, chosen, index, index.mask(chosen))
@@ -287,9 +306,11 @@ def test_view_builds_only_the_rows_asked_for_and_labels_them(corpus, filters):
     table = ui.findings_table(view)
     tax, gaz = corpus.taxonomy, corpus.gazetteer
     assert list(table["id"]) == list(expected["id"])
-    assert list(table["themes"]) == [", ".join(tax.theme(t).label for t in ts)
-                                     for ts in expected["themes"]]
-    assert list(table["regions"]) == [", ".join(gaz.name(r) for r in rs)
-                                      for rs in expected["regions"]]
+    assert list(table["themes"]) == [
+        ", ".join(tax.theme(t).label for t in ts) for ts in expected["themes"]
+    ]
+    assert list(table["regions"]) == [
+        ", ".join(gaz.name(r) for r in rs) for rs in expected["regions"]
+    ]
     assert list(table["actors"]) == [", ".join(a) for a in expected["actors"]]
     assert list(table["kind"]) == [tax.kind(k).label for k in expected["kind"]]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import subprocess
 import sys
@@ -14,10 +13,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from dashboard.exports import briefing
-from dashboard.views import maps
-from dashboard.query.filters import Filters, apply
 from dashboard.core.regions import load_context, load_geometry
+from dashboard.exports import briefing
+from dashboard.query.filters import Filters, apply
+from dashboard.views import maps
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "test-output" / "briefing"
@@ -30,16 +29,24 @@ def map_data(corpus):
 
 def make(corpus, filters: Filters, **kwargs) -> briefing.Briefing:
     found = apply(corpus.findings, filters, corpus.gazetteer)
-    options = dict(title=briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer),
-                   subtitle="From the publisher's summary page", marking="OFFICIAL-SENSITIVE")
+    options = dict(
+        title=briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer),
+        subtitle="From the publisher's summary page",
+        marking="OFFICIAL-SENSITIVE",
+    )
     options.update(kwargs)
     return briefing.compose(
-        findings=found, reports=corpus.reports, taxonomy=corpus.taxonomy,
+        findings=found,
+        reports=corpus.reports,
+        taxonomy=corpus.taxonomy,
         gazetteer=corpus.gazetteer,
-        filters_text=filters.describe(len(found), taxonomy=corpus.taxonomy,
-                                      gazetteer=corpus.gazetteer),
+        filters_text=filters.describe(
+            len(found), taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer
+        ),
         permalink_url=briefing.permalink("http://localhost:8501/", filters),
-        exported=date(2026, 11, 26), **options)
+        exported=date(2026, 11, 26),
+        **options,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +73,10 @@ def squeeze(text: str) -> str:
     [
         (Filters(), "ISKP findings"),
         (Filters(themes=("refugees",), region="PK"), "ISKP findings: refugees - Pakistan"),
-        (Filters(themes=("violence", "propaganda")),
-         "ISKP findings: violence & attacks & propaganda"),
+        (
+            Filters(themes=("violence", "propaganda")),
+            "ISKP findings: violence & attacks & propaganda",
+        ),
         (Filters(kinds=("quotation",), text="radio"), "ISKP findings: quotations - “radio”"),
     ],
 )
@@ -77,8 +86,10 @@ def test_default_title(corpus, filters, title):
 
 def test_permalink():
     assert briefing.permalink("http://h:1/", Filters()) == "http://h:1/"
-    assert briefing.permalink("http://h:1/", Filters(themes=("a", "b"), region="PK")) == \
-        "http://h:1/?theme=a&theme=b&region=PK"
+    assert (
+        briefing.permalink("http://h:1/", Filters(themes=("a", "b"), region="PK"))
+        == "http://h:1/?theme=a&theme=b&region=PK"
+    )
 
 
 def test_unknown_marking_is_refused(corpus):
@@ -92,7 +103,7 @@ def test_png_has_slide_size_and_is_not_blank(propaganda):
     assert image.size == (3200, 1800)
     # Inside the map area (left part, below the title) there are many colours.
     area = image.crop((200, 400, 1400, 1400)).resize((120, 100))
-    assert len(set(area.tobytes()[i:i + 3] for i in range(0, 120 * 100 * 3, 3))) > 8
+    assert len(set(area.tobytes()[i : i + 3] for i in range(0, 120 * 100 * 3, 3))) > 8
 
 
 def test_pdf_text(corpus, propaganda):
@@ -129,10 +140,14 @@ def test_no_findings_briefing(corpus, map_data):
 def test_same_view_same_text(corpus):
     one, two = make(corpus, Filters(region="PK")), make(corpus, Filters(region="PK"))
     assert briefing.briefing_html(one, None) == briefing.briefing_html(two, None)
-    assert briefing.briefing_figure(one, maps.prepare(
-        load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer).to_json() \
-        == briefing.briefing_figure(two, maps.prepare(
-            load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer).to_json()
+    assert (
+        briefing.briefing_figure(
+            one, maps.prepare(load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer
+        ).to_json()
+        == briefing.briefing_figure(
+            two, maps.prepare(load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer
+        ).to_json()
+    )
 
 
 def test_exports_name_no_resource_off_the_machine(corpus, map_data):
@@ -167,8 +182,12 @@ def test_exports_work_with_no_network_at_all(tmp_path):
         "    c.gazetteer)\n"
         f"open({str(tmp_path / 'o.pdf')!r}, 'wb').write(briefing.to_pdf(item, png))\n"
     )
-    result = subprocess.run(["unshare", "--net", sys.executable, "-c", script],
-                            capture_output=True, timeout=180, cwd=ROOT)
+    result = subprocess.run(
+        ["unshare", "--net", sys.executable, "-c", script],
+        capture_output=True,
+        timeout=180,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     assert "Offline" in " ".join(pdf_pages((tmp_path / "o.pdf").read_bytes()))
 
@@ -183,8 +202,9 @@ def test_missing_chromium_says_what_to_install(corpus, map_data, monkeypatch):
 
 
 def test_hostile_text_is_escaped(corpus):
-    item = make(corpus, Filters(), title="<img src=x onerror=alert(1)>",
-                note="<script>alert(1)</script>")
+    item = make(
+        corpus, Filters(), title="<img src=x onerror=alert(1)>", note="<script>alert(1)</script>"
+    )
     html = briefing.briefing_html(item, None)
     assert "<img src=x" not in html and "<script>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

@@ -39,16 +39,20 @@ def test_every_dependency_is_explained_in_the_readme():
     with open(ROOT / "pyproject.toml", "rb") as handle:
         project = tomllib.load(handle)["project"]
     names = [re.split(r"[<>=\[ ]", d)[0] for d in project["dependencies"]]
-    names += [re.split(r"[<>=\[ ]", d)[0] for group in project["optional-dependencies"].values()
-              for d in group]
+    names += [
+        re.split(r"[<>=\[ ]", d)[0]
+        for group in project["optional-dependencies"].values()
+        for d in group
+    ]
     readme = (ROOT / "README.md").read_text().lower()
     for name in names:
-        assert f"| {name.lower()}" in readme or f", {name.lower()}" in readme, \
+        assert f"| {name.lower()}" in readme or f", {name.lower()}" in readme, (
             f"README's dependency table does not say why {name} is there"
+        )
 
 
 def test_no_page_reads_files_or_shared_folder():
-    for path in list((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]:
+    for path in [*list((ROOT / "pages").glob("*.py")), ROOT / "app.py"]:
         source = path.read_text()
         assert "open(" not in source and "read_text" not in source, path
     for path in list((ROOT / "src").rglob("*.py")) + list((ROOT / "pages").glob("*.py")):
@@ -65,6 +69,7 @@ def test_url_paths_match_page_files():
     """A deep link that is the first request after a restart is served by Streamlit's folder-based
     routing, which knows pages by file name: each url_path must be its file's name."""
     app = (ROOT / "app.py").read_text()
-    for file, url_path in re.findall(r'st\.Page\("pages/([a-z_]+)\.py"[^)]*url_path="([^"]+)"',
-                                     app):
+    for file, url_path in re.findall(
+        r'st\.Page\("pages/([a-z_]+)\.py"[^)]*url_path="([^"]+)"', app
+    ):
         assert file == url_path

@@ -1,4 +1,7 @@
-"""The bundled data: every finding is the report's own words, placed only where the text places it."""
+"""The bundled data.
+
+Every finding is the report's own words, placed only where the text places it.
+"""
 
 from __future__ import annotations
 
@@ -21,25 +24,28 @@ def test_bundled_data_loads_without_problems(corpus):
 def test_every_excerpt_is_verbatim_at_its_offsets(corpus):
     for finding in corpus.findings.itertuples():
         text = corpus.reports[finding.report_id].text
-        assert text[finding.start:finding.end] == finding.excerpt, finding.id
-        assert text[:finding.start].endswith(finding.prefix), finding.id
-        assert text[finding.end:].startswith(finding.suffix), finding.id
+        assert text[finding.start : finding.end] == finding.excerpt, finding.id
+        assert text[: finding.start].endswith(finding.prefix), finding.id
+        assert text[finding.end :].startswith(finding.suffix), finding.id
 
 
 def test_file_offsets_are_given_and_checked():
     # The shipped file carries its offsets; loading checks them rather than computing them.
     import csv
+
     with open(DATA_DIR / "findings" / f"{REPORT_ID}.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     text = (DATA_DIR / "reports" / REPORT_ID / "report.txt").read_text(encoding="utf-8")
     for row in rows:
         assert row["start"] and row["end"], row["id"]
-        assert text[int(row["start"]):int(row["end"])] == row["excerpt"], row["id"]
+        assert text[int(row["start"]) : int(row["end"])] == row["excerpt"], row["id"]
 
 
 def test_report_text_is_the_report_without_web_chrome(corpus):
     text = corpus.reports[REPORT_ID].text
-    assert text.startswith("ISIS Khorasan: Presence and Potential in the Afghanistan-Pakistan Region")
+    assert text.startswith(
+        "ISIS Khorasan: Presence and Potential in the Afghanistan-Pakistan Region"
+    )
     assert text.endswith("the longer-term implications for counter-terrorism efforts.”\n")
     for chrome in ("To read the full report", "click here", "password", "Not a member"):
         assert chrome not in text
@@ -105,11 +111,13 @@ def test_ids_are_unique_and_kinds_known(corpus):
 
 def test_load_corpus_on_a_copy(tmp_path):
     import shutil
+
     shutil.copytree(DATA_DIR, tmp_path / "data")
     (tmp_path / "data" / "findings" / "extra.csv").write_text(
         "id,report_id,kind,title,excerpt,themes\n"
         "hjs2017-ko-01,hjs-2017-iskp,analysis,T,This report highlights,propaganda\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     corpus = load_corpus(tmp_path / "data")
     [problem] = corpus.problems
     assert problem.message.startswith("id 'hjs2017-ko-01' is already in use")
@@ -120,6 +128,7 @@ def test_gc_paused_restores_the_collector():
     import gc
 
     from dashboard import gc_paused
+
     assert gc.isenabled()
     with gc_paused():
         assert not gc.isenabled()

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 import shapely.geometry
 
+from dashboard.core.findings import empty_findings
+from dashboard.core.regions import load_geometry
 from dashboard.exports.files import (
     CSV_FIELDS,
     JSON_FIELDS,
@@ -20,8 +22,6 @@ from dashboard.exports.files import (
     to_geojson,
     to_json,
 )
-from dashboard.core.findings import empty_findings
-from dashboard.core.regions import load_geometry
 
 BOM = "\ufeff"
 AF_BOUNDS = (60.0, 29.0, 75.0, 39.0)  # lon/lat box around Afghanistan
@@ -42,7 +42,7 @@ def one(corpus, finding_id: str, **changes) -> pd.DataFrame:
 def parse_csv(data: bytes) -> list[dict[str, str]]:
     text = data.decode("utf-8")
     assert text.startswith(BOM)
-    return list(csv.DictReader(io.StringIO(text[len(BOM):], newline="")))
+    return list(csv.DictReader(io.StringIO(text[len(BOM) :], newline="")))
 
 
 def features_by_id(data: bytes) -> dict[str, dict]:
@@ -61,18 +61,43 @@ def finding_naming(corpus, regions: tuple[str, ...]) -> str:
 # --- neutralise_cell ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [
-    "=1+1", "+1", "-1", "-", "@SUM(A1)", "\tx", "\rx", "\nx", "=HYPERLINK(\"http://x\")",
-    "==", "+", "@",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "=1+1",
+        "+1",
+        "-1",
+        "-",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "\nx",
+        '=HYPERLINK("http://x")',
+        "==",
+        "+",
+        "@",
+    ],
+)
 def test_neutralise_dangerous_first_character(value):
     assert neutralise_cell(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", [
-    "", "a=b", "plain text", "1+1", "x-y", "'=already", " =leading space", "ISKP’s “urban youth”",
-    "<script>alert(1)</script>", "0", "a\tb",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "a=b",
+        "plain text",
+        "1+1",
+        "x-y",
+        "'=already",
+        " =leading space",
+        "ISKP’s “urban youth”",
+        "<script>alert(1)</script>",
+        "0",
+        "a\tb",
+    ],
+)
 def test_neutralise_leaves_safe_text(value):
     assert neutralise_cell(value) == value
 
@@ -92,7 +117,8 @@ def test_export_rows_keys_order_and_values(corpus):
     assert row["page"] == ""
     assert row["citation"] == report.citation(None)
     assert row["theme_labels"] == "; ".join(
-        corpus.taxonomy.theme(k).label for k in row["themes"].split("; "))
+        corpus.taxonomy.theme(k).label for k in row["themes"].split("; ")
+    )
 
 
 def test_export_rows_page_and_citation(corpus):
@@ -105,8 +131,13 @@ def test_export_rows_page_and_citation(corpus):
 
 
 def test_csv_neutralises_hostile_cells(corpus):
-    frame = one(corpus, "hjs2017-ko-08", title='=HYPERLINK("http://x")', summary="@SUM(1)",
-                actors=("-2+3", "NATO"))
+    frame = one(
+        corpus,
+        "hjs2017-ko-08",
+        title='=HYPERLINK("http://x")',
+        summary="@SUM(1)",
+        actors=("-2+3", "NATO"),
+    )
     [row] = parse_csv(to_csv(frame, corpus))
     assert row["title"] == '\'=HYPERLINK("http://x")'
     assert row["summary"] == "'@SUM(1)"
@@ -171,14 +202,19 @@ def test_json_page_is_a_number(corpus):
 def test_json_is_utf8_not_escaped(corpus):
     frame = one(corpus, "hjs2017-ko-08", title="Nangarhār “urban youth”")
     data = to_json(frame, corpus)
-    assert "Nangarhār “urban youth”".encode("utf-8") in data
+    assert "Nangarhār “urban youth”".encode() in data
     assert b"\\u" not in data
 
 
-@pytest.mark.parametrize("title", [
-    "<script>alert('x')</script>", "<img src=x onerror=alert(1)>", '=HYPERLINK("http://x")',
-    "&amp; &lt;",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "<script>alert('x')</script>",
+        "<img src=x onerror=alert(1)>",
+        '=HYPERLINK("http://x")',
+        "&amp; &lt;",
+    ],
+)
 def test_json_keeps_hostile_text_as_data(corpus, title):
     frame = one(corpus, "hjs2017-ko-08", title=title)
     [item] = json.loads(to_json(frame, corpus))["findings"]
@@ -187,7 +223,10 @@ def test_json_keeps_hostile_text_as_data(corpus, title):
 
 def test_json_empty_frame(corpus):
     assert json.loads(to_json(empty_findings(), corpus)) == {
-        "description": "", "count": 0, "findings": []}
+        "description": "",
+        "count": 0,
+        "findings": [],
+    }
 
 
 # --- GeoJSON -----------------------------------------------------------------------------------
@@ -224,11 +263,15 @@ def test_geojson_union_spans_afghanistan_and_pakistan(corpus, geometry):
     frame = one(corpus, "hjs2017-ko-08")
     assert set(frame.regions.iloc[0]) == {"AF", "PK"}
     shape = shapely.geometry.shape(
-        features_by_id(to_geojson(frame, corpus, geometry))["hjs2017-ko-08"]["geometry"])
-    af = shapely.geometry.shape(features_by_id(to_geojson(
-        one(corpus, "hjs2017-ko-08", regions=("AF",)), corpus, geometry))["hjs2017-ko-08"]["geometry"])
+        features_by_id(to_geojson(frame, corpus, geometry))["hjs2017-ko-08"]["geometry"]
+    )
+    af = shapely.geometry.shape(
+        features_by_id(to_geojson(one(corpus, "hjs2017-ko-08", regions=("AF",)), corpus, geometry))[
+            "hjs2017-ko-08"
+        ]["geometry"]
+    )
     assert shape.geom_type in ("Polygon", "MultiPolygon")
-    minx, miny, maxx, maxy = shape.bounds
+    _, miny, maxx, maxy = shape.bounds
     assert miny < 25 < 37 < maxy  # Pakistan's south coast and Afghanistan's north
     assert maxx > 75  # Pakistan reaches further east than Afghanistan
     assert shape.area > af.area * 1.5
@@ -274,15 +317,18 @@ def test_exports_are_deterministic(corpus, geometry, export):
 # --- file names --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, suffix, expected", [
-    ("refugees · Pakistan", ".csv", "iskp-findings-refugees-pakistan.csv"),
-    ("", ".csv", "iskp-findings.csv"),
-    ("   ", ".json", "iskp-findings.json"),
-    ("Nangarhār", ".geojson", "iskp-findings-nangarhar.geojson"),
-    ("../../etc/passwd", ".csv", "iskp-findings-etc-passwd.csv"),
-    ("a/b\\c:d*e?f\"g<h>i|j", ".csv", "iskp-findings-a-b-c-d-e-f-g-h-i-j.csv"),
-    ("داعش", ".csv", "iskp-findings.csv"),
-])
+@pytest.mark.parametrize(
+    "text, suffix, expected",
+    [
+        ("refugees · Pakistan", ".csv", "iskp-findings-refugees-pakistan.csv"),
+        ("", ".csv", "iskp-findings.csv"),
+        ("   ", ".json", "iskp-findings.json"),
+        ("Nangarhār", ".geojson", "iskp-findings-nangarhar.geojson"),
+        ("../../etc/passwd", ".csv", "iskp-findings-etc-passwd.csv"),
+        ('a/b\\c:d*e?f"g<h>i|j', ".csv", "iskp-findings-a-b-c-d-e-f-g-h-i-j.csv"),
+        ("داعش", ".csv", "iskp-findings.csv"),
+    ],
+)
 def test_safe_filename(text, suffix, expected):
     assert safe_filename(text, suffix) == expected
 
@@ -292,7 +338,7 @@ def test_safe_filename_is_short_and_plain(text):
     name = safe_filename(text, ".csv")
     assert len(name) <= 80
     assert name.endswith(".csv")
-    stem = name[:-len(".csv")]
+    stem = name[: -len(".csv")]
     assert stem.startswith("iskp-findings")
     assert all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in stem)
     assert not stem.endswith("-")

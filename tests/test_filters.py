@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.query.filters import (PARAMS, Filters, apply, facets, region_scope,
-                               search_terms)
+from dashboard.query.filters import PARAMS, Filters, apply, facets, region_scope, search_terms
 
 # A small hand-made table: each finding names what its id says.
 ROWS = [
@@ -18,18 +17,44 @@ ROWS = [
     ("pk", "analysis", ("refugees",), ("PK",), ("Pakistan",), "Forced repatriation of refugees"),
     ("kp", "assessment", ("recruitment",), ("PK-KP",), ("TTP",), "Recruits from the TTP"),
     ("af", "quotation", ("propaganda",), ("AF",), ("ISKP",), "Radio broadcasts in Nangarhār"),
-    ("sa", "analysis", ("violence", "propaganda"), ("SOUTH-ASIA",), ("ISKP",), "Violence in South Asia"),
-    ("cy", "recommendation", ("online-radicalisation",), ("CYBERSPACE",), (), "Cyberspace and social media"),
+    (
+        "sa",
+        "analysis",
+        ("violence", "propaganda"),
+        ("SOUTH-ASIA",),
+        ("ISKP",),
+        "Violence in South Asia",
+    ),
+    (
+        "cy",
+        "recommendation",
+        ("online-radicalisation",),
+        ("CYBERSPACE",),
+        (),
+        "Cyberspace and social media",
+    ),
     ("none", "analysis", ("ideology",), (), ("ISKP",), "Takfiri ideology"),
 ]
 
 
 @pytest.fixture(scope="module")
 def small() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"id": i, "report_id": "r2" if i == "cy" else "r1", "kind": k, "title": t.split()[0],
-         "summary": "", "excerpt": t, "themes": th, "regions": rg, "actors": ac}
-        for i, k, th, rg, ac, t in ROWS])
+    return pd.DataFrame(
+        [
+            {
+                "id": i,
+                "report_id": "r2" if i == "cy" else "r1",
+                "kind": k,
+                "title": t.split()[0],
+                "summary": "",
+                "excerpt": t,
+                "themes": th,
+                "regions": rg,
+                "actors": ac,
+            }
+            for i, k, th, rg, ac, t in ROWS
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -83,19 +108,30 @@ def test_region_scope(gazetteer):
     assert "CYBERSPACE" not in region_scope("AF", gazetteer, wider=True)
 
 
-@pytest.mark.parametrize(("text", "terms"), [
-    ("", []), ("  ", []), ("Radio", ["radio"]), ('"social media" youth', ["social media", "youth"]),
-    ("Nangarhār", ["nangarhar"]), ('"unclosed', ['"unclosed']),
-])
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("", []),
+        ("  ", []),
+        ("Radio", ["radio"]),
+        ('"social media" youth', ["social media", "youth"]),
+        ("Nangarhār", ["nangarhar"]),
+        ('"unclosed', ['"unclosed']),
+    ],
+)
 def test_search_terms(text, terms):
     assert search_terms(text) == terms
 
 
 def _parse(params, corpus):
     return Filters.from_query_params(
-        params, taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer,
+        params,
+        taxonomy=corpus.taxonomy,
+        gazetteer=corpus.gazetteer,
         actors={a for row in corpus.findings["actors"] for a in row},
-        reports=corpus.reports, findings=corpus.findings["id"])
+        reports=corpus.reports,
+        findings=corpus.findings["id"],
+    )
 
 
 ROUND_TRIPS = [
@@ -146,10 +182,16 @@ def test_bad_params_are_dropped_with_notice(corpus, params, expected, notice):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(sorted(PARAMS) + ["junk", ""]),
-                       st.lists(st.text(max_size=40), max_size=3), max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from([*sorted(PARAMS), "junk", ""]),
+        st.lists(st.text(max_size=40), max_size=3),
+        max_size=6,
+    )
+)
 def test_any_params_parse_without_error(params):
     from dashboard.core.corpus import load_corpus
+
     corpus = _CORPUS.get("c") or _CORPUS.setdefault("c", load_corpus())
     filters, notices = _parse(params, corpus)
     assert isinstance(filters, Filters) and all(isinstance(n, str) for n in notices)
@@ -164,14 +206,26 @@ _CORPUS: dict = {}
     ("filters", "count", "words"),
     [
         (Filters(), 23, "23 findings · no filters"),
-        (Filters(themes=("refugees",), region="PK"), 9,
-         "9 findings · theme = Refugees · region = Pakistan"),
-        (Filters(themes=("refugees", "propaganda")), 1,
-         "1 finding · theme = Refugees or Propaganda"),
-        (Filters(region="PK-KP", wider=True), 2,
-         "2 findings · region = Khyber Pakhtunkhwa (and wider regions containing it)"),
-        (Filters(actors=("TTP",), kinds=("quotation",), text="radio"), 0,
-         "0 findings · actor = TTP · kind = Quotation · text contains “radio”"),
+        (
+            Filters(themes=("refugees",), region="PK"),
+            9,
+            "9 findings · theme = Refugees · region = Pakistan",
+        ),
+        (
+            Filters(themes=("refugees", "propaganda")),
+            1,
+            "1 finding · theme = Refugees or Propaganda",
+        ),
+        (
+            Filters(region="PK-KP", wider=True),
+            2,
+            "2 findings · region = Khyber Pakhtunkhwa (and wider regions containing it)",
+        ),
+        (
+            Filters(actors=("TTP",), kinds=("quotation",), text="radio"),
+            0,
+            "0 findings · actor = TTP · kind = Quotation · text contains “radio”",
+        ),
         (Filters(text='"social media" youth'), 1, '1 finding · text contains "social media" youth'),
     ],
 )

@@ -34,66 +34,147 @@ def test_good_row_loads_with_offsets_and_context(findings_context):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("", Problem("f.csv", None, None, "the file is empty",
-                                 "export the findings with a header row and one row per finding"),
-                     id="empty-file"),
-        pytest.param(HEADER, Problem("f.csv", None, None, "the file has a header but no findings",
-                                     "add one row per finding below the header"), id="header-only"),
-        pytest.param(HEADER.replace("themes", "Thems") + GOOD,
-                     Problem("f.csv", 1, "themes", "required column 'themes' is missing",
-                             "is the column 'Thems' meant to be 'themes'? rename it"),
-                     id="misspelt-column"),
-        pytest.param(HEADER.replace("themes", "colour") + GOOD,
-                     Problem("f.csv", 1, "themes", "required column 'themes' is missing",
-                             "add a column named 'themes'"),
-                     id="missing-column"),
-        pytest.param(HEADER + GOOD.replace("propaganda,Nangarhar", "propoganda,Nangarhar"),
-                     Problem("f.csv", 2, "themes", "unknown theme 'propoganda'",
-                             "did you mean 'propaganda'?"), id="unknown-theme"),
-        pytest.param(HEADER + GOOD.replace("Nangarhar", "Nangahar"),
-                     Problem("f.csv", 2, "regions", "unknown region 'Nangahar'", None),
-                     id="unknown-region"),
-        pytest.param(HEADER + GOOD.replace("ISKP’s propaganda", "ISKP’s radio"),
-                     Problem("f.csv", 2, "excerpt", "excerpt does not occur in the report text",
-                             None), id="excerpt-not-in-report"),
-        pytest.param(HEADER + GOOD.replace(",,,propaganda", ",3,20,propaganda"),
-                     Problem("f.csv", 2, "start", "text at offsets 3-20 is not the excerpt",
-                             "the excerpt occurs at start=0, end=17"), id="offsets-mismatch"),
-        pytest.param(HEADER + GOOD + GOOD,
-                     Problem("f.csv", 3, "id", "duplicate id 'f1' (also row 2)",
-                             "give each finding its own id"), id="duplicate-id"),
-        pytest.param(HEADER + GOOD.replace("analysis", "analysys"),
-                     Problem("f.csv", 2, "kind", "unknown kind 'analysys'",
-                             "did you mean 'analysis'?"), id="unknown-kind"),
-        pytest.param(HEADER + GOOD.replace("f1", "f 1"),
-                     Problem("f.csv", 2, "id", "id 'f 1' has characters that cannot go in a link",
-                             None), id="bad-id"),
-        pytest.param(HEADER + GOOD.replace(",small,", ",big,"),
-                     Problem("f.csv", 2, "report_id", "unknown report 'big'",
-                             "known reports: small"), id="unknown-report"),
-        pytest.param(HEADER + GOOD.replace(",,,propaganda", ",0,,propaganda"),
-                     Problem("f.csv", 2, "end", "give both start and end, or neither", None),
-                     id="half-offsets"),
-        pytest.param(HEADER + GOOD.replace(",,,propaganda", ",x,17,propaganda"),
-                     Problem("f.csv", 2, "start", "expected a whole number, got 'x'",
-                             "leave blank to have it computed"), id="offset-not-a-number"),
-        pytest.param(HEADER + GOOD.replace("ISKP,", "ISKP,0"),
-                     Problem("f.csv", 2, "page", "page 0 is not a page number", None),
-                     id="page-zero"),
-        pytest.param(HEADER + GOOD.replace("propaganda,Nangarhar", ",Nangarhar"),
-                     Problem("f.csv", 2, "themes", "no theme given", None), id="no-theme"),
-        pytest.param(HEADER + GOOD.replace("ISKP’s propaganda", "ISKP's propaganda"),
-                     Problem("f.csv", 2, "excerpt",
-                             "excerpt differs from the report text in spaces, quotes or dashes",
-                             "use the report's exact characters (offsets 0-17): «ISKP’s propaganda»"),
-                     id="straight-quote"),
+        pytest.param(
+            "",
+            Problem(
+                "f.csv",
+                None,
+                None,
+                "the file is empty",
+                "export the findings with a header row and one row per finding",
+            ),
+            id="empty-file",
+        ),
+        pytest.param(
+            HEADER,
+            Problem(
+                "f.csv",
+                None,
+                None,
+                "the file has a header but no findings",
+                "add one row per finding below the header",
+            ),
+            id="header-only",
+        ),
+        pytest.param(
+            HEADER.replace("themes", "Thems") + GOOD,
+            Problem(
+                "f.csv",
+                1,
+                "themes",
+                "required column 'themes' is missing",
+                "is the column 'Thems' meant to be 'themes'? rename it",
+            ),
+            id="misspelt-column",
+        ),
+        pytest.param(
+            HEADER.replace("themes", "colour") + GOOD,
+            Problem(
+                "f.csv",
+                1,
+                "themes",
+                "required column 'themes' is missing",
+                "add a column named 'themes'",
+            ),
+            id="missing-column",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace("propaganda,Nangarhar", "propoganda,Nangarhar"),
+            Problem(
+                "f.csv", 2, "themes", "unknown theme 'propoganda'", "did you mean 'propaganda'?"
+            ),
+            id="unknown-theme",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace("Nangarhar", "Nangahar"),
+            Problem("f.csv", 2, "regions", "unknown region 'Nangahar'", None),
+            id="unknown-region",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace("ISKP’s propaganda", "ISKP’s radio"),
+            Problem("f.csv", 2, "excerpt", "excerpt does not occur in the report text", None),
+            id="excerpt-not-in-report",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace(",,,propaganda", ",3,20,propaganda"),
+            Problem(
+                "f.csv",
+                2,
+                "start",
+                "text at offsets 3-20 is not the excerpt",
+                "the excerpt occurs at start=0, end=17",
+            ),
+            id="offsets-mismatch",
+        ),
+        pytest.param(
+            HEADER + GOOD + GOOD,
+            Problem(
+                "f.csv", 3, "id", "duplicate id 'f1' (also row 2)", "give each finding its own id"
+            ),
+            id="duplicate-id",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace("analysis", "analysys"),
+            Problem("f.csv", 2, "kind", "unknown kind 'analysys'", "did you mean 'analysis'?"),
+            id="unknown-kind",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace("f1", "f 1"),
+            Problem("f.csv", 2, "id", "id 'f 1' has characters that cannot go in a link", None),
+            id="bad-id",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace(",small,", ",big,"),
+            Problem("f.csv", 2, "report_id", "unknown report 'big'", "known reports: small"),
+            id="unknown-report",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace(",,,propaganda", ",0,,propaganda"),
+            Problem("f.csv", 2, "end", "give both start and end, or neither", None),
+            id="half-offsets",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace(",,,propaganda", ",x,17,propaganda"),
+            Problem(
+                "f.csv",
+                2,
+                "start",
+                "expected a whole number, got 'x'",
+                "leave blank to have it computed",
+            ),
+            id="offset-not-a-number",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace("ISKP,", "ISKP,0"),
+            Problem("f.csv", 2, "page", "page 0 is not a page number", None),
+            id="page-zero",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace("propaganda,Nangarhar", ",Nangarhar"),
+            Problem("f.csv", 2, "themes", "no theme given", None),
+            id="no-theme",
+        ),
+        pytest.param(
+            HEADER + GOOD.replace("ISKP’s propaganda", "ISKP's propaganda"),
+            Problem(
+                "f.csv",
+                2,
+                "excerpt",
+                "excerpt differs from the report text in spaces, quotes or dashes",
+                "use the report's exact characters (offsets 0-17): «ISKP’s propaganda»",
+            ),
+            id="straight-quote",
+        ),
     ],
 )
 def test_problem_table(findings_context, text, expected):
     result = load(findings_context, text)
-    matching = [p for p in result.problems
-                if (p.file, p.row, p.column, p.message) ==
-                (expected.file, expected.row, expected.column, expected.message)]
+    matching = [
+        p
+        for p in result.problems
+        if (p.file, p.row, p.column, p.message)
+        == (expected.file, expected.row, expected.column, expected.message)
+    ]
     assert matching, f"expected {expected} in {result.problems}"
     if expected.suggestion is not None:
         assert matching[0].suggestion == expected.suggestion
@@ -106,7 +187,9 @@ def test_unknown_region_suggests_nearest(findings_context):
 
 
 def test_excerpt_not_found_suggests_nearest_passage(findings_context):
-    result = load(findings_context, HEADER + GOOD.replace("ISKP’s propaganda", "ISKP’s propoganda reaches"))
+    result = load(
+        findings_context, HEADER + GOOD.replace("ISKP’s propaganda", "ISKP’s propoganda reaches")
+    )
     assert "«ISKP’s propaganda reaches»" in result.problems[0].suggestion
 
 
@@ -123,8 +206,9 @@ def test_undecidable_encoding(findings_context):
     result = load(findings_context, (HEADER.encode() + b"\x81\x8d\x8f\x90\x9d" * 40))
     assert result.findings.empty
     [problem] = result.problems
-    assert problem.message == ("cannot tell which encoding this text is in "
-                               "(tried UTF-8, UTF-16, Windows-1252)")
+    assert problem.message == (
+        "cannot tell which encoding this text is in (tried UTF-8, UTF-16, Windows-1252)"
+    )
     assert "UTF-8" in problem.suggestion
 
 
@@ -145,14 +229,22 @@ def test_utf8_with_bom(findings_context):
 
 def test_existing_ids_are_duplicates(findings_context):
     from dataclasses import replace
+
     result = load(replace(findings_context, existing_ids=frozenset({"f1"})), HEADER + GOOD)
     assert result.problems[0].message == "id 'f1' is already in use by a loaded finding"
 
 
 def test_json_records_and_lists(findings_context):
-    record = {"id": "j1", "report_id": "small", "kind": "Analysis", "title": "T",
-              "excerpt": "Refugees returned from Pakistan.", "themes": ["Refugees"],
-              "regions": ["Pakistan"], "actors": []}
+    record = {
+        "id": "j1",
+        "report_id": "small",
+        "kind": "Analysis",
+        "title": "T",
+        "excerpt": "Refugees returned from Pakistan.",
+        "themes": ["Refugees"],
+        "regions": ["Pakistan"],
+        "actors": [],
+    }
     result = load(findings_context, json.dumps([record]), "f.json")
     assert result.problems == []
     row = result.findings.iloc[0]
@@ -168,9 +260,11 @@ def test_json_records_and_lists(findings_context):
         ('"x"', "JSON must be a list of findings"),
         ("[]", "the file has no findings"),
         ("[1]", "record is a int, not an object"),
-        ('[{"id": {"a": 1}, "report_id": "small", "kind": "analysis", "title": "T", '
-         '"excerpt": "Refugees returned from Pakistan.", "themes": "refugees"}]',
-         "expected text, got a dict"),
+        (
+            '[{"id": {"a": 1}, "report_id": "small", "kind": "analysis", "title": "T", '
+            '"excerpt": "Refugees returned from Pakistan.", "themes": "refugees"}]',
+            "expected text, got a dict",
+        ),
         ('[{"id": "x"}]', "required column 'kind' is missing"),
         ("[" * 5000 + "]" * 5000, "not readable JSON: nested too deeply"),
     ],
@@ -182,12 +276,18 @@ def test_json_problems(findings_context, text, message):
 
 def test_synonym_columns():
     assert match_columns(["Quote", "Theme", "Headline", "Type", "Region", "Ref"]) == {
-        "Quote": "excerpt", "Theme": "themes", "Headline": "title", "Type": "kind",
-        "Region": "regions", "Ref": "id"}
+        "Quote": "excerpt",
+        "Theme": "themes",
+        "Headline": "title",
+        "Type": "kind",
+        "Region": "regions",
+        "Ref": "id",
+    }
 
 
 def test_default_report_makes_report_id_optional(findings_context):
     from dataclasses import replace
+
     text = "id,kind,title,excerpt,themes\nf1,analysis,T,ISKP’s propaganda,propaganda\n"
     assert load(findings_context, text).problems[0].column == "report_id"
     result = load(replace(findings_context, default_report="small"), text)
@@ -199,28 +299,35 @@ def test_problems_frame_keeps_columns_when_empty():
     assert list(frame.columns) == ["severity", "file", "row", "column", "message", "suggestion"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.binary(max_size=400),
-       name=st.sampled_from(["f.csv", "f.json", "f.tsv", "f.xlsx", "f.txt", "f.odt"]))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.binary(max_size=400),
+    name=st.sampled_from(["f.csv", "f.json", "f.tsv", "f.xlsx", "f.txt", "f.odt"]),
+)
 def test_any_bytes_give_findings_or_problems(findings_context, data, name):
     result = load(findings_context, data, name)
     text = findings_context.reports["small"].text
     for row in result.findings.itertuples():
-        assert text[row.start:row.end] == row.excerpt
+        assert text[row.start : row.end] == row.excerpt
     assert all(isinstance(p, Problem) for p in result.problems)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(cells=st.lists(st.text(max_size=30), min_size=12, max_size=12))
 def test_any_row_gives_valid_findings_or_problems(findings_context, cells):
     import csv
     import io
+
     out = io.StringIO()
     csv.writer(out).writerows([HEADER.strip().split(","), cells])
     result = load(findings_context, out.getvalue())
     text = findings_context.reports["small"].text
     for row in result.findings.itertuples():
-        assert text[row.start:row.end] == row.excerpt
+        assert text[row.start : row.end] == row.excerpt
         assert set(row.themes) <= set(findings_context.taxonomy.theme_keys)
         assert all(code in findings_context.gazetteer for code in row.regions)
     # One row in: either it is accepted, or there is at least one problem saying why not.
@@ -231,6 +338,7 @@ def test_any_row_gives_valid_findings_or_problems(findings_context, cells):
 @given(data=st.binary(max_size=600), name=st.sampled_from(["r.txt", "r.pdf", "r.doc"]))
 def test_any_bytes_give_a_report_text_or_problems(data, name):
     from dashboard.io.formats import read_report_text
+
     text, problems = read_report_text(data, name)
     assert (text is not None and text.strip()) or problems
     assert all(isinstance(p, Problem) for p in problems)
@@ -240,6 +348,7 @@ def test_any_bytes_give_a_report_text_or_problems(data, name):
 @given(prefix=st.binary(max_size=200))
 def test_corrupted_pdf_gives_problems(prefix):
     from dashboard.io.formats import read_report_text
+
     text, problems = read_report_text(b"%PDF-1.4\n" + prefix + b"\n%%EOF", "r.pdf")
     assert text is None or text.strip()
     assert text is not None or problems
@@ -251,14 +360,18 @@ def test_corrupted_pdf_gives_problems(prefix):
 def load_row_by_row(findings_context, data: bytes, file: str, monkeypatch):
     """The same load with every row sent through ``_validate_row`` (the reference)."""
     from dashboard.core import findings
+
     with monkeypatch.context() as patch:
         patch.setattr(findings, "_plain_rows", lambda records, *args: [None] * len(records))
         return load_findings_bytes(data, file, findings_context)
 
 
 def same_load(a, b) -> bool:
-    return a.findings.equals(b.findings) and list(a.findings.dtypes) == list(b.findings.dtypes) \
+    return (
+        a.findings.equals(b.findings)
+        and list(a.findings.dtypes) == list(b.findings.dtypes)
         and a.problems == b.problems
+    )
 
 
 #: Cells each column draws from: right values (drawn most often, so that whole rows are often
@@ -286,35 +399,55 @@ BAD_CELLS = {
     "page": ["0", "2.5", "x", "-1"],
 }
 #: (excerpt, start, end): anchored ones, then ones with problems.
-GOOD_ANCHORS = [("ISKP’s propaganda", "", ""), ("ISKP’s propaganda", "0", "17"),
-                ("Refugees returned", "54", "71"), ("Refugees returned", " 87 ", "104"),
-                ("urban youth", "", "")]
-BAD_ANCHORS = [("Refugees returned", "", ""), ("ISKP's propaganda", "", ""), ("", "", ""),
-               ("  ", "", ""), ("not in it", "", ""), ("reaches", "0", ""), ("reaches", "x", "3"),
-               ("reaches", "-1", "3"), ("reaches", "١", "٣"), ("ISKP’s propaganda", "1", "18")]
+GOOD_ANCHORS = [
+    ("ISKP’s propaganda", "", ""),
+    ("ISKP’s propaganda", "0", "17"),
+    ("Refugees returned", "54", "71"),
+    ("Refugees returned", " 87 ", "104"),
+    ("urban youth", "", ""),
+]
+BAD_ANCHORS = [
+    ("Refugees returned", "", ""),
+    ("ISKP's propaganda", "", ""),
+    ("", "", ""),
+    ("  ", "", ""),
+    ("not in it", "", ""),
+    ("reaches", "0", ""),
+    ("reaches", "x", "3"),
+    ("reaches", "-1", "3"),
+    ("reaches", "١", "٣"),
+    ("ISKP’s propaganda", "1", "18"),
+]
 
 
 def cells(good, bad):
     return st.sampled_from(good * 4 + bad)
 
 
-ROWS = st.lists(st.tuples(
-    st.fixed_dictionaries({c: cells(GOOD_CELLS[c], BAD_CELLS[c]) for c in GOOD_CELLS}),
-    cells(GOOD_ANCHORS, BAD_ANCHORS)), min_size=1, max_size=8)
+ROWS = st.lists(
+    st.tuples(
+        st.fixed_dictionaries({c: cells(GOOD_CELLS[c], BAD_CELLS[c]) for c in GOOD_CELLS}),
+        cells(GOOD_ANCHORS, BAD_ANCHORS),
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 def as_records(rows) -> list[dict]:
-    return [dict(row, excerpt=excerpt, start=start, end=end)
-            for row, (excerpt, start, end) in rows]
+    return [dict(row, excerpt=excerpt, start=start, end=end) for row, (excerpt, start, end) in rows]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=ROWS)
 def test_plain_rows_path_equals_row_by_row(findings_context, monkeypatch, rows):
     import csv
     import io
+
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(GOOD_CELLS) + ["excerpt", "start", "end"])
+    writer = csv.DictWriter(out, fieldnames=[*list(GOOD_CELLS), "excerpt", "start", "end"])
     writer.writeheader()
     writer.writerows(as_records(rows))
     data = out.getvalue().encode("utf-8")
@@ -322,16 +455,27 @@ def test_plain_rows_path_equals_row_by_row(findings_context, monkeypatch, rows):
     assert same_load(fast, load_row_by_row(findings_context, data, "f.csv", monkeypatch))
 
 
-ODD_VALUES = st.one_of(st.none(), st.integers(-2, 120), st.floats(allow_nan=True),
-                       st.booleans(), st.lists(st.sampled_from(["PK", "propaganda", "x"]),
-                                               max_size=2))
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.integers(-2, 120),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.lists(st.sampled_from(["PK", "propaganda", "x"]), max_size=2),
+)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=ROWS, odd=st.lists(st.tuples(st.sampled_from(list(GOOD_CELLS) + ["start", "end"]),
-                                         ODD_VALUES), max_size=4))
-def test_plain_rows_path_equals_row_by_row_for_json_values(findings_context, monkeypatch, rows,
-                                                           odd):
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=ROWS,
+    odd=st.lists(
+        st.tuples(st.sampled_from([*list(GOOD_CELLS), "start", "end"]), ODD_VALUES), max_size=4
+    ),
+)
+def test_plain_rows_path_equals_row_by_row_for_json_values(
+    findings_context, monkeypatch, rows, odd
+):
     records = as_records(rows)
     for k, (column, value) in enumerate(odd):
         records[k % len(records)][column] = value
@@ -343,6 +487,7 @@ def test_plain_rows_path_equals_row_by_row_for_json_values(findings_context, mon
 def test_plain_rows_path_takes_the_plain_rows(findings_context):
     # The fast path must actually be used (else the tests above compare a path with itself).
     from dashboard.core import findings
+
     data = (HEADER + GOOD + GOOD.replace("f1", "f2").replace("A title", "=cmd")).encode()
     table = findings.read_table(data, "f.csv")
     mapping = findings.match_columns(table.columns)
@@ -353,6 +498,7 @@ def test_plain_rows_path_takes_the_plain_rows(findings_context):
 def test_bundled_findings_load_the_same_both_ways(monkeypatch):
     from dashboard import DATA_DIR
     from dashboard.core.corpus import load_corpus
+
     corpus = load_corpus()
     context = findings_context_of(corpus)
     for path in sorted((DATA_DIR / "findings").glob("*.csv")):
@@ -364,15 +510,18 @@ def test_bundled_findings_load_the_same_both_ways(monkeypatch):
 
 def findings_context_of(corpus):
     from dashboard.core.findings import Context
+
     return Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
 
 
 def test_concatenated_findings_are_one_chunk_and_equal(findings_context):
     from dashboard.core.findings import concat_findings
+
     one = load(findings_context, HEADER + GOOD).findings
     two = load(findings_context, HEADER + GOOD.replace("f1", "f2")).findings
     joined = concat_findings([one, two])
     import pandas as pd
+
     pd.testing.assert_frame_equal(joined, pd.concat([one, two], ignore_index=True))
     for column in joined.columns:
         chunked = getattr(joined[column].array, "_pa_array", None)
@@ -384,8 +533,14 @@ def test_concatenated_findings_are_one_chunk_and_equal(findings_context):
 
 
 def json_row(**changes) -> bytes:
-    row = {"id": "f1", "report_id": "small", "kind": "analysis", "title": "A title",
-           "excerpt": "ISKP’s propaganda", "themes": "propaganda"}
+    row = {
+        "id": "f1",
+        "report_id": "small",
+        "kind": "analysis",
+        "title": "A title",
+        "excerpt": "ISKP’s propaganda",
+        "themes": "propaganda",
+    }
     row.update(changes)
     return json.dumps([row]).encode("utf-8")
 
@@ -396,8 +551,8 @@ def test_half_of_a_surrogate_pair_is_a_problem_not_a_crash(findings_context):
     assert result.findings.empty
     [problem] = result.problems
     assert (problem.row, problem.column) == (1, "title") and "UTF-16" in problem.message
-    good = load(findings_context, json_row(title="A \U0001F600 title"), "f.json")
-    assert good.problems == [] and good.findings["title"].iloc[0] == "A \U0001F600 title"
+    good = load(findings_context, json_row(title="A \U0001f600 title"), "f.json")
+    assert good.problems == [] and good.findings["title"].iloc[0] == "A \U0001f600 title"
 
 
 def test_numbers_with_thousands_of_digits_are_problems(findings_context):
@@ -410,9 +565,12 @@ def test_numbers_with_thousands_of_digits_are_problems(findings_context):
 
 @pytest.mark.parametrize("cell", ["\x1c1", " 1\x1f", "\u20031"])
 def test_number_cells_padded_with_odd_white_space_load_the_same_both_ways(
-        findings_context, monkeypatch, cell):
-    for data, name in ((json_row(page=cell), "f.json"),
-                       (json_row(page=cell, title="=A title"), "f.json")):
+    findings_context, monkeypatch, cell
+):
+    for data, name in (
+        (json_row(page=cell), "f.json"),
+        (json_row(page=cell, title="=A title"), "f.json"),
+    ):
         fast = load_findings_bytes(data, name, findings_context)
         slow = load_row_by_row(findings_context, data, name, monkeypatch)
         assert same_load(fast, slow)

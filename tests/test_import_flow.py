@@ -43,11 +43,12 @@ def test_import_flow(own_store):
     text = " ".join(m.value for m in at.markdown)
     assert "3 row(s) read: 1 can be imported, 2 cannot." in text
     problems = at.dataframe[0].value
-    assert list(problems["message"]) == ["unknown theme 'propoganda'",
-                                         "unknown region 'Pakistann'"]
+    assert list(problems["message"]) == ["unknown theme 'propoganda'", "unknown region 'Pakistann'"]
     assert list(problems["row"]) == [3, 4]
-    assert list(problems["suggestion"]) == ["did you mean 'propaganda'?",
-                                            "did you mean 'Pakistan' (PK)?"]
+    assert list(problems["suggestion"]) == [
+        "did you mean 'propaganda'?",
+        "did you mean 'Pakistan' (PK)?",
+    ]
     buttons = {b.label: b for b in at.button}
     assert buttons["Import all rows"].disabled
     buttons["Import only the 1 valid row(s)"].click().run()
@@ -70,12 +71,15 @@ def test_reimport_of_the_same_file_is_refused(own_store):
     at = page("imports")
     good = HEADER + ROWS.splitlines(keepends=True)[0]
     at.file_uploader[0].upload("one.csv", good.encode(), "text/csv").run()
-    [b for b in at.button if b.label == "Import all rows"][0].click().run()
+    next(b for b in at.button if b.label == "Import all rows").click().run()
     at.file_uploader[0].upload("one-again.csv", good.encode(), "text/csv").run()
     problems = at.dataframe[0].value
     assert problems.iloc[0]["message"].startswith("this file was already imported (import #1")
-    assert all(b.disabled for b in at.button if b.label.startswith("Import ") and
-               b.label != "Import nothing")
+    assert all(
+        b.disabled
+        for b in at.button
+        if b.label.startswith("Import ") and b.label != "Import nothing"
+    )
 
 
 def test_saved_views(own_store):
@@ -101,11 +105,14 @@ def test_saved_views(own_store):
 
 def test_unrecognised_column_mapped_by_hand(own_store):
     from dashboard import ui
+
     at = page("imports")
-    data = ("id,report_id,kind,title,Words of the report,themes\n"
-            "m-1,hjs-2017-iskp,analysis,T,Pakistan can play a key role,state-response\n")
+    data = (
+        "id,report_id,kind,title,Words of the report,themes\n"
+        "m-1,hjs-2017-iskp,analysis,T,Pakistan can play a key role,state-response\n"
+    )
     at.file_uploader[0].upload("m.csv", data.encode(), "text/csv").run()
     assert at.dataframe[0].value.iloc[0]["message"] == "required column 'excerpt' is missing"
     at.selectbox(key=ui.mapping_key("Words of the report")).set_value("excerpt").run()
     assert "1 row(s) read: 1 can be imported, 0 cannot." in " ".join(m.value for m in at.markdown)
-    assert not [b for b in at.button if b.label == "Import all rows"][0].disabled
+    assert not next(b for b in at.button if b.label == "Import all rows").disabled

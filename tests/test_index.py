@@ -10,43 +10,98 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.views import maps
-from dashboard.query.filters import (Filters, apply, count_values, facets, region_scope)
 from dashboard.core.findings import COLUMNS, empty_findings
-from dashboard.query.index import FindingsIndex, fold_fast, search_text
 from dashboard.core.regions import load_gazetteer
 from dashboard.core.taxonomy import load_taxonomy
 from dashboard.core.text import fold
+from dashboard.query.filters import Filters, apply, count_values, facets, region_scope
+from dashboard.query.index import FindingsIndex, fold_fast, search_text
+from dashboard.views import maps
 
 GAZETTEER = load_gazetteer()
 TAXONOMY = load_taxonomy()
 
 # Small vocabularies, so that generated findings and filters often meet.
 THEMES = ("propaganda", "refugees", "violence", "ideology")
-REGIONS = ("AFPAK", "SOUTH-ASIA", "AF", "PK", "AF-NAN", "AF-KNR", "PK-KP", "PK-TA", "PK-BA",
-           "IN", "GLOBAL", "CYBERSPACE", "DIASPORA", "IQ-SY")
+REGIONS = (
+    "AFPAK",
+    "SOUTH-ASIA",
+    "AF",
+    "PK",
+    "AF-NAN",
+    "AF-KNR",
+    "PK-KP",
+    "PK-TA",
+    "PK-BA",
+    "IN",
+    "GLOBAL",
+    "CYBERSPACE",
+    "DIASPORA",
+    "IQ-SY",
+)
 ACTORS = ("ISKP", "TTP", "Afghan Taliban", "Pakistan")
 KINDS = ("analysis", "assessment", "quotation")
 REPORTS = ("r1", "r2", "r3")
-WORDS = ("radio", "Radio", "RADIO", "Nangarhār", "nangarhar", "social", "media", "ISKP’s",
-         "“urban", "youth”", "Straße", "strasse", "ﬁnance", "İstanbul", "e\u0301lan", "Σ",
-         "1\u00a02", "")
+WORDS = (
+    "radio",
+    "Radio",
+    "RADIO",
+    "Nangarhār",
+    "nangarhar",
+    "social",
+    "media",
+    "ISKP’s",
+    "“urban",
+    "youth”",
+    "Straße",
+    "strasse",
+    "ﬁnance",
+    "İstanbul",
+    "e\u0301lan",
+    "Σ",
+    "1\u00a02",
+    "",
+)
 SEPARATORS = (" ", "  ", "\n", "\t", " \n ", "\u00a0", "")
-TERMS = ("radio", "nangarhar", "Nangarhār", "media", "social media", '"social media"',
-         "iskp’s", "urban youth", "strasse", "finance", "istanbul", "elan", "σ", "1 2", '"1 2"',
-         "absent", '"unclosed', "  ", "adio", '"dia so"', '"ocial media urb"', "a", "’")
+TERMS = (
+    "radio",
+    "nangarhar",
+    "Nangarhār",
+    "media",
+    "social media",
+    '"social media"',
+    "iskp’s",
+    "urban youth",
+    "strasse",
+    "finance",
+    "istanbul",
+    "elan",
+    "σ",
+    "1 2",
+    '"1 2"',
+    "absent",
+    '"unclosed',
+    "  ",
+    "adio",
+    '"dia so"',
+    '"ocial media urb"',
+    "a",
+    "’",
+)
 
 
 def _text(draw) -> str:
     words = draw(st.lists(st.sampled_from(WORDS), max_size=6))
-    seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(words) + 1,
-                         max_size=len(words) + 1))
-    return "".join(s + w for s, w in zip(seps, words + [""]))
+    seps = draw(
+        st.lists(st.sampled_from(SEPARATORS), min_size=len(words) + 1, max_size=len(words) + 1)
+    )
+    return "".join(s + w for s, w in zip(seps, [*words, ""]))
 
 
 def _subset(draw, values, max_size=3, duplicates=False):
-    chosen = tuple(draw(st.lists(st.sampled_from(values), max_size=max_size,
-                                 unique=not duplicates)))
+    chosen = tuple(
+        draw(st.lists(st.sampled_from(values), max_size=max_size, unique=not duplicates))
+    )
     return chosen
 
 
@@ -55,24 +110,48 @@ def findings_frames(draw, max_rows: int = 25) -> pd.DataFrame:
     rows = []
     duplicates = draw(st.booleans())
     for i in range(draw(st.integers(0, max_rows))):
-        rows.append({
-            "id": f"f{i}", "report_id": draw(st.sampled_from(REPORTS)),
-            "kind": draw(st.sampled_from(KINDS)), "title": _text(draw),
-            "summary": _text(draw), "excerpt": _text(draw), "start": i, "end": i + 1,
-            "prefix": "", "suffix": "",
-            "themes": _subset(draw, THEMES, duplicates=duplicates),
-            "regions": _subset(draw, REGIONS, duplicates=duplicates),
-            "actors": _subset(draw, ACTORS, duplicates=duplicates),
-            "page": draw(st.none() | st.integers(1, 9)), "source": "generated",
-        })
+        rows.append(
+            {
+                "id": f"f{i}",
+                "report_id": draw(st.sampled_from(REPORTS)),
+                "kind": draw(st.sampled_from(KINDS)),
+                "title": _text(draw),
+                "summary": _text(draw),
+                "excerpt": _text(draw),
+                "start": i,
+                "end": i + 1,
+                "prefix": "",
+                "suffix": "",
+                "themes": _subset(draw, THEMES, duplicates=duplicates),
+                "regions": _subset(draw, REGIONS, duplicates=duplicates),
+                "actors": _subset(draw, ACTORS, duplicates=duplicates),
+                "page": draw(st.none() | st.integers(1, 9)),
+                "source": "generated",
+            }
+        )
     if rows:
         frame = pd.DataFrame(rows, columns=list(COLUMNS)).astype(
-            {"start": "int64", "end": "int64", "page": "Int64"})
+            {"start": "int64", "end": "int64", "page": "Int64"}
+        )
     else:
         frame = empty_findings()
     if draw(st.booleans()):  # the object dtype of empty_findings() rather than str
-        frame = frame.astype({c: object for c in ("id", "report_id", "kind", "title", "summary",
-                                                 "excerpt", "prefix", "suffix", "source")})
+        frame = frame.astype(
+            {
+                c: object
+                for c in (
+                    "id",
+                    "report_id",
+                    "kind",
+                    "title",
+                    "summary",
+                    "excerpt",
+                    "prefix",
+                    "suffix",
+                    "source",
+                )
+            }
+        )
     index = draw(st.sampled_from(["range", "shuffled", "labels"]))
     if index == "shuffled" and len(frame):
         order = draw(st.permutations(range(len(frame))))
@@ -90,11 +169,12 @@ WORD_INDEX = st.sampled_from(["now", "never"])
 def filter_values(draw) -> Filters:
     region = draw(st.none() | st.sampled_from(GAZETTEER.codes))
     return Filters(
-        themes=_subset(draw, THEMES + ("expansion",), max_size=2),
-        region=region, wider=region is not None and draw(st.booleans()),
-        actors=_subset(draw, ACTORS + ("NATO",), max_size=2),
-        kinds=_subset(draw, KINDS + ("recommendation",), max_size=2),
-        reports=_subset(draw, REPORTS + ("r9",), max_size=2),
+        themes=_subset(draw, (*THEMES, "expansion"), max_size=2),
+        region=region,
+        wider=region is not None and draw(st.booleans()),
+        actors=_subset(draw, (*ACTORS, "NATO"), max_size=2),
+        kinds=_subset(draw, (*KINDS, "recommendation"), max_size=2),
+        reports=_subset(draw, (*REPORTS, "r9"), max_size=2),
         text=draw(st.just("") | st.lists(st.sampled_from(TERMS), max_size=2).map(" ".join)),
     )
 
@@ -134,8 +214,11 @@ def assert_same(findings: pd.DataFrame, index: FindingsIndex, filters: Filters) 
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(findings=findings_frames(), many=st.lists(filter_values(), min_size=1, max_size=4),
-       words=WORD_INDEX)
+@given(
+    findings=findings_frames(),
+    many=st.lists(filter_values(), min_size=1, max_size=4),
+    words=WORD_INDEX,
+)
 def test_index_equals_the_pandas_filters(findings, many, words):
     before = findings.copy()
     index = FindingsIndex.build(findings, GAZETTEER, words=words)
@@ -154,8 +237,11 @@ def test_remembered_search_masks_give_the_same_answer(findings, filters, words):
 
 
 @settings(max_examples=100, deadline=None)
-@given(findings=findings_frames(), texts=st.lists(st.sampled_from(TERMS), min_size=2, max_size=8),
-       words=WORD_INDEX)
+@given(
+    findings=findings_frames(),
+    texts=st.lists(st.sampled_from(TERMS), min_size=2, max_size=8),
+    words=WORD_INDEX,
+)
 def test_searches_in_any_order(findings, texts, words):
     """A search may be narrowed by a remembered term found inside it, never by another."""
     index = FindingsIndex.build(findings, GAZETTEER, words=words)
@@ -237,10 +323,16 @@ def test_bundled_corpus_is_indexed_whole(corpus, corpus_index):
 
 
 @pytest.mark.parametrize("empty", ["empty_findings", "filtered_to_nothing"])
-@pytest.mark.parametrize("filters", [Filters(), Filters(themes=("refugees",)),
-                                     Filters(region="PK", wider=True), Filters(text="radio"),
-                                     Filters(actors=("ISKP",), kinds=("analysis",),
-                                             reports=("r1",))])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(themes=("refugees",)),
+        Filters(region="PK", wider=True),
+        Filters(text="radio"),
+        Filters(actors=("ISKP",), kinds=("analysis",), reports=("r1",)),
+    ],
+)
 def test_empty_frames(corpus, empty, filters):
     findings = empty_findings() if empty == "empty_findings" else corpus.findings.iloc[:0]
     index = FindingsIndex.build(findings, GAZETTEER)
@@ -259,17 +351,30 @@ def test_unknown_region_raises_like_apply(corpus, corpus_index):
 
 
 def test_index_arrays_are_read_only(corpus_index):
-    for array in (corpus_index.themes.matrix, corpus_index.regions.matrix,
-                  corpus_index.actors.matrix, corpus_index.kinds.codes, corpus_index.no_place,
-                  corpus_index.term_mask("radio")):
+    for array in (
+        corpus_index.themes.matrix,
+        corpus_index.regions.matrix,
+        corpus_index.actors.matrix,
+        corpus_index.kinds.codes,
+        corpus_index.no_place,
+        corpus_index.term_mask("radio"),
+    ):
         with pytest.raises(ValueError):
             array[...] = False
     assert corpus_index.mask(Filters(text="radio")).flags.writeable
 
 
-@pytest.mark.parametrize(("first", "then"), [("media", "social media"), ("radio", "radio"),
-                                             ("a", "iskp"), ("iskp", "iskp’s"),
-                                             ("social media", "media"), ("iskp’s", "iskp")])
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("media", "social media"),
+        ("radio", "radio"),
+        ("a", "iskp"),
+        ("iskp", "iskp’s"),
+        ("social media", "media"),
+        ("iskp’s", "iskp"),
+    ],
+)
 def test_search_narrowed_by_a_remembered_term(corpus, first, then):
     index = FindingsIndex.build(corpus.findings, GAZETTEER)
     index.term_mask(first)
@@ -281,6 +386,7 @@ def test_search_narrowed_by_a_remembered_term(corpus, first, then):
 
 def test_term_cache_is_bounded(corpus_index):
     from dashboard.query import index as module
+
     for n in range(module.TERM_CACHE_SIZE + 10):
         corpus_index.term_mask(f"term{n}")
     assert len(corpus_index._terms) == module.TERM_CACHE_SIZE
@@ -297,17 +403,22 @@ def test_parts_are_the_masks_of_each_facet(corpus, corpus_index):
     filters = Filters(themes=("propaganda",), region="AF", wider=True, actors=("ISKP",))
     parts = corpus_index.parts(filters)
     assert parts["kinds"] is None and parts["reports"] is None and parts["text"] is None
-    for facet, value in (("themes", Filters(themes=filters.themes)),
-                         ("region", Filters(region="AF", wider=True)),
-                         ("actors", Filters(actors=filters.actors))):
+    for facet, value in (
+        ("themes", Filters(themes=filters.themes)),
+        ("region", Filters(region="AF", wider=True)),
+        ("actors", Filters(actors=filters.actors)),
+    ):
         expected = apply(corpus.findings, value, GAZETTEER)
         assert list(corpus.findings.index[parts[facet]]) == list(expected.index)
 
 
 def test_word_index_answers_searches_and_phrases(corpus):
     index = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="now")
-    assert index.wait_for_words(0) and index.nbytes > FindingsIndex.build(
-        corpus.findings, corpus.gazetteer, words="never").nbytes
+    assert (
+        index.wait_for_words(0)
+        and index.nbytes
+        > FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never").nbytes
+    )
     for term in ("radio", "adi", "propaganda", "social media", "ia soc", "zzz", "iskp’s", "a"):
         expected = np.array([term in text for text in index.text], dtype=bool)
         np.testing.assert_array_equal(index.term_mask(term), expected)
@@ -325,6 +436,7 @@ def test_word_index_in_the_background_is_used_once_built(corpus):
 @pytest.mark.parametrize("limit", [0, 1, 2_000])
 def test_words_found_by_search_or_by_arrow_are_the_same(corpus, monkeypatch, limit):
     from dashboard.query import index as module
+
     monkeypatch.setattr(module._Words, "FIND_LIMIT", limit)
     index = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="now")
     words = index._words.vocabulary.to_pylist()

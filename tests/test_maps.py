@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from dashboard.views import maps
 from dashboard.core.regions import load_context, load_geometry
+from dashboard.views import maps
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +71,10 @@ def test_offline_style_and_no_urls(data, gazetteer, corpus):
     figure = maps.build_map(data, gazetteer, maps.region_counts(corpus.findings), selected="PK")
     style = figure.layout.map.style
     assert isinstance(style, dict)
-    assert all(source["type"] == "geojson" and isinstance(source["data"], dict)
-               for source in style["sources"].values())
+    assert all(
+        source["type"] == "geojson" and isinstance(source["data"], dict)
+        for source in style["sources"].values()
+    )
     assert style["glyphs"].startswith("data:")
     assert maps.figure_urls(figure) == []
     assert "http" not in figure.to_json()
@@ -88,15 +90,27 @@ def test_payload_does_not_grow_with_counts(data, gazetteer):
 @pytest.mark.parametrize(
     ("code", "counts", "lines"),
     [
-        ("PK", {"PK": 4, "PK-KP": 1, "AFPAK": 3},
-         ["<b>Pakistan</b>", "4 findings name Pakistan as a whole",
-          "1 names a place inside it: Khyber Pakhtunkhwa (1)",
-          "3 name the wider Afghanistan-Pakistan region"]),
+        (
+            "PK",
+            {"PK": 4, "PK-KP": 1, "AFPAK": 3},
+            [
+                "<b>Pakistan</b>",
+                "4 findings name Pakistan as a whole",
+                "1 names a place inside it: Khyber Pakhtunkhwa (1)",
+                "3 name the wider Afghanistan-Pakistan region",
+            ],
+        ),
         ("PK", {"PK": 1}, ["1 finding names Pakistan as a whole"]),
         ("AF", {}, ["0 findings name Afghanistan as a whole"]),
-        ("PK-KP", {"PK": 4, "PK-KP": 1},
-         ["<b>Khyber Pakhtunkhwa</b>", "1 finding names Khyber Pakhtunkhwa",
-          "4 name Pakistan as a whole"]),
+        (
+            "PK-KP",
+            {"PK": 4, "PK-KP": 1},
+            [
+                "<b>Khyber Pakhtunkhwa</b>",
+                "1 finding names Khyber Pakhtunkhwa",
+                "4 name Pakistan as a whole",
+            ],
+        ),
         ("PK-TA", {}, ["merged into Khyber Pakhtunkhwa in 2018"]),
     ],
 )
@@ -137,8 +151,10 @@ def test_clicked_region(gazetteer, points, current, expected):
 
 def test_alt_text(gazetteer):
     text = maps.alt_text(Counter({"PK": 2, "CYBERSPACE": 1}), gazetteer, 3)
-    assert text == ("Map of Afghanistan and Pakistan shading 3 filtered findings by the areas "
-                    "they name. Areas named: Pakistan 2. Not on the map: Cyberspace 1.")
+    assert text == (
+        "Map of Afghanistan and Pakistan shading 3 filtered findings by the areas "
+        "they name. Areas named: Pakistan 2. Not on the map: Cyberspace 1."
+    )
 
 
 @pytest.mark.parametrize("selected", [None, "PK", "AF-NAN", "AFPAK"])
@@ -161,19 +177,29 @@ def test_province_outlines_skip_provinces_drawn_as_areas(data, gazetteer):
 def test_coordinates_reach_the_browser_as_plain_geojson(data, gazetteer):
     # Coordinates are held as arrays (cheap to copy on every rerun); the JSON must still be
     # ordinary GeoJSON: lists of [lon, lat] pairs, rounded for display.
-    figure = json.loads(maps.build_map(data, gazetteer, Counter({"PK": 2, "PK-KP": 1}), "PK")
-                        .to_json())
+    figure = json.loads(
+        maps.build_map(data, gazetteer, Counter({"PK": 2, "PK-KP": 1}), "PK").to_json()
+    )
     countries = next(t for t in figure["data"] if t.get("name") == "countries")
     pakistan = next(f for f in countries["geojson"]["features"] if f["id"] == "PK")
     rings = pakistan["geometry"]["coordinates"]
-    points = [p for polygon in rings for ring in polygon for p in ring] \
-        if pakistan["geometry"]["type"] == "MultiPolygon" else [p for ring in rings for p in ring]
+    points = (
+        [p for polygon in rings for ring in polygon for p in ring]
+        if pakistan["geometry"]["type"] == "MultiPolygon"
+        else [p for ring in rings for p in ring]
+    )
     assert points and all(isinstance(p, list) and len(p) == 2 for p in points)
     assert all(round(v, maps.DISPLAY_DECIMALS) == v for p in points for v in p)
     assert 60 < min(p[0] for p in points) < max(p[0] for p in points) < 78
     for layer in figure["layout"]["map"]["layers"]:
-        assert layer["source"]["type"] in ("FeatureCollection", "MultiLineString", "LineString",
-                                           "Polygon", "MultiPolygon", "GeometryCollection")
+        assert layer["source"]["type"] in (
+            "FeatureCollection",
+            "MultiLineString",
+            "LineString",
+            "Polygon",
+            "MultiPolygon",
+            "GeometryCollection",
+        )
 
 
 def test_equal_outlines_are_one_object_drawn_once(data, gazetteer):

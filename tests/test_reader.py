@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from html import unescape
@@ -13,10 +14,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard.core.findings import COLUMNS
-from dashboard.views.report_text import (READER_CSS, drawable_findings, highlight_html, legend_html, rgba,
-                              segments)
 from dashboard.core.reports import Report
 from dashboard.core.taxonomy import Taxonomy, Term
+from dashboard.views.report_text import (
+    READER_CSS,
+    drawable_findings,
+    highlight_html,
+    legend_html,
+    rgba,
+    segments,
+)
 
 REPORT = "hjs-2017-iskp"
 TAG = re.compile(r"<[^>]*>")
@@ -44,9 +51,14 @@ class Parsed(HTMLParser):
             self.element_ids.append(attrs["id"])
         classes = (attrs.get("class") or "").split()
         if tag == "span" and "rd-hl" in classes:
-            segment = {"classes": set(classes), "ids": (attrs.get("data-ids") or "").split(),
-                       "id": attrs.get("id"), "title": attrs.get("title"),
-                       "style": attrs.get("style"), "text": ""}
+            segment = {
+                "classes": set(classes),
+                "ids": (attrs.get("data-ids") or "").split(),
+                "id": attrs.get("id"),
+                "title": attrs.get("title"),
+                "style": attrs.get("style"),
+                "text": "",
+            }
             self.segments.append(segment)
             self._open.append(segment)
         else:
@@ -73,14 +85,35 @@ def plain(html: str) -> str:
     return unescape(TAG.sub("", html))
 
 
-def finding(report: Report, finding_id: str, start: int, end: int, *, title: str = "A finding",
-            themes: tuple[str, ...] = ("propaganda",), excerpt: str | None = None,
-            report_id: str | None = None) -> dict:
+def finding(
+    report: Report,
+    finding_id: str,
+    start: int,
+    end: int,
+    *,
+    title: str = "A finding",
+    themes: tuple[str, ...] = ("propaganda",),
+    excerpt: str | None = None,
+    report_id: str | None = None,
+) -> dict:
     row = {c: None for c in COLUMNS}
-    row.update(id=finding_id, report_id=report_id or report.id, kind="analysis", title=title,
-               summary="", excerpt=report.text[start:end] if excerpt is None else excerpt,
-               start=start, end=end, prefix="", suffix="", themes=themes, regions=(),
-               actors=(), page=None, source="test")
+    row.update(
+        id=finding_id,
+        report_id=report_id or report.id,
+        kind="analysis",
+        title=title,
+        summary="",
+        excerpt=report.text[start:end] if excerpt is None else excerpt,
+        start=start,
+        end=end,
+        prefix="",
+        suffix="",
+        themes=themes,
+        regions=(),
+        actors=(),
+        page=None,
+        source="test",
+    )
     return row
 
 
@@ -94,7 +127,7 @@ def brute_segments(length, spans):
     cover = [tuple(dict.fromkeys(i for s, e, i in valid if s <= k < e)) for k in range(length)]
     cuts = {0, length} | {s for s, _, _ in valid} | {e for _, e, _ in valid}
     cuts = sorted(cuts)
-    return [(a, b, cover[a]) for a, b in zip(cuts, cuts[1:])]
+    return [(a, b, cover[a]) for a, b in itertools.pairwise(cuts)]
 
 
 # --- segments ---------------------------------------------------------------------------------
@@ -105,41 +138,83 @@ def brute_segments(length, spans):
     [
         pytest.param(10, [], [(0, 10, ())], id="no-spans"),
         pytest.param(0, [(0, 1, "a")], [], id="empty-text"),
-        pytest.param(10, [(1, 3, "a"), (5, 8, "b")],
-                     [(0, 1, ()), (1, 3, ("a",)), (3, 5, ()), (5, 8, ("b",)), (8, 10, ())],
-                     id="non-overlapping"),
-        pytest.param(10, [(2, 6, "a"), (4, 8, "b")],
-                     [(0, 2, ()), (2, 4, ("a",)), (4, 6, ("a", "b")), (6, 8, ("b",)),
-                      (8, 10, ())], id="overlapping"),
-        pytest.param(10, [(4, 8, "b"), (2, 6, "a")],
-                     [(0, 2, ()), (2, 4, ("a",)), (4, 6, ("b", "a")), (6, 8, ("b",)),
-                      (8, 10, ())], id="overlapping-input-order-kept"),
-        pytest.param(10, [(1, 9, "outer"), (3, 5, "inner")],
-                     [(0, 1, ()), (1, 3, ("outer",)), (3, 5, ("outer", "inner")),
-                      (5, 9, ("outer",)), (9, 10, ())], id="nested"),
-        pytest.param(10, [(0, 10, "outer"), (0, 4, "head"), (6, 10, "tail")],
-                     [(0, 4, ("outer", "head")), (4, 6, ("outer",)), (6, 10, ("outer", "tail"))],
-                     id="nested-sharing-edges"),
-        pytest.param(10, [(2, 5, "a"), (5, 7, "b")],
-                     [(0, 2, ()), (2, 5, ("a",)), (5, 7, ("b",)), (7, 10, ())], id="adjacent"),
-        pytest.param(10, [(2, 5, "a"), (2, 5, "b")],
-                     [(0, 2, ()), (2, 5, ("a", "b")), (5, 10, ())], id="identical"),
-        pytest.param(10, [(2, 5, "a"), (2, 5, "a")],
-                     [(0, 2, ()), (2, 5, ("a",)), (5, 10, ())], id="same-id-twice-listed-once"),
+        pytest.param(
+            10,
+            [(1, 3, "a"), (5, 8, "b")],
+            [(0, 1, ()), (1, 3, ("a",)), (3, 5, ()), (5, 8, ("b",)), (8, 10, ())],
+            id="non-overlapping",
+        ),
+        pytest.param(
+            10,
+            [(2, 6, "a"), (4, 8, "b")],
+            [(0, 2, ()), (2, 4, ("a",)), (4, 6, ("a", "b")), (6, 8, ("b",)), (8, 10, ())],
+            id="overlapping",
+        ),
+        pytest.param(
+            10,
+            [(4, 8, "b"), (2, 6, "a")],
+            [(0, 2, ()), (2, 4, ("a",)), (4, 6, ("b", "a")), (6, 8, ("b",)), (8, 10, ())],
+            id="overlapping-input-order-kept",
+        ),
+        pytest.param(
+            10,
+            [(1, 9, "outer"), (3, 5, "inner")],
+            [
+                (0, 1, ()),
+                (1, 3, ("outer",)),
+                (3, 5, ("outer", "inner")),
+                (5, 9, ("outer",)),
+                (9, 10, ()),
+            ],
+            id="nested",
+        ),
+        pytest.param(
+            10,
+            [(0, 10, "outer"), (0, 4, "head"), (6, 10, "tail")],
+            [(0, 4, ("outer", "head")), (4, 6, ("outer",)), (6, 10, ("outer", "tail"))],
+            id="nested-sharing-edges",
+        ),
+        pytest.param(
+            10,
+            [(2, 5, "a"), (5, 7, "b")],
+            [(0, 2, ()), (2, 5, ("a",)), (5, 7, ("b",)), (7, 10, ())],
+            id="adjacent",
+        ),
+        pytest.param(
+            10,
+            [(2, 5, "a"), (2, 5, "b")],
+            [(0, 2, ()), (2, 5, ("a", "b")), (5, 10, ())],
+            id="identical",
+        ),
+        pytest.param(
+            10,
+            [(2, 5, "a"), (2, 5, "a")],
+            [(0, 2, ()), (2, 5, ("a",)), (5, 10, ())],
+            id="same-id-twice-listed-once",
+        ),
         pytest.param(10, [(0, 10, "all")], [(0, 10, ("all",))], id="whole-text"),
-        pytest.param(10, [(4, 4, "empty"), (2, 6, "a")],
-                     [(0, 2, ()), (2, 6, ("a",)), (6, 10, ())], id="zero-length-ignored"),
+        pytest.param(
+            10,
+            [(4, 4, "empty"), (2, 6, "a")],
+            [(0, 2, ()), (2, 6, ("a",)), (6, 10, ())],
+            id="zero-length-ignored",
+        ),
         pytest.param(10, [(6, 3, "reversed")], [(0, 10, ())], id="reversed-ignored"),
-        pytest.param(10, [(-1, 3, "neg"), (8, 11, "past"), (12, 15, "beyond"), (3, 5, "ok")],
-                     [(0, 3, ()), (3, 5, ("ok",)), (5, 10, ())], id="out-of-range-ignored"),
+        pytest.param(
+            10,
+            [(-1, 3, "neg"), (8, 11, "past"), (12, 15, "beyond"), (3, 5, "ok")],
+            [(0, 3, ()), (3, 5, ("ok",)), (5, 10, ())],
+            id="out-of-range-ignored",
+        ),
     ],
 )
 def test_segments(length, spans, expected):
     assert segments(length, spans) == expected
 
 
-_SPANS = st.lists(st.tuples(st.integers(-3, 25), st.integers(-3, 25),
-                            st.sampled_from("abcdef")), max_size=8)
+_SPANS = st.lists(
+    st.tuples(st.integers(-3, 25), st.integers(-3, 25), st.sampled_from("abcdef")), max_size=8
+)
 
 
 @given(length=st.integers(0, 20), spans=_SPANS)
@@ -226,8 +301,9 @@ def test_real_titles_and_theme_labels_are_in_the_tooltip(corpus):
 )
 def test_findings_outside_the_emphasised_set_are_faint(corpus, emphasised, focus):
     report = corpus.reports[REPORT]
-    parsed = Parsed(highlight_html(report, corpus.findings, corpus.taxonomy,
-                                   emphasised=emphasised, focus=focus))
+    parsed = Parsed(
+        highlight_html(report, corpus.findings, corpus.taxonomy, emphasised=emphasised, focus=focus)
+    )
     strong = set(corpus.findings["id"]) if emphasised is None else set(emphasised)
     if focus:
         strong.add(focus)
@@ -243,8 +319,9 @@ def test_focus_marks_only_the_focused_finding(corpus, focus):
     focused = [s for s in parsed.segments if "rd-focus" in s["classes"]]
     assert focused
     assert all(focus in s["ids"] for s in focused)
-    assert "".join(s["text"] for s in focused) == \
-        corpus.findings.set_index("id").loc[focus, "excerpt"]
+    assert (
+        "".join(s["text"] for s in focused) == corpus.findings.set_index("id").loc[focus, "excerpt"]
+    )
 
 
 def test_no_focus_marks_nothing_focused(corpus):
@@ -260,11 +337,12 @@ def test_overlapping_and_nested_findings_each_keep_their_excerpt(small_report, t
     text = small_report.text
     a = text.index("propaganda reaches")
     b = text.index("reaches “urban youth”")
-    rows = [finding(small_report, "outer", 0, text.index("\n"), themes=("recruitment",)),
-            finding(small_report, "a", a, a + len("propaganda reaches"), themes=("propaganda",)),
-            finding(small_report, "b", b, b + len("reaches “urban youth”"), themes=("refugees",)),
-            finding(small_report, "same", b, b + len("reaches “urban youth”"),
-                    themes=("ideology",))]
+    rows = [
+        finding(small_report, "outer", 0, text.index("\n"), themes=("recruitment",)),
+        finding(small_report, "a", a, a + len("propaganda reaches"), themes=("propaganda",)),
+        finding(small_report, "b", b, b + len("reaches “urban youth”"), themes=("refugees",)),
+        finding(small_report, "same", b, b + len("reaches “urban youth”"), themes=("ideology",)),
+    ]
     html = highlight_html(small_report, frame(*rows), taxonomy)
     parsed = Parsed(html)
     assert plain(html) == text
@@ -284,8 +362,10 @@ def test_overlapping_and_nested_findings_each_keep_their_excerpt(small_report, t
 
 def test_faint_finding_does_not_colour_an_overlap_with_an_emphasised_one(small_report, taxonomy):
     text = small_report.text
-    rows = [finding(small_report, "wide", 0, 30, themes=("propaganda",)),
-            finding(small_report, "narrow", 5, 15, themes=("refugees",))]
+    rows = [
+        finding(small_report, "wide", 0, 30, themes=("propaganda",)),
+        finding(small_report, "narrow", 5, 15, themes=("refugees",)),
+    ]
     parsed = Parsed(highlight_html(small_report, frame(*rows), taxonomy, emphasised={"wide"}))
     middle = next(s for s in parsed.segments if s["ids"] == ["wide", "narrow"])
     assert "rd-faint" not in middle["classes"]
@@ -308,8 +388,12 @@ def test_faint_finding_does_not_colour_an_overlap_with_an_emphasised_one(small_r
     ],
 )
 def test_finding_with_wrong_offsets_or_report_is_skipped(small_report, taxonomy, change):
-    good = finding(small_report, "good", small_report.text.index("Refugees"),
-                   small_report.text.index("Refugees") + len("Refugees"))
+    good = finding(
+        small_report,
+        "good",
+        small_report.text.index("Refugees"),
+        small_report.text.index("Refugees") + len("Refugees"),
+    )
     bad = finding(small_report, "bad", 0, len("ISKP’s propaganda"))
     bad.update(change)
     html = highlight_html(small_report, frame(good, bad), taxonomy)
@@ -330,8 +414,10 @@ def test_duplicate_id_is_drawn_once(small_report, taxonomy):
 # --- hostile input ----------------------------------------------------------------------------
 
 
-HOSTILE_TEXT = ("Intro <script>alert(1)</script> & more.\n"
-                "<img src=x onerror=alert(1)> \"quoted\" 'single' &amp; end\n")
+HOSTILE_TEXT = (
+    "Intro <script>alert(1)</script> & more.\n"
+    "<img src=x onerror=alert(1)> \"quoted\" 'single' &amp; end\n"
+)
 
 
 def _hostile_report() -> Report:
@@ -339,20 +425,34 @@ def _hostile_report() -> Report:
 
 
 def _hostile_taxonomy(taxonomy: Taxonomy) -> Taxonomy:
-    themes = tuple(Term(t.key, '<img src=x onerror=alert(1)>"' if t.key == "propaganda" else t.label,
-                        t.definition, t.colour) for t in taxonomy.themes)
+    themes = tuple(
+        Term(
+            t.key,
+            '<img src=x onerror=alert(1)>"' if t.key == "propaganda" else t.label,
+            t.definition,
+            t.colour,
+        )
+        for t in taxonomy.themes
+    )
     return Taxonomy(themes=themes, kinds=taxonomy.kinds)
 
 
 @pytest.mark.parametrize(
     ("finding_id", "title", "span"),
     [
-        pytest.param("f1", "<img src=x onerror=alert(1)>", "<script>alert(1)</script>",
-                     id="hostile-title-over-script"),
-        pytest.param("f1", '"><script>alert(1)</script>', "<img src=x onerror=alert(1)>",
-                     id="attribute-breaking-title"),
-        pytest.param('x"><img/src=x/onerror=alert(1)>', "Plain", "&amp;",
-                     id="hostile-id"),
+        pytest.param(
+            "f1",
+            "<img src=x onerror=alert(1)>",
+            "<script>alert(1)</script>",
+            id="hostile-title-over-script",
+        ),
+        pytest.param(
+            "f1",
+            '"><script>alert(1)</script>',
+            "<img src=x onerror=alert(1)>",
+            id="attribute-breaking-title",
+        ),
+        pytest.param('x"><img/src=x/onerror=alert(1)>', "Plain", "&amp;", id="hostile-id"),
         pytest.param("f1", "Plain", None, id="no-finding"),
     ],
 )
@@ -395,8 +495,20 @@ def test_legend_of_no_findings_says_so(taxonomy):
     assert "No findings" in legend_html(frame(), taxonomy)
 
 
-@pytest.mark.parametrize("needle", ["<style>", "white-space: pre-wrap", ".rd-hl", ".rd-faint",
-                                    ".rd-focus", ".rd-overlap", "outline", "dotted", "double"])
+@pytest.mark.parametrize(
+    "needle",
+    [
+        "<style>",
+        "white-space: pre-wrap",
+        ".rd-hl",
+        ".rd-faint",
+        ".rd-focus",
+        ".rd-overlap",
+        "outline",
+        "dotted",
+        "double",
+    ],
+)
 def test_reader_css_has_its_parts(needle):
     assert needle in READER_CSS
 
@@ -406,9 +518,13 @@ def test_reader_css_only_styles_its_own_classes():
     assert selectors and all(s.startswith("rd-") for s in selectors)
 
 
-@pytest.mark.parametrize(("colour", "alpha", "expected"),
-                         [("#CC6677", 0.28, "rgba(204,102,119,0.28)"),
-                          ("#000000", 1, "rgba(0,0,0,1)"),
-                          ("#ffFFff", 0.5, "rgba(255,255,255,0.5)")])
+@pytest.mark.parametrize(
+    ("colour", "alpha", "expected"),
+    [
+        ("#CC6677", 0.28, "rgba(204,102,119,0.28)"),
+        ("#000000", 1, "rgba(0,0,0,1)"),
+        ("#ffFFff", 0.5, "rgba(255,255,255,0.5)"),
+    ],
+)
 def test_rgba(colour, alpha, expected):
     assert rgba(colour, alpha) == expected

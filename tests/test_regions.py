@@ -629,9 +629,7 @@ def build_script():
 
 
 def _rows(rows):
-    return pd.DataFrame(
-        [r[:4] for r in rows], columns=["fips", "name", "woe_name", "gn_name"]
-    )
+    return pd.DataFrame([r[:4] for r in rows], columns=["fips", "name", "woe_name", "gn_name"])
 
 
 def test_build_assigns_codes(build_script, gazetteer):
@@ -652,8 +650,8 @@ def test_build_fails_loudly(build_script, gazetteer, change):
     elif change == "duplicate-row":
         rows.append(rows[0])
     elif change == "unknown-fips":
-        rows[0] = ("AF99",) + rows[0][1:]
+        rows[0] = ("AF99", *rows[0][1:])
     elif change == "alias-missing":
-        rows[0] = rows[0][:3] + ("Nangarhar Wilayat",) + rows[0][4:]
+        rows[0] = (*rows[0][:3], "Nangarhar Wilayat", *rows[0][4:])
     with pytest.raises(build_script.BuildError):
         build_script.assign_codes(_rows(rows), gazetteer)

@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from dashboard import DATA_DIR
-from dashboard.query.filters import Filters
 from dashboard.core.findings import COLUMNS, Context, empty_findings, load_findings_bytes
 from dashboard.core.reports import Report
 from dashboard.io.store import (
@@ -42,6 +41,7 @@ from dashboard.io.store import (
     StoreError,
     default_store_path,
 )
+from dashboard.query.filters import Filters
 
 BUNDLED = "hjs-2017-iskp"
 SRC_DIR = Path(__file__).resolve().parents[1] / "src"
@@ -59,21 +59,41 @@ EXCERPTS = (
 
 #: A report the analysts import themselves, with what real texts have: CRLF, tabs, trailing
 #: spaces, curly quotes, non-Latin script.
-ANALYST_TEXT = ("Field note on Nangarhar\r\n\r\nISKP’s radio station\tbroadcasts at night.  \r\n"
-                "Local elders call it “the voice of the mountain”. خراسان\n")
-ANALYST_REPORT = Report(id="field-note-2024", title="Field note on Nangarhar", author="J. Analyst",
-                        text=ANALYST_TEXT, text_kind="full text", publisher="Team notes",
-                        year=2024, text_note="Typed from a notebook.",
-                        sha256=hashlib.sha256(ANALYST_TEXT.encode()).hexdigest())
+ANALYST_TEXT = (
+    "Field note on Nangarhar\r\n\r\nISKP’s radio station\tbroadcasts at night.  \r\n"
+    "Local elders call it “the voice of the mountain”. خراسان\n"
+)
+ANALYST_REPORT = Report(
+    id="field-note-2024",
+    title="Field note on Nangarhar",
+    author="J. Analyst",
+    text=ANALYST_TEXT,
+    text_kind="full text",
+    publisher="Team notes",
+    year=2024,
+    text_note="Typed from a notebook.",
+    sha256=hashlib.sha256(ANALYST_TEXT.encode()).hexdigest(),
+)
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
 def row(finding_id: str, excerpt: str = EXCERPTS[0], **changes: object) -> dict[str, object]:
-    values = {"id": finding_id, "report_id": BUNDLED, "kind": "analysis",
-              "title": f"Finding {finding_id}", "summary": "", "excerpt": excerpt, "start": "",
-              "end": "", "themes": "recruitment", "regions": "", "actors": "", "page": ""}
+    values = {
+        "id": finding_id,
+        "report_id": BUNDLED,
+        "kind": "analysis",
+        "title": f"Finding {finding_id}",
+        "summary": "",
+        "excerpt": excerpt,
+        "start": "",
+        "end": "",
+        "themes": "recruitment",
+        "regions": "",
+        "actors": "",
+        "page": "",
+    }
     values.update(changes)
     return values
 
@@ -111,20 +131,32 @@ def findings_file(context: Context, name: str, rows: list[dict[str, object]]) ->
 
 
 def import_file(store: Store, file: File) -> ImportRecord:
-    return store.import_findings(file.frame, file_name=file.name, sha256=file.sha256,
-                                 rows_total=len(file.frame), rows_rejected=0)
+    return store.import_findings(
+        file.frame,
+        file_name=file.name,
+        sha256=file.sha256,
+        rows_total=len(file.frame),
+        rows_rejected=0,
+    )
 
 
 def state(store: Store) -> dict[str, object]:
     """Everything a reader can see of the store."""
-    return {"imports": store.imports(), "findings": store.findings(), "reports": store.reports(),
-            "views": store.views(), "ids": store.ids(), "fingerprint": store.fingerprint()}
+    return {
+        "imports": store.imports(),
+        "findings": store.findings(),
+        "reports": store.reports(),
+        "views": store.views(),
+        "ids": store.ids(),
+        "fingerprint": store.fingerprint(),
+    }
 
 
 def assert_same_state(actual: dict[str, object], expected: dict[str, object]) -> None:
     pd.testing.assert_frame_equal(actual["findings"], expected["findings"])
-    assert {k: v for k, v in actual.items() if k != "findings"} == \
-        {k: v for k, v in expected.items() if k != "findings"}
+    assert {k: v for k, v in actual.items() if k != "findings"} == {
+        k: v for k, v in expected.items() if k != "findings"
+    }
 
 
 def expected_frame(*pairs: tuple[File, ImportRecord]) -> pd.DataFrame:
@@ -142,44 +174,83 @@ def context(corpus) -> Context:
 
 @pytest.fixture(scope="module")
 def analyst_context(corpus) -> Context:
-    return Context({**corpus.reports, ANALYST_REPORT.id: ANALYST_REPORT}, corpus.gazetteer,
-                   corpus.taxonomy)
+    return Context(
+        {**corpus.reports, ANALYST_REPORT.id: ANALYST_REPORT}, corpus.gazetteer, corpus.taxonomy
+    )
 
 
 @pytest.fixture(scope="module")
 def file_a(context) -> File:
-    return findings_file(context, "kp-recruitment.csv", [
-        row("a-01", EXCERPTS[0], themes="recruitment;rival-groups", regions="Pakistan; Afghanistan",
-            actors="ISKP;TTP", page="3", summary='Says "disaffected", not "defectors".'),
-        row("a-02", EXCERPTS[1], kind="key-observation", themes="propaganda",
-            actors="ISKP; Afghan Taliban"),
-        row("a-03", EXCERPTS[2], themes="refugees", regions="PK", page="12"),
-    ])
+    return findings_file(
+        context,
+        "kp-recruitment.csv",
+        [
+            row(
+                "a-01",
+                EXCERPTS[0],
+                themes="recruitment;rival-groups",
+                regions="Pakistan; Afghanistan",
+                actors="ISKP;TTP",
+                page="3",
+                summary='Says "disaffected", not "defectors".',
+            ),
+            row(
+                "a-02",
+                EXCERPTS[1],
+                kind="key-observation",
+                themes="propaganda",
+                actors="ISKP; Afghan Taliban",
+            ),
+            row("a-03", EXCERPTS[2], themes="refugees", regions="PK", page="12"),
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
 def file_b(context) -> File:
-    return findings_file(context, "youth.csv", [
-        row("b-01", EXCERPTS[3], themes="recruitment;online-radicalisation", regions="AF"),
-        row("b-02", EXCERPTS[4], kind="assessment", themes="violence"),
-    ])
+    return findings_file(
+        context,
+        "youth.csv",
+        [
+            row("b-01", EXCERPTS[3], themes="recruitment;online-radicalisation", regions="AF"),
+            row("b-02", EXCERPTS[4], kind="assessment", themes="violence"),
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
 def file_c(context) -> File:
-    return findings_file(context, "nato.csv", [
-        row("c-01", EXCERPTS[5], themes="international-policy", actors="NATO", page="1"),
-    ])
+    return findings_file(
+        context,
+        "nato.csv",
+        [
+            row("c-01", EXCERPTS[5], themes="international-policy", actors="NATO", page="1"),
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
 def file_quoting_analyst(analyst_context) -> File:
-    return findings_file(analyst_context, "field-findings.csv", [
-        row("fn-01", "ISKP’s radio station", report_id=ANALYST_REPORT.id, themes="propaganda",
-            regions="Nangarhar"),
-        row("fn-02", "“the voice of the mountain”", report_id=ANALYST_REPORT.id,
-            themes="propaganda", kind="quotation"),
-    ])
+    return findings_file(
+        analyst_context,
+        "field-findings.csv",
+        [
+            row(
+                "fn-01",
+                "ISKP’s radio station",
+                report_id=ANALYST_REPORT.id,
+                themes="propaganda",
+                regions="Nangarhar",
+            ),
+            row(
+                "fn-02",
+                "“the voice of the mountain”",
+                report_id=ANALYST_REPORT.id,
+                themes="propaganda",
+                kind="quotation",
+            ),
+        ],
+    )
 
 
 @pytest.fixture
@@ -196,8 +267,12 @@ def test_new_store_is_empty_in_wal_mode_with_its_schema_version(tmp_path):
     assert path.is_file()
     assert store.journal_mode == "wal"
     pd.testing.assert_frame_equal(store.findings(), empty_findings())
-    assert (store.reports(), store.imports(), store.views(), store.ids()) == ({}, [], [],
-                                                                              frozenset())
+    assert (store.reports(), store.imports(), store.views(), store.ids()) == (
+        {},
+        [],
+        [],
+        frozenset(),
+    )
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -226,11 +301,15 @@ def test_store_of_a_newer_version_is_refused_and_left_alone(tmp_path, file_a):
     assert path.read_bytes() == data
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    pytest.param(b"id,title\nnot a database\n" * 200, "not a readable dashboard store",
-                 id="not-sqlite"),
-    pytest.param(None, "SQLite database of another program", id="other-program"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(
+            b"id,title\nnot a database\n" * 200, "not a readable dashboard store", id="not-sqlite"
+        ),
+        pytest.param(None, "SQLite database of another program", id="other-program"),
+    ],
+)
 def test_a_file_that_is_not_a_store_is_refused(tmp_path, content, expected):
     path = tmp_path / "s.sqlite3"
     if content is None:
@@ -275,14 +354,23 @@ def test_dashboard_store_variable_names_the_file(tmp_path, monkeypatch):
     assert not (tmp_path / "xdg").exists()
 
 
-@pytest.mark.parametrize(("store_var", "xdg", "expected"), [
-    pytest.param(None, "{tmp}/xdg", "xdg/iskp-dashboard/store.sqlite3", id="xdg-data-home"),
-    pytest.param("", "{tmp}/xdg", "xdg/iskp-dashboard/store.sqlite3", id="empty-variable-ignored"),
-    pytest.param(None, None, "home/.local/share/iskp-dashboard/store.sqlite3", id="home"),
-    pytest.param(None, "relative/dir", "home/.local/share/iskp-dashboard/store.sqlite3",
-                 id="relative-xdg-ignored"),
-    pytest.param("~/notes/s.db", "{tmp}/xdg", "home/notes/s.db", id="tilde-expanded"),
-])
+@pytest.mark.parametrize(
+    ("store_var", "xdg", "expected"),
+    [
+        pytest.param(None, "{tmp}/xdg", "xdg/iskp-dashboard/store.sqlite3", id="xdg-data-home"),
+        pytest.param(
+            "", "{tmp}/xdg", "xdg/iskp-dashboard/store.sqlite3", id="empty-variable-ignored"
+        ),
+        pytest.param(None, None, "home/.local/share/iskp-dashboard/store.sqlite3", id="home"),
+        pytest.param(
+            None,
+            "relative/dir",
+            "home/.local/share/iskp-dashboard/store.sqlite3",
+            id="relative-xdg-ignored",
+        ),
+        pytest.param("~/notes/s.db", "{tmp}/xdg", "home/notes/s.db", id="tilde-expanded"),
+    ],
+)
 def test_default_store_path(tmp_path, monkeypatch, store_var, xdg, expected):
     """``{tmp}`` in a value stands for the test's temporary folder; ``None`` means unset."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
@@ -294,11 +382,14 @@ def test_default_store_path(tmp_path, monkeypatch, store_var, xdg, expected):
     assert default_store_path() == tmp_path / expected
 
 
-@pytest.mark.parametrize("inside", [
-    pytest.param(DATA_DIR / "store.sqlite3", id="bundled-data"),
-    pytest.param(DATA_DIR / "findings" / "x.sqlite3", id="bundled-findings"),
-    pytest.param(SRC_DIR / "dashboard" / "store.sqlite3", id="package"),
-])
+@pytest.mark.parametrize(
+    "inside",
+    [
+        pytest.param(DATA_DIR / "store.sqlite3", id="bundled-data"),
+        pytest.param(DATA_DIR / "findings" / "x.sqlite3", id="bundled-findings"),
+        pytest.param(SRC_DIR / "dashboard" / "store.sqlite3", id="package"),
+    ],
+)
 def test_store_is_never_put_in_the_bundled_data_or_the_package(monkeypatch, inside):
     monkeypatch.setenv(ENV_VAR, str(inside))
     with pytest.raises(StoreError, match=f"Set {ENV_VAR} to a file in your own folders"):
@@ -312,8 +403,9 @@ def test_store_is_never_put_in_the_bundled_data_or_the_package(monkeypatch, insi
 def test_import_round_trip_keeps_values_dtypes_and_tuples(tmp_path, file_a):
     store = Store(tmp_path / "s.sqlite3")
     record = import_file(store, file_a)
-    assert record == ImportRecord(record.id, "kp-recruitment.csv", file_a.sha256, "findings",
-                                  record.imported_at, 3, 3, 0)
+    assert record == ImportRecord(
+        record.id, "kp-recruitment.csv", file_a.sha256, "findings", record.imported_at, 3, 3, 0
+    )
     assert record.imported_at.endswith("+00:00")
     stored = Store(tmp_path / "s.sqlite3").findings()
     expected = file_a.frame.assign(source=f"import #{record.id}: kp-recruitment.csv")
@@ -332,17 +424,27 @@ def test_import_round_trip_keeps_values_dtypes_and_tuples(tmp_path, file_a):
 
 def test_findings_come_in_import_order_then_file_order(store, file_a, file_b, file_c):
     records = [import_file(store, f) for f in (file_b, file_a, file_c)]
-    pd.testing.assert_frame_equal(store.findings(), expected_frame(
-        *zip((file_b, file_a, file_c), records)))
+    pd.testing.assert_frame_equal(
+        store.findings(), expected_frame(*zip((file_b, file_a, file_c), records))
+    )
     assert [r.id for r in store.imports()] == sorted((r.id for r in records), reverse=True)
     assert store.imports()[0].file_name == "nato.csv"
 
 
 def test_import_lists_the_file_by_its_base_name_and_keeps_the_counts(store, file_b):
-    record = store.import_findings(file_b.frame, file_name="/home/ana/Downloads/youth.csv",
-                                   sha256=file_b.sha256, rows_total=5, rows_rejected=3)
-    assert (record.file_name, record.rows_total, record.rows_imported, record.rows_rejected) == \
-        ("youth.csv", 5, 2, 3)
+    record = store.import_findings(
+        file_b.frame,
+        file_name="/home/ana/Downloads/youth.csv",
+        sha256=file_b.sha256,
+        rows_total=5,
+        rows_rejected=3,
+    )
+    assert (record.file_name, record.rows_total, record.rows_imported, record.rows_rejected) == (
+        "youth.csv",
+        5,
+        2,
+        3,
+    )
     assert store.imports() == [record]
     assert set(store.findings()["source"]) == {f"import #{record.id}: youth.csv"}
 
@@ -351,13 +453,23 @@ def test_import_lists_the_file_by_its_base_name_and_keeps_the_counts(store, file
 def test_same_file_twice_is_a_duplicate_import_and_changes_nothing(store, file_a, kind):
     if kind == "findings":
         first = import_file(store, file_a)
-        again = lambda: store.import_findings(file_a.frame.assign(id=["n1", "n2", "n3"]),
-                                              file_name="copy.csv", sha256=file_a.sha256,
-                                              rows_total=3, rows_rejected=0)
+
+        def again():
+            return store.import_findings(
+                file_a.frame.assign(id=["n1", "n2", "n3"]),
+                file_name="copy.csv",
+                sha256=file_a.sha256,
+                rows_total=3,
+                rows_rejected=0,
+            )
     else:
         first = store.import_report(ANALYST_REPORT, file_name="note.txt")
-        again = lambda: store.import_report(dataclasses.replace(ANALYST_REPORT, id="other-id"),
-                                            file_name="copy.txt")
+
+        def again():
+            return store.import_report(
+                dataclasses.replace(ANALYST_REPORT, id="other-id"), file_name="copy.txt"
+            )
+
     before = state(store)
     with pytest.raises(DuplicateImport) as caught:
         again()
@@ -368,19 +480,24 @@ def test_same_file_twice_is_a_duplicate_import_and_changes_nothing(store, file_a
     assert_same_state(state(store), before)
 
 
-@pytest.mark.parametrize(("new_ids", "clashing"), [
-    pytest.param(["z-1", "a-02", "z-3"], ("a-02",), id="one-of-three"),
-    pytest.param(["a-03", "a-01", "a-02"], ("a-01", "a-02", "a-03"), id="all"),
-])
-def test_an_id_already_stored_is_a_conflict_and_nothing_is_written(store, file_a, file_b,
-                                                                   new_ids, clashing):
+@pytest.mark.parametrize(
+    ("new_ids", "clashing"),
+    [
+        pytest.param(["z-1", "a-02", "z-3"], ("a-02",), id="one-of-three"),
+        pytest.param(["a-03", "a-01", "a-02"], ("a-01", "a-02", "a-03"), id="all"),
+    ],
+)
+def test_an_id_already_stored_is_a_conflict_and_nothing_is_written(
+    store, file_a, file_b, new_ids, clashing
+):
     first = import_file(store, file_a)
     import_file(store, file_b)
     before = state(store)
     clash = file_a.frame.assign(id=new_ids)
     with pytest.raises(IdConflict) as caught:
-        store.import_findings(clash, file_name="clash.csv", sha256="f" * 64, rows_total=3,
-                              rows_rejected=0)
+        store.import_findings(
+            clash, file_name="clash.csv", sha256="f" * 64, rows_total=3, rows_rejected=0
+        )
     assert caught.value.ids == clashing
     assert set(caught.value.holders) == set(clashing)
     assert all(h == first for h in caught.value.holders.values())
@@ -393,21 +510,30 @@ def test_an_id_already_stored_is_a_conflict_and_nothing_is_written(store, file_a
 def test_an_id_repeated_within_the_frame_is_a_conflict(store, file_a, file_b):
     frame = pd.concat([file_b.frame, file_b.frame.iloc[[1]]], ignore_index=True)
     with pytest.raises(IdConflict, match="appear more than once in the file") as caught:
-        store.import_findings(frame, file_name="twice.csv", sha256="e" * 64, rows_total=3,
-                              rows_rejected=0)
+        store.import_findings(
+            frame, file_name="twice.csv", sha256="e" * 64, rows_total=3, rows_rejected=0
+        )
     assert caught.value.ids == ("b-02",)
     assert store.imports() == [] and store.ids() == frozenset()
 
 
-@pytest.mark.parametrize(("frame", "error", "message"), [
-    pytest.param(empty_findings(), StoreError, "no accepted findings", id="empty"),
-    pytest.param(empty_findings().drop(columns=["prefix"]), ValueError, "lacks columns",
-                 id="missing-column"),
-])
+@pytest.mark.parametrize(
+    ("frame", "error", "message"),
+    [
+        pytest.param(empty_findings(), StoreError, "no accepted findings", id="empty"),
+        pytest.param(
+            empty_findings().drop(columns=["prefix"]),
+            ValueError,
+            "lacks columns",
+            id="missing-column",
+        ),
+    ],
+)
 def test_a_frame_that_cannot_be_imported(store, frame, error, message):
     with pytest.raises(error, match=message):
-        store.import_findings(frame, file_name="x.csv", sha256="d" * 64, rows_total=0,
-                              rows_rejected=0)
+        store.import_findings(
+            frame, file_name="x.csv", sha256="d" * 64, rows_total=0, rows_rejected=0
+        )
     assert store.imports() == []
 
 
@@ -432,12 +558,19 @@ def test_remove_import_removes_only_what_it_brought(store, file_a, file_b, file_
 
 def test_report_import_and_findings_quoting_it(store, file_quoting_analyst, file_a):
     report_import = store.import_report(ANALYST_REPORT, file_name="field-note-2024.txt")
-    assert (report_import.kind, report_import.rows_total, report_import.rows_imported,
-            report_import.rows_rejected) == ("report", 1, 1, 0)
+    assert (
+        report_import.kind,
+        report_import.rows_total,
+        report_import.rows_imported,
+        report_import.rows_rejected,
+    ) == ("report", 1, 1, 0)
     assert report_import.sha256 == ANALYST_REPORT.sha256
     reports = store.reports()
-    assert reports == {ANALYST_REPORT.id: dataclasses.replace(
-        ANALYST_REPORT, source=f"import #{report_import.id}: field-note-2024.txt")}
+    assert reports == {
+        ANALYST_REPORT.id: dataclasses.replace(
+            ANALYST_REPORT, source=f"import #{report_import.id}: field-note-2024.txt"
+        )
+    }
     assert reports[ANALYST_REPORT.id].text == ANALYST_TEXT  # verbatim: CRLF, tabs, spaces kept
 
     quoting = import_file(store, file_quoting_analyst)
@@ -446,7 +579,7 @@ def test_report_import_and_findings_quoting_it(store, file_quoting_analyst, file
     with pytest.raises(ReportInUse) as caught:
         store.remove_import(report_import.id)
     message = str(caught.value)
-    assert "2 findings of import #%d ('field-findings.csv')" % quoting.id in message
+    assert f"2 findings of import #{quoting.id} ('field-findings.csv')" in message
     assert f"Remove import #{quoting.id} first" in message
     assert f"#{other.id}" not in message
     assert_same_state(state(store), before)
@@ -486,11 +619,22 @@ def test_a_report_without_a_sha_is_identified_by_its_text(store):
 
 
 def test_export_reloads_to_the_same_findings(store, context, file_a, file_b):
-    tricky = findings_file(context, "tricky.csv", [
-        row("t-01", EXCERPTS[6], title="=HYPERLINK(\"x\")", summary="a, b;\n\"c\"\r\nd\re",
-            actors="Ḥaqqānī network; ISKP", regions="Khyber Pakhtunkhwa;Nangarhar", page="7"),
-        row("t-02", "ISKP", start="692", end="696", title="Offsets pick\rone of many"),
-    ])
+    tricky = findings_file(
+        context,
+        "tricky.csv",
+        [
+            row(
+                "t-01",
+                EXCERPTS[6],
+                title='=HYPERLINK("x")',
+                summary='a, b;\n"c"\r\nd\re',
+                actors="Ḥaqqānī network; ISKP",
+                regions="Khyber Pakhtunkhwa;Nangarhar",
+                page="7",
+            ),
+            row("t-02", "ISKP", start="692", end="696", title="Offsets pick\rone of many"),
+        ],
+    )
     import_file(store, file_a)
     record = import_file(store, tricky)
     import_file(store, file_b)
@@ -514,29 +658,47 @@ def test_export_of_what_is_not_a_findings_import(store):
 _PRINTABLE = st.characters(exclude_categories=("Cs",))
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(title=st.text(_PRINTABLE, min_size=1, max_size=25),
-       summary=st.text(_PRINTABLE, max_size=40),
-       actors=st.lists(st.text(st.characters(exclude_categories=("Cs",), exclude_characters=";|"),
-                               max_size=12), max_size=3),
-       page=st.one_of(st.none(), st.integers(1, 10_000)),
-       excerpt=st.sampled_from(EXCERPTS))
-def test_export_round_trips_any_text_the_loader_accepts(context, title, summary, actors, page,
-                                                        excerpt):
-    record = {"id": "h-1", "report_id": BUNDLED, "kind": "analysis", "title": title,
-              "summary": summary, "excerpt": excerpt, "themes": ["ideology"], "actors": actors,
-              "page": page}
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    title=st.text(_PRINTABLE, min_size=1, max_size=25),
+    summary=st.text(_PRINTABLE, max_size=40),
+    actors=st.lists(
+        st.text(st.characters(exclude_categories=("Cs",), exclude_characters=";|"), max_size=12),
+        max_size=3,
+    ),
+    page=st.one_of(st.none(), st.integers(1, 10_000)),
+    excerpt=st.sampled_from(EXCERPTS),
+)
+def test_export_round_trips_any_text_the_loader_accepts(
+    context, title, summary, actors, page, excerpt
+):
+    record = {
+        "id": "h-1",
+        "report_id": BUNDLED,
+        "kind": "analysis",
+        "title": title,
+        "summary": summary,
+        "excerpt": excerpt,
+        "themes": ["ideology"],
+        "actors": actors,
+        "page": page,
+    }
     loaded = load_findings_bytes(json.dumps([record]).encode(), "h.json", context)
     assume(loaded.ok)
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "s.sqlite3")
-        imported = store.import_findings(loaded.findings, file_name="h.json", sha256="h",
-                                         rows_total=1, rows_rejected=0)
+        imported = store.import_findings(
+            loaded.findings, file_name="h.json", sha256="h", rows_total=1, rows_rejected=0
+        )
         expected = loaded.findings.assign(source=imported.source)
         pd.testing.assert_frame_equal(store.findings(), expected)
-        again = load_findings_bytes(store.export_import(imported.id), "h.csv", context,
-                                    source=imported.source)
+        again = load_findings_bytes(
+            store.export_import(imported.id), "h.csv", context, source=imported.source
+        )
     assert again.ok, again.problems
     pd.testing.assert_frame_equal(again.findings, expected)
 
@@ -557,18 +719,27 @@ def test_report_text_is_stored_verbatim(text):
 def test_saved_views_crud(store, corpus):
     refugees = Filters(themes=("refugees", "recruitment"), region="PK", wider=True, text="camps")
     saved = store.save_view("  Pakistan refugees ", refugees)
-    assert saved == SavedView("Pakistan refugees", refugees.to_query_params(), saved.created_at,
-                              saved.created_at)
+    assert saved == SavedView(
+        "Pakistan refugees", refugees.to_query_params(), saved.created_at, saved.created_at
+    )
     store.save_view("armed groups", Filters(actors=("TTP",)))
     store.save_view("Zabul", Filters(region="AF"))
     assert [v.name for v in store.views()] == ["armed groups", "Pakistan refugees", "Zabul"]
 
     params = store.view_filters("Pakistan refugees")
-    assert params == {"theme": ["refugees", "recruitment"], "region": ["PK"], "wider": ["1"],
-                      "q": ["camps"]}
+    assert params == {
+        "theme": ["refugees", "recruitment"],
+        "region": ["PK"],
+        "wider": ["1"],
+        "q": ["camps"],
+    }
     restored, notices = Filters.from_query_params(
-        params, taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer, actors=["TTP"],
-        reports=corpus.reports)
+        params,
+        taxonomy=corpus.taxonomy,
+        gazetteer=corpus.gazetteer,
+        actors=["TTP"],
+        reports=corpus.reports,
+    )
     assert (restored, notices) == (refugees, [])
 
     replaced = store.save_view("Pakistan refugees", Filters(themes=("refugees",)))
@@ -577,35 +748,78 @@ def test_saved_views_crud(store, corpus):
     assert len(store.views()) == 3
 
     renamed = store.rename_view("Pakistan refugees", "Refugees in Pakistan")
-    assert (renamed.name, renamed.params, renamed.created_at) == \
-        ("Refugees in Pakistan", {"theme": ["refugees"]}, saved.created_at)
+    assert (renamed.name, renamed.params, renamed.created_at) == (
+        "Refugees in Pakistan",
+        {"theme": ["refugees"]},
+        saved.created_at,
+    )
     store.rename_view("Zabul", "ZABUL")  # a change of case only is a rename too
     store.delete_view("armed groups")
     assert [v.name for v in store.views()] == ["Refugees in Pakistan", "ZABUL"]
 
 
-@pytest.mark.parametrize(("call", "error", "message"), [
-    pytest.param(lambda s: s.save_view("", Filters()), ValueError, "Give the view a name",
-                 id="empty-name"),
-    pytest.param(lambda s: s.save_view(" \t ", Filters()), ValueError, "Give the view a name",
-                 id="blank-name"),
-    pytest.param(lambda s: s.save_view("x" * 81, Filters()), ValueError, "at most 80",
-                 id="name-too-long"),
-    pytest.param(lambda s: s.save_view("two\nlines", Filters()), ValueError, "line breaks",
-                 id="control-character"),
-    pytest.param(lambda s: s.save_view("d", {"theme": ["x"]}), TypeError, "expected Filters",
-                 id="not-filters"),
-    pytest.param(lambda s: s.rename_view("Existing", "Other"), StoreError,
-                 "'Other' already exists", id="rename-onto-existing"),
-    pytest.param(lambda s: s.rename_view("Missing", "New"), NotFound,
-                 "no saved view called 'Missing'", id="rename-missing"),
-    pytest.param(lambda s: s.rename_view("Existing", "  "), ValueError, "Give the view a name",
-                 id="rename-to-blank"),
-    pytest.param(lambda s: s.delete_view("Missing"), NotFound, "no saved view called",
-                 id="delete-missing"),
-    pytest.param(lambda s: s.view_filters("Missing"), NotFound, "no saved view called",
-                 id="filters-of-missing"),
-])
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        pytest.param(
+            lambda s: s.save_view("", Filters()),
+            ValueError,
+            "Give the view a name",
+            id="empty-name",
+        ),
+        pytest.param(
+            lambda s: s.save_view(" \t ", Filters()),
+            ValueError,
+            "Give the view a name",
+            id="blank-name",
+        ),
+        pytest.param(
+            lambda s: s.save_view("x" * 81, Filters()), ValueError, "at most 80", id="name-too-long"
+        ),
+        pytest.param(
+            lambda s: s.save_view("two\nlines", Filters()),
+            ValueError,
+            "line breaks",
+            id="control-character",
+        ),
+        pytest.param(
+            lambda s: s.save_view("d", {"theme": ["x"]}),
+            TypeError,
+            "expected Filters",
+            id="not-filters",
+        ),
+        pytest.param(
+            lambda s: s.rename_view("Existing", "Other"),
+            StoreError,
+            "'Other' already exists",
+            id="rename-onto-existing",
+        ),
+        pytest.param(
+            lambda s: s.rename_view("Missing", "New"),
+            NotFound,
+            "no saved view called 'Missing'",
+            id="rename-missing",
+        ),
+        pytest.param(
+            lambda s: s.rename_view("Existing", "  "),
+            ValueError,
+            "Give the view a name",
+            id="rename-to-blank",
+        ),
+        pytest.param(
+            lambda s: s.delete_view("Missing"),
+            NotFound,
+            "no saved view called",
+            id="delete-missing",
+        ),
+        pytest.param(
+            lambda s: s.view_filters("Missing"),
+            NotFound,
+            "no saved view called",
+            id="filters-of-missing",
+        ),
+    ],
+)
 def test_saved_view_errors_change_nothing(store, call, error, message):
     store.save_view("Existing", Filters(themes=("ideology",)))
     store.save_view("Other", Filters(kinds=("assessment",)))
@@ -662,8 +876,12 @@ def test_failed_writes_leave_the_fingerprint(store, file_a):
     import_file(store, file_a)
     store.save_view("v", Filters())
     before = store.fingerprint()
-    for call in (lambda: import_file(store, file_a), lambda: store.rename_view("x", "y"),
-                 lambda: store.delete_view("x"), lambda: store.remove_import(99)):
+    for call in (
+        lambda: import_file(store, file_a),
+        lambda: store.rename_view("x", "y"),
+        lambda: store.delete_view("x"),
+        lambda: store.remove_import(99),
+    ):
         with pytest.raises(StoreError):
             call()
     assert store.fingerprint() == before
@@ -715,10 +933,19 @@ class Child:
     def __init__(self, tmp_path: Path, name: str, spec: dict[str, object]):
         spec_path = tmp_path / f"{name}.pickle"
         spec_path.write_bytes(pickle.dumps(spec))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(SRC_DIR), os.environ.get("PYTHONPATH")]))}
-        self.process = subprocess.Popen([sys.executable, "-c", CHILD, str(spec_path)], env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(SRC_DIR), os.environ.get("PYTHONPATH")])
+            ),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(spec_path)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
 
@@ -735,8 +962,9 @@ class Child:
             pytest.fail(f"child printed nothing for {timeout}s: {self.process.stderr.read()}")
         if line is None:
             self.process.wait(timeout=10)
-            pytest.fail(f"child ended (exit {self.process.returncode}): "
-                        f"{self.process.stderr.read()}")
+            pytest.fail(
+                f"child ended (exit {self.process.returncode}): {self.process.stderr.read()}"
+            )
         return line
 
     def finish(self) -> None:
@@ -759,19 +987,39 @@ class Child:
 @pytest.fixture(scope="module")
 def big_file(context) -> File:
     """Three thousand findings: a write big enough to spill pages into the WAL before COMMIT."""
-    return findings_file(context, "big.csv", [
-        row(f"big-{i:04d}", EXCERPTS[i % len(EXCERPTS)], summary="x" * 200,
-            themes="recruitment;propaganda;refugees", regions="AF;PK", actors="ISKP;TTP")
-        for i in range(3000)])
+    return findings_file(
+        context,
+        "big.csv",
+        [
+            row(
+                f"big-{i:04d}",
+                EXCERPTS[i % len(EXCERPTS)],
+                summary="x" * 200,
+                themes="recruitment;propaganda;refugees",
+                regions="AF;PK",
+                actors="ISKP;TTP",
+            )
+            for i in range(3000)
+        ],
+    )
 
 
 def _crash_operations(big_file: File, file_c: File) -> dict[str, dict[str, object]]:
     return {
-        "import_findings": {"op": "import_findings", "args": (big_file.frame,), "kwargs": dict(
-            file_name=big_file.name, sha256=big_file.sha256, rows_total=3000, rows_rejected=0)},
-        "import_report": {"op": "import_report", "kwargs": dict(
-            report=dataclasses.replace(ANALYST_REPORT, id="another", sha256="a" * 64),
-            file_name="another.txt")},
+        "import_findings": {
+            "op": "import_findings",
+            "args": (big_file.frame,),
+            "kwargs": dict(
+                file_name=big_file.name, sha256=big_file.sha256, rows_total=3000, rows_rejected=0
+            ),
+        },
+        "import_report": {
+            "op": "import_report",
+            "kwargs": dict(
+                report=dataclasses.replace(ANALYST_REPORT, id="another", sha256="a" * 64),
+                file_name="another.txt",
+            ),
+        },
         "remove_import": {"op": "remove_import", "args": (1,)},
         "save_view": {"op": "save_view", "args": ("Refugees", Filters(themes=("ideology",)))},
         "rename_view": {"op": "rename_view", "args": ("Refugees", "Renamed")},
@@ -780,10 +1028,20 @@ def _crash_operations(big_file: File, file_c: File) -> dict[str, dict[str, objec
 
 
 @pytest.mark.parametrize("stage", ["begun", "written"])
-@pytest.mark.parametrize("operation", ["import_findings", "import_report", "remove_import",
-                                       "save_view", "rename_view", "delete_view"])
+@pytest.mark.parametrize(
+    "operation",
+    [
+        "import_findings",
+        "import_report",
+        "remove_import",
+        "save_view",
+        "rename_view",
+        "delete_view",
+    ],
+)
 def test_a_process_killed_inside_a_write_leaves_the_store_as_before(
-        tmp_path, big_file, file_a, file_c, file_quoting_analyst, operation, stage):
+    tmp_path, big_file, file_a, file_c, file_quoting_analyst, operation, stage
+):
     path = tmp_path / "s.sqlite3"
     store = Store(path)
     import_file(store, file_a)  # import #1
@@ -815,16 +1073,36 @@ def test_a_write_waits_for_another_process_and_both_land(tmp_path, file_b, file_
     path = tmp_path / "s.sqlite3"
     Store(path)
     release, then = tmp_path / "release", tmp_path / "then"
-    first = Child(tmp_path, "first", {
-        "store": str(path), "op": "import_findings", "args": (file_b.frame,),
-        "kwargs": dict(file_name=file_b.name, sha256=file_b.sha256, rows_total=2, rows_rejected=0),
-        "stop_at": "written", "release": str(release), "then": str(then)})
+    first = Child(
+        tmp_path,
+        "first",
+        {
+            "store": str(path),
+            "op": "import_findings",
+            "args": (file_b.frame,),
+            "kwargs": dict(
+                file_name=file_b.name, sha256=file_b.sha256, rows_total=2, rows_rejected=0
+            ),
+            "stop_at": "written",
+            "release": str(release),
+            "then": str(then),
+        },
+    )
     assert first.line() == "TRYING"
     assert first.line() == "WRITTEN"  # the first holds the write lock, its rows written
-    second = Child(tmp_path, "second", {
-        "store": str(path), "op": "import_findings", "args": (file_c.frame,),
-        "kwargs": dict(file_name=file_c.name, sha256=file_c.sha256, rows_total=1, rows_rejected=0),
-        "then": str(then)})
+    second = Child(
+        tmp_path,
+        "second",
+        {
+            "store": str(path),
+            "op": "import_findings",
+            "args": (file_c.frame,),
+            "kwargs": dict(
+                file_name=file_c.name, sha256=file_c.sha256, rows_total=1, rows_rejected=0
+            ),
+            "then": str(then),
+        },
+    )
     assert second.line() == "TRYING"
     time.sleep(0.5)
     release.touch()
@@ -840,15 +1118,29 @@ def test_a_write_waits_for_another_process_and_both_land(tmp_path, file_b, file_
     assert sorted(r.file_name for r in Store(path).imports()) == ["nato.csv", "youth.csv"]
 
 
-def test_processes_importing_at_once_into_a_new_store_all_land(tmp_path, file_a, file_b,
-                                                               file_c):
+def test_processes_importing_at_once_into_a_new_store_all_land(tmp_path, file_a, file_b, file_c):
     path = tmp_path / "fresh" / "s.sqlite3"  # not there yet: they also race to create it
     go, then = tmp_path / "go", tmp_path / "then"
-    children = [Child(tmp_path, f"child-{i}", {
-        "store": str(path), "op": "import_findings", "args": (file.frame,),
-        "kwargs": dict(file_name=file.name, sha256=file.sha256, rows_total=len(file.frame),
-                       rows_rejected=0), "go": str(go), "then": str(then)})
-        for i, file in enumerate((file_a, file_b, file_c))]
+    children = [
+        Child(
+            tmp_path,
+            f"child-{i}",
+            {
+                "store": str(path),
+                "op": "import_findings",
+                "args": (file.frame,),
+                "kwargs": dict(
+                    file_name=file.name,
+                    sha256=file.sha256,
+                    rows_total=len(file.frame),
+                    rows_rejected=0,
+                ),
+                "go": str(go),
+                "then": str(then),
+            },
+        )
+        for i, file in enumerate((file_a, file_b, file_c))
+    ]
     time.sleep(0.3)
     go.touch()
     for child in children:

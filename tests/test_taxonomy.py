@@ -6,9 +6,17 @@ import pytest
 
 from dashboard.core.taxonomy import Taxonomy, Term
 
-REQUIRED_THEMES = ("propaganda", "recruitment", "refugees", "ideology", "violence",
-                   "rival-groups", "state-response", "international-policy",
-                   "online-radicalisation")
+REQUIRED_THEMES = (
+    "propaganda",
+    "recruitment",
+    "refugees",
+    "ideology",
+    "violence",
+    "rival-groups",
+    "state-response",
+    "international-policy",
+    "online-radicalisation",
+)
 
 
 def test_required_themes_are_present(taxonomy):
@@ -24,10 +32,16 @@ def test_themes_have_label_definition_and_distinct_colour(taxonomy):
 
 @pytest.mark.parametrize(
     ("text", "key"),
-    [("propaganda", "propaganda"), ("Propaganda", "propaganda"),
-     ("Violence & attacks", "violence"), ("violence and attacks", "violence"),
-     ("Online radicalisation", "online-radicalisation"), ("rival groups", "rival-groups"),
-     ("", None), ("nonsense", None)],
+    [
+        ("propaganda", "propaganda"),
+        ("Propaganda", "propaganda"),
+        ("Violence & attacks", "violence"),
+        ("violence and attacks", "violence"),
+        ("Online radicalisation", "online-radicalisation"),
+        ("rival groups", "rival-groups"),
+        ("", None),
+        ("nonsense", None),
+    ],
 )
 def test_resolve_theme(taxonomy, text, key):
     assert taxonomy.resolve_theme(text) == key

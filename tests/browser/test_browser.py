@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from PIL import Image
 
@@ -21,7 +22,9 @@ def wait_for_map(page) -> None:
             const gd = document.querySelector('.js-plotly-plot');
             const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
             return sub && sub.map && sub.map.loaded() && !sub.map.isMoving();
-        }""", timeout=30_000)
+        }""",
+        timeout=30_000,
+    )
     page.wait_for_timeout(800)
 
 
@@ -30,7 +33,7 @@ def map_colours(page) -> int:
     box = page.locator(f"{MAP} canvas").first.bounding_box()
     shot = page.screenshot(clip=box)
     image = Image.open(io.BytesIO(shot)).convert("RGB").resize((200, 140))
-    return len(set(image.tobytes()[i:i + 3] for i in range(0, 200 * 140 * 3, 3)))
+    return len(set(image.tobytes()[i : i + 3] for i in range(0, 200 * 140 * 3, 3)))
 
 
 def pixel_of(page, lon: float, lat: float) -> tuple[float, float]:
@@ -42,7 +45,9 @@ def pixel_of(page, lon: float, lat: float) -> tuple[float, float]:
             const p = map.project([lon, lat]);
             const r = map.getCanvas().getBoundingClientRect();
             return [r.left + p.x, r.top + p.y];
-        }""", [lon, lat])
+        }""",
+        [lon, lat],
+    )
     return xy[0], xy[1]
 
 
@@ -61,8 +66,11 @@ def card_ids(page) -> set[str]:
 
 def summary(page) -> str:
     """The sentence that states the view: "9 findings · theme = ..."."""
-    return page.locator('[data-testid="stMarkdown"] strong').filter(
-        has_text=re.compile(r"^\d+ findings? · ")).first.inner_text()
+    return (
+        page.locator('[data-testid="stMarkdown"] strong')
+        .filter(has_text=re.compile(r"^\d+ findings? · "))
+        .first.inner_text()
+    )
 
 
 def test_map_is_drawn_and_nothing_leaves_the_machine(server, page, requests_seen):
@@ -131,8 +139,7 @@ def test_deep_link_first_on_a_fresh_server(fresh_server, page, requests_seen):
     assert page.get_by_text("Themes by region named").count() == 1
     page.get_by_test_id("stSidebar").get_by_role("link", name="Import").wait_for()
     menu = page.get_by_test_id("stSidebar").get_by_role("link").all_inner_texts()
-    assert menu == ["Map explorer", "Findings table", "Report reader", "Briefing export",
-                    "Import"]
+    assert menu == ["Map explorer", "Findings table", "Report reader", "Briefing export", "Import"]
     screenshot(page, "deep-link-fresh-server")
     # From there, the menu leads on with the filters kept.
     page.get_by_test_id("stSidebar").get_by_role("link", name="Map explorer").click()
@@ -148,7 +155,7 @@ def test_download_csv(server, page):
     wait_for_app(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="CSV (spreadsheets)").click()
-    data = open(info.value.path(), "rb").read()
+    data = Path(info.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"hjs2017-ko-08" in data
 
 
@@ -193,11 +200,28 @@ def test_import_then_restart(tmp_path, page, monkeypatch, requests_seen):
     book = Workbook()
     sheet = book.active
     sheet.append(["ID", "Report", "Type", "Headline", "Quote", "Theme", "Place"])
-    sheet.append(["mine-1", "hjs-2017-iskp", "Analysis", "Radio reaches youth",
-                  "deploying mobile radio broadcasting and social media", "Propaganda",
-                  "Afghanistan"])
-    sheet.append(["mine-2", "hjs-2017-iskp", "Analysis", "Misquoted", "radio and television",
-                  "Propaganda", "Afghanistan"])
+    sheet.append(
+        [
+            "mine-1",
+            "hjs-2017-iskp",
+            "Analysis",
+            "Radio reaches youth",
+            "deploying mobile radio broadcasting and social media",
+            "Propaganda",
+            "Afghanistan",
+        ]
+    )
+    sheet.append(
+        [
+            "mine-2",
+            "hjs-2017-iskp",
+            "Analysis",
+            "Misquoted",
+            "radio and television",
+            "Propaganda",
+            "Afghanistan",
+        ]
+    )
     workbook = tmp_path / "my-findings.xlsx"
     book.save(workbook)
 
@@ -206,7 +230,8 @@ def test_import_then_restart(tmp_path, page, monkeypatch, requests_seen):
         page.goto(f"{server.url}/imports")
         wait_for_app(page)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-            str(workbook))
+            str(workbook)
+        )
         page.get_by_text("2 row(s) read: 1 can be imported, 1 cannot.").wait_for(timeout=30_000)
         wait_for_app(page)
         screenshot(page, "import-problems")
@@ -232,8 +257,11 @@ def test_import_then_restart(tmp_path, page, monkeypatch, requests_seen):
 
 def choose(page, label: str, option: str) -> None:
     """Pick *option* in the sidebar widget labelled *label* (multiselect or selectbox)."""
-    widget = page.get_by_test_id("stSidebar").locator(
-        '[data-testid="stMultiSelect"], [data-testid="stSelectbox"]').filter(has_text=label)
+    widget = (
+        page.get_by_test_id("stSidebar")
+        .locator('[data-testid="stMultiSelect"], [data-testid="stSelectbox"]')
+        .filter(has_text=label)
+    )
     widget.first.locator("input").first.click()
     page.get_by_role("option", name=option, exact=True).click()
     if label != "Region":  # a multiselect stays open; a selectbox closes by itself
@@ -250,12 +278,15 @@ def test_filters_add_up(server, page):
     choose(page, "Actors", "ISKP")
     assert summary(page).endswith("theme = Propaganda · region = Afghanistan · actor = ISKP")
     choose(page, "Themes", "Recruitment")
-    assert "theme = Propaganda or Recruitment · region = Afghanistan · actor = ISKP" in \
-        summary(page)
+    assert "theme = Propaganda or Recruitment · region = Afghanistan · actor = ISKP" in summary(
+        page
+    )
     page.get_by_test_id("stSidebar").get_by_text("Also findings naming a wider region").click()
     wait_for_app(page)
-    assert "theme = Propaganda or Recruitment · region = Afghanistan (and wider regions " \
+    assert (
+        "theme = Propaganda or Recruitment · region = Afghanistan (and wider regions "
         "containing it) · actor = ISKP" in summary(page)
+    )
     screenshot(page, "filters-add-up")
 
 

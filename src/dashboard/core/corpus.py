@@ -75,5 +75,6 @@ def merge(corpus: Corpus, findings: pd.DataFrame, reports: dict[str, Report]) ->
     if findings.empty and not reports:
         return corpus
     merged = concat_findings([corpus.findings, findings]) if len(findings) else corpus.findings
-    return Corpus({**corpus.reports, **reports}, merged, corpus.gazetteer, corpus.taxonomy,
-                  corpus.problems)
+    return Corpus(
+        {**corpus.reports, **reports}, merged, corpus.gazetteer, corpus.taxonomy, corpus.problems
+    )

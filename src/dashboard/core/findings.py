@@ -1,7 +1,8 @@
 """Findings: reading them from CSV or JSON, validating every field, anchoring every excerpt.
 
 The loader never raises on bad input. It returns the findings it could accept and a list of
-:class:`~dashboard.core.problems.Problem` values, each naming file, row, column, what is wrong and the
+:class:`~dashboard.core.problems.Problem` values, each naming file, row, column, what is wrong
+and the
 likely fix. A row with any problem is left out of the accepted findings; nothing is guessed.
 """
 
@@ -19,15 +20,30 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from dashboard.core.problems import Problem, errors
-from dashboard.io.formats import MAX_FIELD_CHARS, read_table
 from dashboard.core.regions import Gazetteer
 from dashboard.core.reports import AnchorError, Report, anchor_excerpt, at_offsets
 from dashboard.core.taxonomy import Taxonomy
 from dashboard.core.text import fold, nfc
+from dashboard.io.formats import MAX_FIELD_CHARS, read_table
 
 #: Columns of a findings frame, in order. List fields hold tuples of strings.
-COLUMNS = ("id", "report_id", "kind", "title", "summary", "excerpt", "start", "end", "prefix",
-           "suffix", "themes", "regions", "actors", "page", "source")
+COLUMNS = (
+    "id",
+    "report_id",
+    "kind",
+    "title",
+    "summary",
+    "excerpt",
+    "start",
+    "end",
+    "prefix",
+    "suffix",
+    "themes",
+    "regions",
+    "actors",
+    "page",
+    "source",
+)
 LIST_COLUMNS = ("themes", "regions", "actors")
 REQUIRED = ("id", "kind", "title", "excerpt", "themes")
 OPTIONAL = ("report_id", "summary", "start", "end", "regions", "actors", "page")
@@ -71,7 +87,8 @@ class LoadResult:
 def empty_findings() -> pd.DataFrame:
     """A findings frame with no rows and every column."""
     return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS}).astype(
-        {"start": "int64", "end": "int64", "page": "Int64"})
+        {"start": "int64", "end": "int64", "page": "Int64"}
+    )
 
 
 def concat_findings(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -88,8 +105,11 @@ def concat_findings(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         array = frame[column].array
         chunked = getattr(array, "_pa_array", None)
         if chunked is not None and chunked.num_chunks > 1:
-            frame[column] = pd.Series(pd.array(chunked.combine_chunks(), dtype=array.dtype),
-                                      index=frame.index, name=column)
+            frame[column] = pd.Series(
+                pd.array(chunked.combine_chunks(), dtype=array.dtype),
+                index=frame.index,
+                name=column,
+            )
     return frame
 
 
@@ -136,9 +156,14 @@ class Context:
     default_report: str | None = None
 
 
-def load_findings_bytes(data: bytes, file: str, context: Context,
-                        column_map: Mapping[str, str] | None = None,
-                        source: str = "bundled", sheet: str | None = None) -> LoadResult:
+def load_findings_bytes(
+    data: bytes,
+    file: str,
+    context: Context,
+    column_map: Mapping[str, str] | None = None,
+    source: str = "bundled",
+    sheet: str | None = None,
+) -> LoadResult:
     """Read, validate and anchor the findings in *data* (the bytes of a file named *file*).
 
     *column_map* maps the file's column names to ours, over what is matched automatically.
@@ -166,8 +191,9 @@ def load_findings(path: Path, context: Context, source: str = "bundled") -> Load
     return load_findings_bytes(path.read_bytes(), str(path), context, source=source)
 
 
-def _check_header(columns: Sequence[str], mapping: Mapping[str, str], file: str,
-                  context: Context) -> list[Problem]:
+def _check_header(
+    columns: Sequence[str], mapping: Mapping[str, str], file: str, context: Context
+) -> list[Problem]:
     present = set(mapping.values())
     needed = list(REQUIRED) + ([] if context.default_report else ["report_id"])
     unmatched = [c for c in columns if c not in mapping]
@@ -175,10 +201,18 @@ def _check_header(columns: Sequence[str], mapping: Mapping[str, str], file: str,
     for column in needed:
         if column in present:
             continue
-        near = process.extractOne(column, unmatched, scorer=fuzz.WRatio, score_cutoff=75,
-                                  processor=_col_key) if unmatched else None
-        hint = (f"is the column {near[0]!r} meant to be {column!r}? rename it"
-                if near else f"add a column named {column!r}")
+        near = (
+            process.extractOne(
+                column, unmatched, scorer=fuzz.WRatio, score_cutoff=75, processor=_col_key
+            )
+            if unmatched
+            else None
+        )
+        hint = (
+            f"is the column {near[0]!r} meant to be {column!r}? rename it"
+            if near
+            else f"add a column named {column!r}"
+        )
         problems.append(Problem(file, 1, column, f"required column {column!r} is missing", hint))
     return problems
 
@@ -199,8 +233,9 @@ def _validate_rows(records, numbers, mapping, file, context, source):
         if row is None:
             values = {ours: record.get(theirs) for ours, theirs in columns}
             checked, row_problems = _validate_row(values, number, file, context, source)
-            row = None if checked is None or len(checked) == 1 else \
-                tuple(checked[c] for c in COLUMNS)
+            row = (
+                None if checked is None or len(checked) == 1 else tuple(checked[c] for c in COLUMNS)
+            )
             finding_id = checked["id"] if checked is not None else None
         else:
             row_problems = []
@@ -208,13 +243,25 @@ def _validate_rows(records, numbers, mapping, file, context, source):
         if finding_id is not None:
             previous = seen.get(finding_id)
             if previous is not None:
-                row_problems.append(Problem(file, number, "id",
-                                            f"duplicate id {finding_id!r} (also row {previous})",
-                                            "give each finding its own id"))
+                row_problems.append(
+                    Problem(
+                        file,
+                        number,
+                        "id",
+                        f"duplicate id {finding_id!r} (also row {previous})",
+                        "give each finding its own id",
+                    )
+                )
             elif finding_id in context.existing_ids:
-                row_problems.append(Problem(file, number, "id",
-                                            f"id {finding_id!r} is already in use by a loaded finding",
-                                            "choose a new id, or remove the earlier finding first"))
+                row_problems.append(
+                    Problem(
+                        file,
+                        number,
+                        "id",
+                        f"id {finding_id!r} is already in use by a loaded finding",
+                        "choose a new id, or remove the earlier finding first",
+                    )
+                )
             else:
                 seen[finding_id] = number
         if row_problems:
@@ -236,8 +283,18 @@ def _resolved(cell: str, resolve) -> tuple[str, ...] | None:
     return tuple(keys)
 
 
-_CHECKED_COLUMNS = ("id", "report_id", "kind", "title", "summary", "excerpt") + LIST_COLUMNS \
-    + ("start", "end", "page")
+_CHECKED_COLUMNS = (
+    "id",
+    "report_id",
+    "kind",
+    "title",
+    "summary",
+    "excerpt",
+    *LIST_COLUMNS,
+    "start",
+    "end",
+    "page",
+)
 
 
 def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple | None]:
@@ -299,8 +356,10 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
     numbers = {}
     for name in ("start", "end", "page"):
         # -1 marks a cell that is not a whole number (int() of decimal digits is never < 0).
-        values = [int(c) if _whole_number(c) else (None if not c else -1)
-                  for c in map(str.strip, cells[name])]
+        values = [
+            int(c) if _whole_number(c) else (None if not c else -1)
+            for c in map(str.strip, cells[name])
+        ]
         refuse([v != -1 for v in values])
         numbers[name] = [None if v == -1 else v for v in values]
     refuse([p is None or p >= 1 for p in numbers["page"]])
@@ -319,15 +378,36 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
             anchor = anchor_excerpt(text, excerpts[i], start, end)
             if isinstance(anchor, AnchorError):
                 continue
-            exact, start, end, prefix, suffix = (anchor.exact, anchor.start, anchor.end,
-                                                 anchor.prefix, anchor.suffix)
-        rows[i] = (ids[i], report_ids[i], kinds[i], titles[i], summaries[i], exact, start, end,
-                   prefix, suffix, themes[i], regions[i], actors[i], numbers["page"][i], source)
+            exact, start, end, prefix, suffix = (
+                anchor.exact,
+                anchor.start,
+                anchor.end,
+                anchor.prefix,
+                anchor.suffix,
+            )
+        rows[i] = (
+            ids[i],
+            report_ids[i],
+            kinds[i],
+            titles[i],
+            summaries[i],
+            exact,
+            start,
+            end,
+            prefix,
+            suffix,
+            themes[i],
+            regions[i],
+            actors[i],
+            numbers["page"][i],
+            source,
+        )
     return rows
 
 
-def _validate_row(values: dict[str, object], number: int, file: str, context: Context,
-                  source: str) -> tuple[dict[str, object] | None, list[Problem]]:
+def _validate_row(
+    values: dict[str, object], number: int, file: str, context: Context, source: str
+) -> tuple[dict[str, object] | None, list[Problem]]:
     problems: list[Problem] = []
 
     def problem(column: str, message: str, suggestion: str = "") -> None:
@@ -339,23 +419,34 @@ def _validate_row(values: dict[str, object], number: int, file: str, context: Co
         if error:
             problem(column, error, "put plain text in this cell")
         elif len(value) > MAX_FIELD_CHARS:
-            problem(column, f"text is {len(value):,} characters; the limit is {MAX_FIELD_CHARS:,}",
-                    "shorten it: an excerpt is a passage, not the whole report")
+            problem(
+                column,
+                f"text is {len(value):,} characters; the limit is {MAX_FIELD_CHARS:,}",
+                "shorten it: an excerpt is a passage, not the whole report",
+            )
             value = ""
         elif column in ("title", "summary") and value.lstrip().startswith(FORMULA_STARTS):
-            problems.append(Problem(file, number, column,
-                                    f"text begins with {value.lstrip()[0]!r}, as a spreadsheet "
-                                    "formula does", "it is kept as text, and CSV downloads "
-                                    "mark it so that no spreadsheet runs it",
-                                    severity="warning"))
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    column,
+                    f"text begins with {value.lstrip()[0]!r}, as a spreadsheet formula does",
+                    "it is kept as text, and CSV downloads mark it so that no spreadsheet runs it",
+                    severity="warning",
+                )
+            )
         text[column] = value
 
     finding_id = text["id"].strip()
     if not finding_id:
         problem("id", "id is empty", "give each finding a short unique id like 'hjs2017-ko-01'")
     elif not _ID.match(finding_id):
-        problem("id", f"id {finding_id!r} has characters that cannot go in a link",
-                "use letters, digits, '.', '_' or '-', starting with a letter or digit")
+        problem(
+            "id",
+            f"id {finding_id!r} has characters that cannot go in a link",
+            "use letters, digits, '.', '_' or '-', starting with a letter or digit",
+        )
 
     report_id = text["report_id"].strip() or (context.default_report or "")
     report = context.reports.get(report_id)
@@ -368,9 +459,13 @@ def _validate_row(values: dict[str, object], number: int, file: str, context: Co
     kind = context.taxonomy.resolve_kind(text["kind"])
     if kind is None:
         near = context.taxonomy.suggest_kind(text["kind"])
-        problem("kind", f"unknown kind {text['kind']!r}" if text["kind"].strip() else "kind is empty",
-                f"did you mean {near!r}?" if near else
-                "use one of: " + ", ".join(context.taxonomy.kind_keys))
+        problem(
+            "kind",
+            f"unknown kind {text['kind']!r}" if text["kind"].strip() else "kind is empty",
+            f"did you mean {near!r}?"
+            if near
+            else "use one of: " + ", ".join(context.taxonomy.kind_keys),
+        )
 
     title = nfc(text["title"]).strip()
     if not title:
@@ -381,9 +476,13 @@ def _validate_row(values: dict[str, object], number: int, file: str, context: Co
         key = context.taxonomy.resolve_theme(value)
         if key is None:
             near = context.taxonomy.suggest_theme(value)
-            problem("themes", f"unknown theme {value!r}",
-                    f"did you mean {near!r}?" if near else
-                    "use one of: " + ", ".join(context.taxonomy.theme_keys))
+            problem(
+                "themes",
+                f"unknown theme {value!r}",
+                f"did you mean {near!r}?"
+                if near
+                else "use one of: " + ", ".join(context.taxonomy.theme_keys),
+            )
         elif key not in themes:
             themes.append(key)
     if not themes and not any(p.column == "themes" for p in problems):
@@ -394,9 +493,13 @@ def _validate_row(values: dict[str, object], number: int, file: str, context: Co
         code = context.gazetteer.resolve(value)
         if code is None:
             near = context.gazetteer.suggest(value, limit=1)
-            problem("regions", f"unknown region {value!r}",
-                    f"did you mean {context.gazetteer.name(near[0])!r} ({near[0]})?"
-                    if near else "use a country, province or region name from the gazetteer")
+            problem(
+                "regions",
+                f"unknown region {value!r}",
+                f"did you mean {context.gazetteer.name(near[0])!r} ({near[0]})?"
+                if near
+                else "use a country, province or region name from the gazetteer",
+            )
         elif code not in regions:
             regions.append(code)
 
@@ -410,7 +513,9 @@ def _validate_row(values: dict[str, object], number: int, file: str, context: Co
     end = _integer(values.get("end"), "end", problem)
     page = _integer(values.get("page"), "page", problem)
     if page is not None and page < 1:
-        problem("page", f"page {page} is not a page number", "use a page number from 1, or leave blank")
+        problem(
+            "page", f"page {page} is not a page number", "use a page number from 1, or leave blank"
+        )
         page = None
 
     anchor = None
@@ -461,8 +566,11 @@ def _split_list(value: object, column: str, problem) -> list[str]:
         items = []
         for item in value:
             if isinstance(item, (dict, list, tuple)) or item is None:
-                problem(column, f"list items must be text, got {type(item).__name__}",
-                        'write ["a", "b"]')
+                problem(
+                    column,
+                    f"list items must be text, got {type(item).__name__}",
+                    'write ["a", "b"]',
+                )
                 continue
             items.append(str(item).strip())
         return [i for i in items if i]
@@ -500,8 +608,11 @@ def _integer(value: object, column: str, problem) -> int | None:
             number = int(value)
     elif isinstance(value, str) and _whole_number(value.strip()):
         number = int(value.strip())
-    if number is not None and abs(number) < 10 ** MAX_NUMBER_DIGITS:  # fits the int64 columns
+    if number is not None and abs(number) < 10**MAX_NUMBER_DIGITS:  # fits the int64 columns
         return number
-    problem(column, f"expected a whole number, got {value!r}", "leave blank to have it computed"
-            if column in ("start", "end") else "")
+    problem(
+        column,
+        f"expected a whole number, got {value!r}",
+        "leave blank to have it computed" if column in ("start", "end") else "",
+    )
     return None

@@ -37,6 +37,7 @@ import shapely.geometry
 from rapidfuzz import fuzz, process
 
 from dashboard import DATA_DIR
+
 from .text import fold, name_key
 
 __all__ = [
@@ -201,13 +202,14 @@ class Gazetteer:
                 [code],
                 "country",
             )
-        if region.level == "province":
-            if region.country is None or region.country not in region.parents:
-                raise GazetteerError(
-                    f"province {code} must name its country and have it among its parents",
-                    [code],
-                    "country",
-                )
+        if region.level == "province" and (
+            region.country is None or region.country not in region.parents
+        ):
+            raise GazetteerError(
+                f"province {code} must name its country and have it among its parents",
+                [code],
+                "country",
+            )
         if region.level in ("supra", "nonspatial") and region.country is not None:
             raise GazetteerError(
                 f"{region.level} region {code} must not have a country", [code], "country"
@@ -264,7 +266,7 @@ class Gazetteer:
                     stack.pop()
                     path.pop()
                 elif state.get(parent) == 1:
-                    cycle = path[path.index(parent) :] + [parent]
+                    cycle = [*path[path.index(parent) :], parent]
                     raise GazetteerError(
                         "cycle of parents: " + " -> ".join(cycle), cycle[:-1], "parents"
                     )
@@ -627,9 +629,7 @@ def region_geometry(
         return shapely.union_all(own.to_numpy())
     if region.level != "supra":
         return None
-    members = [
-        c for c in sorted(gazetteer.descendants(code)) if gazetteer[c].level == "country"
-    ]
+    members = [c for c in sorted(gazetteer.descendants(code)) if gazetteer[c].level == "country"]
     shapes = geometry.geometry[codes.isin(members).to_numpy()]
     if len(shapes) == 0:
         return None

@@ -71,8 +71,15 @@ def load_report(folder: Path) -> tuple[Report | None, list[Problem]]:
     problems: list[Problem] = []
     for path in (text_path, meta_path):
         if not path.is_file():
-            problems.append(Problem(str(path), None, None, "file is missing",
-                                    "each report folder needs report.txt and report.toml"))
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "file is missing",
+                    "each report folder needs report.txt and report.toml",
+                )
+            )
     if problems:
         return None, problems
 
@@ -80,9 +87,15 @@ def load_report(folder: Path) -> tuple[Report | None, list[Problem]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        return None, [Problem(str(text_path), None, None,
-                              f"not UTF-8 (byte {err.start} cannot be decoded)",
-                              "save the text as UTF-8")]
+        return None, [
+            Problem(
+                str(text_path),
+                None,
+                None,
+                f"not UTF-8 (byte {err.start} cannot be decoded)",
+                "save the text as UTF-8",
+            )
+        ]
     try:
         with open(meta_path, "rb") as handle:
             meta = tomllib.load(handle)
@@ -91,16 +104,36 @@ def load_report(folder: Path) -> tuple[Report | None, list[Problem]]:
 
     for key in _REQUIRED_META:
         if not str(meta.get(key, "")).strip():
-            problems.append(Problem(str(meta_path), None, key, f"{key!r} is missing",
-                                    f"add a line like {key} = \"...\""))
+            problems.append(
+                Problem(
+                    str(meta_path),
+                    None,
+                    key,
+                    f"{key!r} is missing",
+                    f'add a line like {key} = "..."',
+                )
+            )
     report_id = str(meta.get("id", ""))
     if report_id and not _REPORT_ID.match(report_id):
-        problems.append(Problem(str(meta_path), None, "id", f"bad report id {report_id!r}",
-                                "use letters, digits, '.', '_' or '-' (at most 64)"))
+        problems.append(
+            Problem(
+                str(meta_path),
+                None,
+                "id",
+                f"bad report id {report_id!r}",
+                "use letters, digits, '.', '_' or '-' (at most 64)",
+            )
+        )
     if report_id and report_id != folder.name:
-        problems.append(Problem(str(meta_path), None, "id",
-                                f"id {report_id!r} differs from its folder name {folder.name!r}",
-                                f"rename the folder to {report_id!r} or set id = {folder.name!r}"))
+        problems.append(
+            Problem(
+                str(meta_path),
+                None,
+                "id",
+                f"id {report_id!r} differs from its folder name {folder.name!r}",
+                f"rename the folder to {report_id!r} or set id = {folder.name!r}",
+            )
+        )
     if not text.strip():
         problems.append(Problem(str(text_path), None, None, "the report text is empty", ""))
     if problems:
@@ -146,17 +179,22 @@ class AnchorError:
 def context_at(text: str, start: int, end: int) -> tuple[str, str, str]:
     """``text[start:end]`` and the :data:`CONTEXT_CHARS` before and after it."""
     before = start - CONTEXT_CHARS if start > CONTEXT_CHARS else 0
-    return text[start:end], text[before:start], text[end:end + CONTEXT_CHARS]
+    return text[start:end], text[before:start], text[end : end + CONTEXT_CHARS]
 
 
-def at_offsets(text: str, excerpt: str, start: int | None, end: int | None
-               ) -> tuple[str, str, str] | None:
+def at_offsets(
+    text: str, excerpt: str, start: int | None, end: int | None
+) -> tuple[str, str, str] | None:
     """:func:`context_at` when ``text[start:end]`` is *excerpt* (already NFC), else None.
 
     The check for right offsets, in constant time; the loader calls it on every row.
     """
-    if start is not None and end is not None and 0 <= start < end <= len(text) \
-            and text[start:end] == excerpt:
+    if (
+        start is not None
+        and end is not None
+        and 0 <= start < end <= len(text)
+        and text[start:end] == excerpt
+    ):
         return context_at(text, start, end)
     return None
 
@@ -165,11 +203,13 @@ def make_anchor(text: str, start: int, end: int) -> Anchor:
     return Anchor(start, end, *context_at(text, start, end))
 
 
-def anchor_excerpt(text: str, excerpt: str, start: int | None = None,
-                   end: int | None = None) -> Anchor | AnchorError:
+def anchor_excerpt(
+    text: str, excerpt: str, start: int | None = None, end: int | None = None
+) -> Anchor | AnchorError:
     """Anchor *excerpt* in *text*: only a verbatim occurrence is ever accepted.
 
-    With offsets, ``text[start:end]`` must equal the excerpt. Without, the excerpt must occur exactly
+    With offsets, ``text[start:end]`` must equal the excerpt. Without, the excerpt must occur
+    exactly
     once. Otherwise the error says why and suggests the fix: the right offsets, the report's own
     characters where only quotes, dashes or spaces differ, or the nearest passage.
 
@@ -180,7 +220,9 @@ def anchor_excerpt(text: str, excerpt: str, start: int | None = None,
     """
     excerpt = nfc(excerpt)
     if not excerpt.strip():
-        return AnchorError("excerpt", "excerpt is empty", "copy the report's words into the excerpt")
+        return AnchorError(
+            "excerpt", "excerpt is empty", "copy the report's words into the excerpt"
+        )
     if start is not None or end is not None:
         # Right offsets are checked in constant time; the excerpt's occurrences (a scan of the
         # whole text) are only looked for to suggest the fix for wrong ones.
@@ -189,29 +231,43 @@ def anchor_excerpt(text: str, excerpt: str, start: int | None = None,
             return Anchor(start, end, *right)
         found = _occurrences(text, excerpt)
         if start is None or end is None:
-            return AnchorError("start" if start is None else "end",
-                               "give both start and end, or neither",
-                               _offset_hint(found, len(excerpt)))
+            return AnchorError(
+                "start" if start is None else "end",
+                "give both start and end, or neither",
+                _offset_hint(found, len(excerpt)),
+            )
         if not 0 <= start < end <= len(text):
-            return AnchorError("start", f"offsets {start}-{end} are outside the report text "
-                               f"(0-{len(text)})", _offset_hint(found, len(excerpt)))
-        return AnchorError("start", f"text at offsets {start}-{end} is not the excerpt",
-                           _offset_hint(found, len(excerpt)))
+            return AnchorError(
+                "start",
+                f"offsets {start}-{end} are outside the report text (0-{len(text)})",
+                _offset_hint(found, len(excerpt)),
+            )
+        return AnchorError(
+            "start",
+            f"text at offsets {start}-{end} is not the excerpt",
+            _offset_hint(found, len(excerpt)),
+        )
     found = _occurrences(text, excerpt)
     if len(found) == 1:
         return make_anchor(text, found[0], found[0] + len(excerpt))
     if len(found) > 1:
         places = ", ".join(f"{s}-{s + len(excerpt)}" for s in found[:5])
-        return AnchorError("excerpt", f"excerpt occurs {len(found)} times in the report",
-                           f"give start and end to say which: {places}")
+        return AnchorError(
+            "excerpt",
+            f"excerpt occurs {len(found)} times in the report",
+            f"give start and end to say which: {places}",
+        )
     loose = _loose_find(text, excerpt)
     if loose is not None:
         s, e = loose
-        return AnchorError("excerpt",
-                           "excerpt differs from the report text in spaces, quotes or dashes",
-                           f"use the report's exact characters (offsets {s}-{e}): «{text[s:e]}»")
-    return AnchorError("excerpt", "excerpt does not occur in the report text",
-                       nearest_passage(text, excerpt))
+        return AnchorError(
+            "excerpt",
+            "excerpt differs from the report text in spaces, quotes or dashes",
+            f"use the report's exact characters (offsets {s}-{e}): «{text[s:e]}»",
+        )
+    return AnchorError(
+        "excerpt", "excerpt does not occur in the report text", nearest_passage(text, excerpt)
+    )
 
 
 def nearest_passage(text: str, excerpt: str) -> str:
@@ -221,9 +277,11 @@ def nearest_passage(text: str, excerpt: str) -> str:
     align = fuzz.partial_ratio_alignment(excerpt, text, score_cutoff=50)
     if align is None:
         return "no similar passage was found; check that the finding belongs to this report"
-    passage = text[align.dest_start:align.dest_end]
-    return (f"nearest passage ({align.score:.0f}% similar) at offsets "
-            f"{align.dest_start}-{align.dest_end}: «{passage}»")
+    passage = text[align.dest_start : align.dest_end]
+    return (
+        f"nearest passage ({align.score:.0f}% similar) at offsets "
+        f"{align.dest_start}-{align.dest_end}: «{passage}»"
+    )
 
 
 def _occurrences(text: str, excerpt: str) -> list[int]:
@@ -242,10 +300,26 @@ def _offset_hint(found: list[int], length: int) -> str:
     return "leave start and end blank to have them computed"
 
 
-_LOOSE = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'",
-                        "“": '"', "”": '"', "„": '"', "″": '"',
-                        "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-",
-                        "\u00a0": " "})
+_LOOSE = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "′": "'",
+        "`": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "″": '"',
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "−": "-",
+        "\u00a0": " ",
+    }
+)
 _WS = re.compile(r"\s+")
 
 

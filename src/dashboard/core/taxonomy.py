@@ -41,7 +41,9 @@ class Taxonomy:
                 if not _KEY.match(term.key):
                     raise ValueError(f"taxonomy {group}: bad key {term.key!r}")
                 if not term.label or not term.definition:
-                    raise ValueError(f"taxonomy {group}: {term.key!r} needs a label and a definition")
+                    raise ValueError(
+                        f"taxonomy {group}: {term.key!r} needs a label and a definition"
+                    )
         for theme in self.themes:
             if not theme.colour or not _COLOUR.match(theme.colour):
                 raise ValueError(f"taxonomy themes: {theme.key!r} needs a colour like #1A2B3C")
@@ -69,7 +71,10 @@ class Taxonomy:
         return _lookup(self.kinds)
 
     def resolve_theme(self, text: str) -> str | None:
-        """The theme key for a key or label, loosely matched (``"Violence & attacks"`` -> ``violence``)."""
+        """The theme key for a key or label, loosely matched.
+
+        ``"Violence & attacks"`` gives ``violence``.
+        """
         return self._theme_lookup.get(_term_key(text)) if text else None
 
     def resolve_kind(self, text: str) -> str | None:

@@ -33,13 +33,47 @@ __all__ = [
 ]
 
 #: Columns of the CSV export (and keys of :func:`export_rows`), in order.
-CSV_FIELDS = ("id", "report_id", "report_title", "kind", "title", "summary", "excerpt", "start",
-              "end", "themes", "theme_labels", "regions", "region_names", "actors", "page",
-              "source", "citation")
+CSV_FIELDS = (
+    "id",
+    "report_id",
+    "report_title",
+    "kind",
+    "title",
+    "summary",
+    "excerpt",
+    "start",
+    "end",
+    "themes",
+    "theme_labels",
+    "regions",
+    "region_names",
+    "actors",
+    "page",
+    "source",
+    "citation",
+)
 #: Keys of each finding in the JSON export and of each feature's properties in the GeoJSON.
-JSON_FIELDS = ("id", "report_id", "report_title", "kind", "title", "summary", "excerpt", "start",
-               "end", "prefix", "suffix", "themes", "theme_labels", "regions", "region_names",
-               "actors", "page", "source", "citation")
+JSON_FIELDS = (
+    "id",
+    "report_id",
+    "report_title",
+    "kind",
+    "title",
+    "summary",
+    "excerpt",
+    "start",
+    "end",
+    "prefix",
+    "suffix",
+    "themes",
+    "theme_labels",
+    "regions",
+    "region_names",
+    "actors",
+    "page",
+    "source",
+    "citation",
+)
 
 #: First characters a spreadsheet may read as the start of a formula (OWASP CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -162,8 +196,9 @@ def to_csv(findings: pd.DataFrame, corpus) -> bytes:
 
 def _dump(data: Any, *, indent: int | None = 2) -> bytes:
     separators = None if indent else (",", ":")
-    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=separators,
-                      allow_nan=False)
+    text = json.dumps(
+        data, ensure_ascii=False, indent=indent, separators=separators, allow_nan=False
+    )
     return (text + "\n").encode("utf-8")
 
 
@@ -199,7 +234,7 @@ def _finding_geometry(codes: list[str], corpus, geometry, cache: dict) -> dict |
     if not shapes:
         return None
     shape = shapes[0] if len(shapes) == 1 else shapely.union_all(shapes)
-    shape = shapely.set_precision(shape, 10 ** -_DECIMALS)
+    shape = shapely.set_precision(shape, 10**-_DECIMALS)
     if shape.is_empty:
         return None
     mapped = shapely.geometry.mapping(shape)
@@ -217,12 +252,14 @@ def to_geojson(findings: pd.DataFrame, corpus, geometry) -> bytes:
     cache: dict[str, Any] = {}
     features = []
     for record in _records(findings, corpus):
-        features.append({
-            "type": "Feature",
-            "id": record["id"],
-            "geometry": _finding_geometry(record["regions"], corpus, geometry, cache),
-            "properties": record,
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": record["id"],
+                "geometry": _finding_geometry(record["regions"], corpus, geometry, cache),
+                "properties": record,
+            }
+        )
     return _dump({"type": "FeatureCollection", "features": features}, indent=None)
 
 
@@ -244,7 +281,7 @@ def safe_filename(text: str, suffix: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", fold(str(text or "")).encode("ascii", "ignore").decode())
     slug = slug.strip("-")
     if slug == _FILE_PREFIX or slug.startswith(_FILE_PREFIX + "-"):
-        slug = slug[len(_FILE_PREFIX):]  # a title that already starts with the prefix
+        slug = slug[len(_FILE_PREFIX) :]  # a title that already starts with the prefix
     stem = f"{_FILE_PREFIX}-{slug.strip('-')}".strip("-")
-    stem = stem[:_MAX_FILENAME - len(suffix)].rstrip("-")
+    stem = stem[: _MAX_FILENAME - len(suffix)].rstrip("-")
     return stem + suffix

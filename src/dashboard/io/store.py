@@ -25,17 +25,17 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from dashboard import DATA_DIR
-from dashboard.query.filters import Filters
 from dashboard.core.findings import COLUMNS, LIST_COLUMNS, empty_findings
 from dashboard.core.reports import Report
 from dashboard.core.text import nfc
+from dashboard.query.filters import Filters
 
 __all__ = [
     "ENV_VAR",
@@ -60,8 +60,20 @@ ENV_VAR = "DASHBOARD_STORE"
 APP_DIR_NAME = "iskp-dashboard"
 STORE_FILE_NAME = "store.sqlite3"
 #: Columns of :meth:`Store.export_import`, the layout of the bundled findings file.
-EXPORT_COLUMNS = ("id", "report_id", "kind", "title", "summary", "excerpt", "start", "end",
-                  "themes", "regions", "actors", "page")
+EXPORT_COLUMNS = (
+    "id",
+    "report_id",
+    "kind",
+    "title",
+    "summary",
+    "excerpt",
+    "start",
+    "end",
+    "themes",
+    "regions",
+    "actors",
+    "page",
+)
 #: Longest name of a saved view, in characters.
 MAX_VIEW_NAME = 80
 #: How long a write waits for another process's write to finish, in seconds.
@@ -128,10 +140,27 @@ _SCHEMA = (
     )""",
 )
 
-_FINDING_FIELDS = ("id", "import_id", "report_id", "kind", "title", "summary", "excerpt", "start",
-                   "end", "prefix", "suffix", "themes", "regions", "actors", "page", "source")
-_IMPORT_FIELDS = "id, file_name, sha256, kind, imported_at, rows_total, rows_imported, " \
-                 "rows_rejected, note"
+_FINDING_FIELDS = (
+    "id",
+    "import_id",
+    "report_id",
+    "kind",
+    "title",
+    "summary",
+    "excerpt",
+    "start",
+    "end",
+    "prefix",
+    "suffix",
+    "themes",
+    "regions",
+    "actors",
+    "page",
+    "source",
+)
+_IMPORT_FIELDS = (
+    "id, file_name, sha256, kind, imported_at, rows_total, rows_imported, rows_rejected, note"
+)
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -156,7 +185,8 @@ class DuplicateImport(StoreError):
             f"{file_name!r} was not imported: the same {what} (identical content) is already in "
             f"the store as import #{earlier.id} ({earlier.file_name!r}, imported "
             f"{earlier.imported_at}). Nothing was changed. To import it again, remove import "
-            f"#{earlier.id} first.")
+            f"#{earlier.id} first."
+        )
 
 
 class IdConflict(StoreError):
@@ -165,8 +195,15 @@ class IdConflict(StoreError):
     ``ids`` are the clashing ids, sorted; ``holders`` maps each id held by an earlier import to it.
     """
 
-    def __init__(self, ids: list[str] | tuple[str, ...], file_name: str, *, what: str = "finding",
-                 holders: Mapping[str, ImportRecord] | None = None, repeated: bool = False):
+    def __init__(
+        self,
+        ids: list[str] | tuple[str, ...],
+        file_name: str,
+        *,
+        what: str = "finding",
+        holders: Mapping[str, ImportRecord] | None = None,
+        repeated: bool = False,
+    ):
         self.ids = tuple(sorted(set(ids)))
         self.file_name = file_name
         self.holders = dict(holders or {})
@@ -180,11 +217,14 @@ class IdConflict(StoreError):
             imports = sorted({r.id: r for r in self.holders.values()}.values(), key=lambda r: r.id)
             where = "already in the store" + (
                 " (in " + ", ".join(f"import #{r.id} {r.file_name!r}" for r in imports) + ")"
-                if imports else "")
+                if imports
+                else ""
+            )
         super().__init__(
             f"{file_name!r} was not imported: {len(self.ids)} {what} id{plural} {where}: {shown}. "
             f"Nothing was changed. Give these {what}s new ids in the file, or remove the earlier "
-            f"import that holds them, and import the file again.")
+            f"import that holds them, and import the file again."
+        )
 
 
 class ReportInUse(StoreError):
@@ -193,13 +233,16 @@ class ReportInUse(StoreError):
     def __init__(self, record: ImportRecord, users: list[tuple[str, ImportRecord, int]]):
         self.record = record
         self.users = users
-        listed = "; ".join(f"{count} finding{'s' if count != 1 else ''} of import #{imp.id} "
-                           f"({imp.file_name!r}) quote report {report_id!r}"
-                           for report_id, imp, count in users)
+        listed = "; ".join(
+            f"{count} finding{'s' if count != 1 else ''} of import #{imp.id} "
+            f"({imp.file_name!r}) quote report {report_id!r}"
+            for report_id, imp, count in users
+        )
         first = ", ".join(sorted({f"#{imp.id}" for _, imp, _ in users}))
         super().__init__(
             f"Import #{record.id} ({record.file_name!r}) was not removed: {listed}. Those findings "
-            f"would be left without their report. Remove import {first} first, then this one.")
+            f"would be left without their report. Remove import {first} first, then this one."
+        )
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -265,7 +308,8 @@ def default_store_path() -> Path:
             raise StoreError(
                 f"The store cannot be kept at {str(path)!r}: that is inside {what} "
                 f"({str(forbidden)!r}), which updates of the dashboard replace. Set {ENV_VAR} to a "
-                f"file in your own folders, e.g. ~/iskp-dashboard/store.sqlite3.")
+                f"file in your own folders, e.g. ~/iskp-dashboard/store.sqlite3."
+            )
     return path
 
 
@@ -289,7 +333,7 @@ def _is_within(path: Path, folder: Path) -> bool:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -307,9 +351,11 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise StoreError(f"Cannot create the folder for the store {str(self.path)!r}: "
-                             f"{err.strerror or err}. Set {ENV_VAR} to a file in a folder you "
-                             f"can write to.") from err
+            raise StoreError(
+                f"Cannot create the folder for the store {str(self.path)!r}: "
+                f"{err.strerror or err}. Set {ENV_VAR} to a file in a folder you "
+                f"can write to."
+            ) from err
         with self._connection() as con:
             if self._check_version(con) == 0:
                 self._check_no_foreign_tables(con)
@@ -326,8 +372,10 @@ class Store:
         try:
             con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         except sqlite3.Error as err:
-            raise StoreError(f"Cannot open the store {str(self.path)!r}: {err}. Check that the "
-                             f"folder exists and that you may write to it.") from err
+            raise StoreError(
+                f"Cannot open the store {str(self.path)!r}: {err}. Check that the "
+                f"folder exists and that you may write to it."
+            ) from err
         try:
             self._execute(con, f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             self._execute(con, "PRAGMA foreign_keys = ON")
@@ -344,18 +392,25 @@ class Store:
     def _explain(self, err: sqlite3.Error) -> StoreError:
         text = str(err)
         if "locked" in text or "busy" in text:
-            return StoreError(f"The store {str(self.path)!r} is busy: another dashboard window or "
-                              f"process has been writing to it for over {self.timeout:g} seconds. "
-                              f"Nothing was changed. Try again in a moment.")
+            return StoreError(
+                f"The store {str(self.path)!r} is busy: another dashboard window or "
+                f"process has been writing to it for over {self.timeout:g} seconds. "
+                f"Nothing was changed. Try again in a moment."
+            )
         if "not a database" in text or "malformed" in text:
-            return StoreError(f"{str(self.path)!r} is not a readable dashboard store ({text}). "
-                              f"Set {ENV_VAR} to another file, or move this one away; the "
-                              f"dashboard will then start a new, empty store.")
+            return StoreError(
+                f"{str(self.path)!r} is not a readable dashboard store ({text}). "
+                f"Set {ENV_VAR} to another file, or move this one away; the "
+                f"dashboard will then start a new, empty store."
+            )
         if "readonly" in text or "read-only" in text:
-            return StoreError(f"The store {str(self.path)!r} is read-only. Nothing was changed. "
-                              f"Check the file's permissions, or set {ENV_VAR} to another file.")
-        return StoreError(f"The store {str(self.path)!r} could not be used: {text}. Nothing was "
-                          f"changed.")
+            return StoreError(
+                f"The store {str(self.path)!r} is read-only. Nothing was changed. "
+                f"Check the file's permissions, or set {ENV_VAR} to another file."
+            )
+        return StoreError(
+            f"The store {str(self.path)!r} could not be used: {text}. Nothing was changed."
+        )
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -365,8 +420,9 @@ class Store:
             try:
                 self._call_hook("begun")
                 yield con
-                self._execute(con, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
-                                   "WHERE key = 'changes'")
+                self._execute(
+                    con, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'changes'"
+                )
                 self._call_hook("written")
                 self._execute(con, "COMMIT")
             except BaseException:
@@ -397,18 +453,22 @@ class Store:
             raise StoreError(
                 f"The store {str(self.path)!r} was written by a newer version of the dashboard "
                 f"(store format {version}; this version reads format {SCHEMA_VERSION} and older). "
-                f"Nothing was changed. Update the dashboard, or set {ENV_VAR} to another file.")
+                f"Nothing was changed. Update the dashboard, or set {ENV_VAR} to another file."
+            )
         return version
 
     def _check_no_foreign_tables(self, con: sqlite3.Connection) -> None:
         """Refuse an unversioned file that already has tables: another program's database."""
-        tables = [row[0] for row in self._execute(
-            con, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = [
+            row[0]
+            for row in self._execute(con, "SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
         if tables:
             raise StoreError(
                 f"{str(self.path)!r} is an SQLite database of another program (it has tables "
                 f"{', '.join(sorted(tables)[:5])}), not a dashboard store. Nothing was changed. "
-                f"Set {ENV_VAR} to another file.")
+                f"Set {ENV_VAR} to another file."
+            )
 
     def _create_or_upgrade(self) -> None:
         with self._connection() as con:
@@ -421,9 +481,12 @@ class Store:
                     self._check_no_foreign_tables(con)
                     for statement in _SCHEMA:
                         self._execute(con, statement)
-                    self._execute(con, "INSERT INTO meta (key, value) VALUES ('store_id', ?), "
-                                       "('changes', '0'), ('created_at', ?)",
-                                  (uuid.uuid4().hex, _now()))
+                    self._execute(
+                        con,
+                        "INSERT INTO meta (key, value) VALUES ('store_id', ?), "
+                        "('changes', '0'), ('created_at', ?)",
+                        (uuid.uuid4().hex, _now()),
+                    )
                     self._execute(con, f"PRAGMA user_version = {SCHEMA_VERSION}")
                 self._execute(con, "COMMIT")
             except BaseException:
@@ -433,8 +496,16 @@ class Store:
 
     # --- imports -----------------------------------------------------------------------------
 
-    def import_findings(self, findings: pd.DataFrame, *, file_name: str, sha256: str,
-                        rows_total: int, rows_rejected: int, note: str = "") -> ImportRecord:
+    def import_findings(
+        self,
+        findings: pd.DataFrame,
+        *,
+        file_name: str,
+        sha256: str,
+        rows_total: int,
+        rows_rejected: int,
+        note: str = "",
+    ) -> ImportRecord:
         """Store the accepted findings of one file, as the loader gave them, in one transaction.
 
         *sha256* is the hash of the file's bytes. Each finding's ``source`` becomes
@@ -447,8 +518,10 @@ class Store:
             raise ValueError(f"findings frame lacks columns {missing}; pass the loader's frame")
         file_name = _file_label(file_name)
         if findings.empty:
-            raise StoreError(f"{file_name!r} was not imported: it has no accepted findings. Fix "
-                             f"the problems listed for the file and import it again.")
+            raise StoreError(
+                f"{file_name!r} was not imported: it has no accepted findings. Fix "
+                f"the problems listed for the file and import it again."
+            )
         ids = [str(i) for i in findings["id"]]
         repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
         if repeated:
@@ -460,11 +533,14 @@ class Store:
             holders = self._holders(con, "findings", ids)
             if holders:
                 raise IdConflict(list(holders), file_name, holders=holders)
-            record = self._insert_import(con, file_name, sha256, "findings", rows_total,
-                                         len(ids), rows_rejected, note)
+            record = self._insert_import(
+                con, file_name, sha256, "findings", rows_total, len(ids), rows_rejected, note
+            )
             source = record.source
-            rows = [_finding_row(values, record.id, source)
-                    for values in findings.loc[:, list(COLUMNS)].to_dict("records")]
+            rows = [
+                _finding_row(values, record.id, source)
+                for values in findings.loc[:, list(COLUMNS)].to_dict("records")
+            ]
             placeholders = ", ".join("?" * len(_FINDING_FIELDS))
             columns = ", ".join(f'"{c}"' for c in _FINDING_FIELDS)
             try:
@@ -490,11 +566,22 @@ class Store:
                 raise IdConflict(list(holders), file_name, what="report", holders=holders)
             record = self._insert_import(con, file_name, sha256, "report", 1, 1, 0, note)
             self._execute(
-                con, "INSERT INTO reports (id, import_id, title, author, publisher, year, "
-                     "text_kind, text_note, text, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (report.id, record.id, report.title, report.author, report.publisher,
-                 None if report.year is None else int(report.year), report.text_kind,
-                 report.text_note, report.text, sha256))
+                con,
+                "INSERT INTO reports (id, import_id, title, author, publisher, year, "
+                "text_kind, text_note, text, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    report.id,
+                    record.id,
+                    report.title,
+                    report.author,
+                    report.publisher,
+                    None if report.year is None else int(report.year),
+                    report.text_kind,
+                    report.text_note,
+                    report.text,
+                    sha256,
+                ),
+            )
         return record
 
     def imports(self) -> list[ImportRecord]:
@@ -518,11 +605,13 @@ class Store:
             record = self._get_import(con, import_id)
             users = []
             for report_id, user_id, count in self._execute(
-                    con, "SELECT f.report_id, f.import_id, COUNT(*) FROM findings AS f "
-                         "JOIN reports AS r ON r.id = f.report_id "
-                         "WHERE r.import_id = ? AND f.import_id != ? "
-                         "GROUP BY f.report_id, f.import_id ORDER BY f.import_id, f.report_id",
-                         (record.id, record.id)).fetchall():
+                con,
+                "SELECT f.report_id, f.import_id, COUNT(*) FROM findings AS f "
+                "JOIN reports AS r ON r.id = f.report_id "
+                "WHERE r.import_id = ? AND f.import_id != ? "
+                "GROUP BY f.report_id, f.import_id ORDER BY f.import_id, f.report_id",
+                (record.id, record.id),
+            ).fetchall():
                 users.append((report_id, self._get_import(con, user_id), count))
             if users:
                 raise ReportInUse(record, users)
@@ -539,12 +628,16 @@ class Store:
         with self._read() as con:
             record = self._get_import(con, import_id)
             if record.kind != "findings":
-                raise StoreError(f"Import #{record.id} ({record.file_name!r}) is a report, not a "
-                                 f"findings file; there are no findings to export from it.")
+                raise StoreError(
+                    f"Import #{record.id} ({record.file_name!r}) is a report, not a "
+                    f"findings file; there are no findings to export from it."
+                )
             rows = self._execute(
-                con, 'SELECT id, report_id, kind, title, summary, excerpt, start, "end", themes, '
-                     "regions, actors, page FROM findings WHERE import_id = ? ORDER BY rowid",
-                (record.id,)).fetchall()
+                con,
+                'SELECT id, report_id, kind, title, summary, excerpt, start, "end", themes, '
+                "regions, actors, page FROM findings WHERE import_id = ? ORDER BY rowid",
+                (record.id,),
+            ).fetchall()
         lines = [",".join(EXPORT_COLUMNS)]
         for row in rows:
             values = list(row)
@@ -562,8 +655,9 @@ class Store:
         tuples of str; ``page`` is ``Int64``)."""
         columns = ", ".join(f'"{c}"' for c in COLUMNS)
         with self._read() as con:
-            rows = self._execute(con, f"SELECT {columns} FROM findings "
-                                      "ORDER BY import_id, rowid").fetchall()
+            rows = self._execute(
+                con, f"SELECT {columns} FROM findings ORDER BY import_id, rowid"
+            ).fetchall()
         if not rows:
             return empty_findings()
         records = []
@@ -580,11 +674,12 @@ class Store:
         """Every stored report by id, in import order, ``source`` naming its import."""
         with self._read() as con:
             rows = self._execute(
-                con, "SELECT r.id, r.title, r.author, r.text, r.text_kind, r.publisher, r.year, "
-                     "r.text_note, r.sha256, i.id, i.file_name FROM reports AS r "
-                     "JOIN imports AS i ON i.id = r.import_id ORDER BY r.import_id, r.rowid")
-            return {row[0]: Report(*row[:9], source=import_source(row[9], row[10]))
-                    for row in rows}
+                con,
+                "SELECT r.id, r.title, r.author, r.text, r.text_kind, r.publisher, r.year, "
+                "r.text_note, r.sha256, i.id, i.file_name FROM reports AS r "
+                "JOIN imports AS i ON i.id = r.import_id ORDER BY r.import_id, r.rowid",
+            )
+            return {row[0]: Report(*row[:9], source=import_source(row[9], row[10])) for row in rows}
 
     def ids(self) -> frozenset[str]:
         """The ids of every stored finding."""
@@ -595,8 +690,11 @@ class Store:
         """A short string that changes whenever anything in the store changes, whichever process
         changed it, and not otherwise: a key for caches of :meth:`findings` and :meth:`reports`."""
         with self._read() as con:
-            meta = dict(self._execute(con, "SELECT key, value FROM meta "
-                                           "WHERE key IN ('store_id', 'changes')").fetchall())
+            meta = dict(
+                self._execute(
+                    con, "SELECT key, value FROM meta WHERE key IN ('store_id', 'changes')"
+                ).fetchall()
+            )
         return f"{meta['store_id']}-{meta['changes']}"
 
     # --- saved views -------------------------------------------------------------------------
@@ -609,18 +707,23 @@ class Store:
         params = json.dumps(filters.to_query_params(), ensure_ascii=False, sort_keys=True)
         now = _now()
         with self._write() as con:
-            self._execute(con, "INSERT INTO views (name, params, created_at, updated_at) "
-                               "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-                               "params = excluded.params, updated_at = excluded.updated_at",
-                          (name, params, now, now))
+            self._execute(
+                con,
+                "INSERT INTO views (name, params, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "params = excluded.params, updated_at = excluded.updated_at",
+                (name, params, now, now),
+            )
             return self._get_view(con, name)
 
     def views(self) -> list[SavedView]:
         """Every saved view, sorted by name ignoring case."""
         with self._read() as con:
             rows = self._execute(con, "SELECT name, params, created_at, updated_at FROM views")
-            views = [SavedView(name, json.loads(params), created, updated)
-                     for name, params, created, updated in rows]
+            views = [
+                SavedView(name, json.loads(params), created, updated)
+                for name, params, created, updated in rows
+            ]
         return sorted(views, key=lambda v: (v.name.casefold(), v.name))
 
     def rename_view(self, old: str, new: str) -> SavedView:
@@ -630,13 +733,17 @@ class Store:
         with self._write() as con:
             self._get_view(con, old_name)
             if new_name != old_name:
-                if self._execute(con, "SELECT 1 FROM views WHERE name = ?",
-                                 (new_name,)).fetchone():
-                    raise StoreError(f"The view {old_name!r} was not renamed: a saved view called "
-                                     f"{new_name!r} already exists. Choose another name, or "
-                                     f"delete that view first.")
-                self._execute(con, "UPDATE views SET name = ?, updated_at = ? WHERE name = ?",
-                              (new_name, _now(), old_name))
+                if self._execute(con, "SELECT 1 FROM views WHERE name = ?", (new_name,)).fetchone():
+                    raise StoreError(
+                        f"The view {old_name!r} was not renamed: a saved view called "
+                        f"{new_name!r} already exists. Choose another name, or "
+                        f"delete that view first."
+                    )
+                self._execute(
+                    con,
+                    "UPDATE views SET name = ?, updated_at = ? WHERE name = ?",
+                    (new_name, _now(), old_name),
+                )
             return self._get_view(con, new_name)
 
     def delete_view(self, name: str) -> None:
@@ -655,47 +762,79 @@ class Store:
     # --- helpers -----------------------------------------------------------------------------
 
     def _get_import(self, con: sqlite3.Connection, import_id: int) -> ImportRecord:
-        row = self._execute(con, f"SELECT {_IMPORT_FIELDS} FROM imports WHERE id = ?",
-                            (int(import_id),)).fetchone()
+        row = self._execute(
+            con, f"SELECT {_IMPORT_FIELDS} FROM imports WHERE id = ?", (int(import_id),)
+        ).fetchone()
         if row is None:
-            raise NotFound(f"There is no import #{import_id} in the store; it may have been "
-                           f"removed already (perhaps in another window). Reload the page.")
+            raise NotFound(
+                f"There is no import #{import_id} in the store; it may have been "
+                f"removed already (perhaps in another window). Reload the page."
+            )
         return ImportRecord(*row)
 
-    def _import_by_sha(self, con: sqlite3.Connection, kind: str,
-                       sha256: str) -> ImportRecord | None:
-        row = self._execute(con, f"SELECT {_IMPORT_FIELDS} FROM imports "
-                                 "WHERE kind = ? AND sha256 = ?", (kind, sha256)).fetchone()
+    def _import_by_sha(
+        self, con: sqlite3.Connection, kind: str, sha256: str
+    ) -> ImportRecord | None:
+        row = self._execute(
+            con,
+            f"SELECT {_IMPORT_FIELDS} FROM imports WHERE kind = ? AND sha256 = ?",
+            (kind, sha256),
+        ).fetchone()
         return None if row is None else ImportRecord(*row)
 
-    def _holders(self, con: sqlite3.Connection, table: str,
-                 ids: list[str]) -> dict[str, ImportRecord]:
+    def _holders(
+        self, con: sqlite3.Connection, table: str, ids: list[str]
+    ) -> dict[str, ImportRecord]:
         """Of *ids*, those already in *table*, each with the import that holds it."""
         found: dict[str, int] = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            found.update(self._execute(
-                con, f"SELECT id, import_id FROM {table} WHERE id IN ({marks})", chunk).fetchall())
+            found.update(
+                self._execute(
+                    con, f"SELECT id, import_id FROM {table} WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
         records = {i: self._get_import(con, i) for i in set(found.values())}
         return {finding_id: records[i] for finding_id, i in found.items()}
 
-    def _insert_import(self, con: sqlite3.Connection, file_name: str, sha256: str, kind: str,
-                       rows_total: int, rows_imported: int, rows_rejected: int,
-                       note: str) -> ImportRecord:
+    def _insert_import(
+        self,
+        con: sqlite3.Connection,
+        file_name: str,
+        sha256: str,
+        kind: str,
+        rows_total: int,
+        rows_imported: int,
+        rows_rejected: int,
+        note: str,
+    ) -> ImportRecord:
         cursor = self._execute(
-            con, "INSERT INTO imports (file_name, sha256, kind, imported_at, rows_total, "
-                 "rows_imported, rows_rejected, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (file_name, str(sha256), kind, _now(), int(rows_total), int(rows_imported),
-             int(rows_rejected), str(note)))
+            con,
+            "INSERT INTO imports (file_name, sha256, kind, imported_at, rows_total, "
+            "rows_imported, rows_rejected, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                file_name,
+                str(sha256),
+                kind,
+                _now(),
+                int(rows_total),
+                int(rows_imported),
+                int(rows_rejected),
+                str(note),
+            ),
+        )
         return self._get_import(con, cursor.lastrowid)
 
     def _get_view(self, con: sqlite3.Connection, name: str) -> SavedView:
-        row = self._execute(con, "SELECT name, params, created_at, updated_at FROM views "
-                                 "WHERE name = ?", (name,)).fetchone()
+        row = self._execute(
+            con, "SELECT name, params, created_at, updated_at FROM views WHERE name = ?", (name,)
+        ).fetchone()
         if row is None:
-            raise NotFound(f"There is no saved view called {name!r}; it may have been renamed or "
-                           f"deleted (perhaps in another window). Reload the page.")
+            raise NotFound(
+                f"There is no saved view called {name!r}; it may have been renamed or "
+                f"deleted (perhaps in another window). Reload the page."
+            )
         return SavedView(row[0], json.loads(row[1]), row[2], row[3])
 
 
@@ -723,8 +862,9 @@ def _view_name(name: object) -> str:
     if not name:
         raise ValueError("Give the view a name.")
     if len(name) > MAX_VIEW_NAME:
-        raise ValueError(f"The view's name has {len(name)} characters; use at most "
-                         f"{MAX_VIEW_NAME}.")
+        raise ValueError(
+            f"The view's name has {len(name)} characters; use at most {MAX_VIEW_NAME}."
+        )
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         raise ValueError("The view's name may not contain line breaks or control characters.")
     return name
@@ -752,8 +892,13 @@ def _finding_row(values: Mapping[str, Any], import_id: int, source: str) -> tupl
         row[column] = "" if _missing(value) else str(value)
     for column in LIST_COLUMNS:
         value = values[column]
-        items = [] if value is None or isinstance(value, float) else \
-            [value] if isinstance(value, str) else list(value)
+        items = (
+            []
+            if value is None or isinstance(value, float)
+            else [value]
+            if isinstance(value, str)
+            else list(value)
+        )
         row[column] = json.dumps([str(item) for item in items], ensure_ascii=False)
     row["start"], row["end"] = int(values["start"]), int(values["end"])
     row["page"] = None if _missing(values["page"]) else int(values["page"])

@@ -49,8 +49,14 @@ class Filters:
     @property
     def active(self) -> bool:
         """True when any filter narrows the findings (``finding`` only focuses one)."""
-        return bool(self.themes or self.region or self.actors or self.kinds or self.reports
-                    or self.text.strip())
+        return bool(
+            self.themes
+            or self.region
+            or self.actors
+            or self.kinds
+            or self.reports
+            or self.text.strip()
+        )
 
     def to_query_params(self) -> dict[str, list[str]]:
         """The filters as query parameters; empty fields are left out, so the default view has none.
@@ -78,17 +84,25 @@ class Filters:
         return params
 
     @classmethod
-    def from_query_params(cls, params: Mapping[str, Iterable[str] | str], *, taxonomy: Taxonomy,
-                          gazetteer: Gazetteer, actors: Iterable[str], reports: Iterable[str],
-                          findings: Iterable[str] = ()) -> tuple[Filters, list[str]]:
+    def from_query_params(
+        cls,
+        params: Mapping[str, Iterable[str] | str],
+        *,
+        taxonomy: Taxonomy,
+        gazetteer: Gazetteer,
+        actors: Iterable[str],
+        reports: Iterable[str],
+        findings: Iterable[str] = (),
+    ) -> tuple[Filters, list[str]]:
         """Read filters from query parameters, keeping what is valid.
 
         Returns the filters and a notice for everything dropped (unknown parameter, unknown value,
         malformed value). Never raises on what a link carries.
         """
         notices: list[str] = []
-        values = {key: [value] if isinstance(value, str) else list(value)
-                  for key, value in params.items()}
+        values = {
+            key: [value] if isinstance(value, str) else list(value) for key, value in params.items()
+        }
         for key in values:
             if key not in PARAMS:
                 notices.append(f"Ignored unknown link parameter {key!r}.")
@@ -113,8 +127,12 @@ class Filters:
         report_values = known("report", "report", lambda v: v if v in report_ids else None)
 
         region = None
-        regions = known("region", "region", gazetteer.resolve,
-                        lambda v: next(iter(gazetteer.suggest(v, limit=1)), None))
+        regions = known(
+            "region",
+            "region",
+            gazetteer.resolve,
+            lambda v: next(iter(gazetteer.suggest(v, limit=1)), None),
+        )
         if len(regions) > 1:
             notices.append(f"Kept the first of {len(regions)} regions in the link.")
         if regions:
@@ -140,12 +158,25 @@ class Filters:
             else:
                 notices.append(f"Ignored unknown finding {raw!r} in the link.")
 
-        return cls(themes=themes, region=region, wider=wider and region is not None,
-                   actors=actor_values, kinds=kinds, reports=report_values, text=text,
-                   finding=finding), notices
+        return cls(
+            themes=themes,
+            region=region,
+            wider=wider and region is not None,
+            actors=actor_values,
+            kinds=kinds,
+            reports=report_values,
+            text=text,
+            finding=finding,
+        ), notices
 
-    def describe(self, count: int | None, *, taxonomy: Taxonomy, gazetteer: Gazetteer,
-                 report_titles: Mapping[str, str] | None = None) -> str:
+    def describe(
+        self,
+        count: int | None,
+        *,
+        taxonomy: Taxonomy,
+        gazetteer: Gazetteer,
+        report_titles: Mapping[str, str] | None = None,
+    ) -> str:
         """The filters in words, led by the number of findings.
 
         e.g. ``"9 findings · theme = Refugees · region = Pakistan"``.
@@ -176,8 +207,14 @@ class Filters:
 
     def without(self, facet: str) -> Filters:
         """These filters with one facet cleared (for counting that facet's options)."""
-        empty = {"themes": (), "region": None, "actors": (), "kinds": (), "reports": (),
-                 "text": ""}[facet]
+        empty = {
+            "themes": (),
+            "region": None,
+            "actors": (),
+            "kinds": (),
+            "reports": (),
+            "text": "",
+        }[facet]
         changes: dict[str, object] = {facet: empty}
         if facet == "region":
             changes["wider"] = False
@@ -230,8 +267,9 @@ def apply(findings: pd.DataFrame, filters: Filters, gazetteer: Gazetteer) -> pd.
         mask &= findings["report_id"].isin(filters.reports)
     terms = search_terms(filters.text)
     if terms:
-        haystack = (findings["title"] + "\n" + findings["summary"] + "\n"
-                    + findings["excerpt"]).map(fold)
+        haystack = (
+            findings["title"] + "\n" + findings["summary"] + "\n" + findings["excerpt"]
+        ).map(fold)
         for term in terms:
             mask &= haystack.str.contains(term, regex=False)
     return findings[mask.astype(bool)]

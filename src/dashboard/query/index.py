@@ -1,14 +1,16 @@
 """A precomputed index of a findings frame, so that filtering and counting stay instant at a
 million findings.
 
-:meth:`FindingsIndex.build` computes once what :func:`dashboard.query.filters.apply` recomputes on every
+:meth:`FindingsIndex.build` computes once what :func:`dashboard.query.filters.apply` recomputes on
+every
 call: boolean matrices finding x theme, finding x region code (the codes a finding names directly)
 and finding x actor; the kind and the report as categorical codes; and the folded search text of
 each finding. A filter is then a few vectorised operations on numpy arrays:
 
 * a list facet (themes, actors) is the OR of the chosen values' columns;
 * the region filter is the OR of the columns of every code in
-  :func:`dashboard.query.filters.region_scope` (the region, the places inside it and, with *wider*, the
+  :func:`dashboard.query.filters.region_scope` (the region, the places inside it and, with *wider*,
+  the
   regions containing it);
 * kind and report are a lookup of the row's code in a small boolean table;
 * each search term is a substring test on each finding's folded text, remembered per term.
@@ -44,9 +46,9 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from array import array
 from bisect import bisect_right
-import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,9 +58,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard import gc_paused
-from dashboard.query.filters import Facets, Filters, region_scope, search_terms
 from dashboard.core.regions import Gazetteer
 from dashboard.core.text import fold  # noqa: F401  (the doctests compare with it)
+from dashboard.query.filters import Facets, Filters, region_scope, search_terms
 
 __all__ = ["FindingsIndex", "fold_fast", "search_text"]
 
@@ -71,7 +73,10 @@ _SEGMENTS_MAX = 50_000
 
 
 def _fold_segment(segment: str) -> str:
-    """:func:`dashboard.core.text.fold` of a run of non-ASCII characters, before spaces are squeezed."""
+    """:func:`dashboard.core.text.fold` of a run of non-ASCII characters.
+
+    Before spaces are squeezed.
+    """
     folded = _SEGMENTS.get(segment)
     if folded is None:
         decomposed = unicodedata.normalize("NFKD", segment)
@@ -161,8 +166,10 @@ class _ListIndex:
         if selected * 8 < len(mask):
             # Few rows: gather them. Many rows: AND each contiguous column with the mask.
             return self.matrix[np.flatnonzero(mask)].sum(axis=0, dtype=np.int64)
-        return np.array([np.count_nonzero(self.matrix[:, j] & mask)
-                         for j in range(self.matrix.shape[1])], dtype=np.int64)
+        return np.array(
+            [np.count_nonzero(self.matrix[:, j] & mask) for j in range(self.matrix.shape[1])],
+            dtype=np.int64,
+        )
 
 
 class _Words:
@@ -180,8 +187,9 @@ class _Words:
         self.vocabulary = encoded.dictionary
         order = np.argsort(codes, kind="stable")
         self.rows = _readonly(parents[order].astype(np.int32))
-        self.offsets = _readonly(np.concatenate(
-            ([0], np.cumsum(np.bincount(codes, minlength=len(self.vocabulary))))))
+        self.offsets = _readonly(
+            np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=len(self.vocabulary)))))
+        )
         # The words again as one string, space-separated (no word holds a space), and where each
         # starts: a term found in few words is found faster by str.find than by testing every
         # word.
@@ -221,13 +229,19 @@ class _Words:
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         if not len(ids):
             return np.empty(0, dtype=np.int32)
-        return np.concatenate([self.rows[self.offsets[w]:self.offsets[w + 1]]
-                               for w in ids.tolist()])
+        return np.concatenate(
+            [self.rows[self.offsets[w] : self.offsets[w + 1]] for w in ids.tolist()]
+        )
 
     @property
     def nbytes(self) -> int:
-        return (self.rows.nbytes + self.offsets.nbytes + self.vocabulary.nbytes
-                + len(self._joined.encode("utf-8")) + self._starts.itemsize * len(self._starts))
+        return (
+            self.rows.nbytes
+            + self.offsets.nbytes
+            + self.vocabulary.nbytes
+            + len(self._joined.encode("utf-8"))
+            + self._starts.itemsize * len(self._starts)
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -242,8 +256,11 @@ class _CodeIndex:
     def build(cls, column: pd.Series) -> _CodeIndex:
         codes, uniques = pd.factorize(column, sort=False)
         values = tuple(uniques.tolist())
-        return cls(values, {v: i for i, v in enumerate(values)},
-                   _readonly(codes.astype(np.int32, copy=False)))
+        return cls(
+            values,
+            {v: i for i, v in enumerate(values)},
+            _readonly(codes.astype(np.int32, copy=False)),
+        )
 
     def isin(self, wanted: Iterable[object]) -> np.ndarray:
         table = np.zeros(len(self.values) + 1, dtype=bool)  # the last entry answers code -1
@@ -269,9 +286,18 @@ class FindingsIndex:
     Build with :meth:`build`; do not change the frame afterwards (the index keeps a reference).
     """
 
-    def __init__(self, findings: pd.DataFrame, gazetteer: Gazetteer, *, themes: _ListIndex,
-                 regions: _ListIndex, actors: _ListIndex, kinds: _CodeIndex,
-                 reports: _CodeIndex, text: list[str]):
+    def __init__(
+        self,
+        findings: pd.DataFrame,
+        gazetteer: Gazetteer,
+        *,
+        themes: _ListIndex,
+        regions: _ListIndex,
+        actors: _ListIndex,
+        kinds: _CodeIndex,
+        reports: _CodeIndex,
+        text: list[str],
+    ):
         self.findings = findings
         self.gazetteer = gazetteer
         self.themes = themes
@@ -304,8 +330,9 @@ class FindingsIndex:
     # -- building ---------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, findings: pd.DataFrame, gazetteer: Gazetteer, *, words: str = "background"
-              ) -> FindingsIndex:
+    def build(
+        cls, findings: pd.DataFrame, gazetteer: Gazetteer, *, words: str = "background"
+    ) -> FindingsIndex:
         """Index *findings* (a frame with the columns of :data:`dashboard.core.findings.COLUMNS`).
 
         *words*: index the words of the search texts in a ``"background"`` thread (searches
@@ -318,11 +345,17 @@ class FindingsIndex:
 
     @classmethod
     def _build(cls, findings: pd.DataFrame, gazetteer: Gazetteer, words: str) -> FindingsIndex:
-        text = [search_text(t, s, e) for t, s, e in
-                zip(findings["title"].tolist(), findings["summary"].tolist(),
-                    findings["excerpt"].tolist())]
+        text = [
+            search_text(t, s, e)
+            for t, s, e in zip(
+                findings["title"].tolist(),
+                findings["summary"].tolist(),
+                findings["excerpt"].tolist(),
+            )
+        ]
         index = cls(
-            findings, gazetteer,
+            findings,
+            gazetteer,
             themes=_ListIndex.build(findings["themes"]),
             regions=_ListIndex.build(findings["regions"], known=gazetteer.codes),
             actors=_ListIndex.build(findings["actors"]),
@@ -342,16 +375,26 @@ class FindingsIndex:
         return len(self.findings)
 
     def __repr__(self) -> str:
-        return (f"<FindingsIndex of {len(self):,} findings: {len(self.themes.values)} themes, "
-                f"{len(self.regions.values)} region codes, {len(self.actors.values)} actors>")
+        return (
+            f"<FindingsIndex of {len(self):,} findings: {len(self.themes.values)} themes, "
+            f"{len(self.regions.values)} region codes, {len(self.actors.values)} actors>"
+        )
 
     @property
     def nbytes(self) -> int:
         """Memory held by the index's own arrays and word index (the frame and the search text
         not counted)."""
-        return sum(a.nbytes for a in (self.themes.matrix, self.regions.matrix,
-                                      self.actors.matrix, self.kinds.codes, self.reports.codes,
-                                      self.no_place)) + (self._words.nbytes if self._words else 0)
+        return sum(
+            a.nbytes
+            for a in (
+                self.themes.matrix,
+                self.regions.matrix,
+                self.actors.matrix,
+                self.kinds.codes,
+                self.reports.codes,
+                self.no_place,
+            )
+        ) + (self._words.nbytes if self._words else 0)
 
     # -- filtering --------------------------------------------------------------------------
 
@@ -374,16 +417,20 @@ class FindingsIndex:
             if known is not None:
                 self._terms.move_to_end(term)
                 return known[0]
-            narrower = min(((mask, count) for other, (mask, count) in self._terms.items()
-                            if other in term), key=lambda found: found[1], default=None)
+            narrower = min(
+                ((mask, count) for other, (mask, count) in self._terms.items() if other in term),
+                key=lambda found: found[1],
+                default=None,
+            )
         words = self._words
         found = self._search_words(term, words) if words is not None else None
         if found is None and narrower is not None and narrower[1] * 2 < len(self):
             found = np.zeros(len(self), dtype=bool)
             found[self._holding(term, np.flatnonzero(narrower[0]))] = True
         elif found is None:
-            found = np.fromiter((term in text for text in self._text_list), dtype=bool,
-                                count=len(self))
+            found = np.fromiter(
+                (term in text for text in self._text_list), dtype=bool, count=len(self)
+            )
         _readonly(found)
         with self._lock:
             self._terms[term] = (found, int(np.count_nonzero(found)))
@@ -416,8 +463,7 @@ class FindingsIndex:
     def _holding(self, term: str, rows: np.ndarray) -> np.ndarray:
         """Those of the row positions *rows* whose folded text contains *term*."""
         texts = self._text_list
-        hits = np.fromiter((term in texts[r] for r in rows.tolist()), dtype=bool,
-                           count=len(rows))
+        hits = np.fromiter((term in texts[r] for r in rows.tolist()), dtype=bool, count=len(rows))
         return rows[hits]
 
     def forget_searches(self) -> None:
@@ -428,7 +474,8 @@ class FindingsIndex:
     def parts(self, filters: Filters) -> dict[str, np.ndarray | None]:
         """The mask of each facet of *filters* (``None`` where the facet filters nothing)."""
         parts: dict[str, np.ndarray | None] = dict.fromkeys(
-            ("themes", "region", "actors", "kinds", "reports", "text"))
+            ("themes", "region", "actors", "kinds", "reports", "text")
+        )
         if filters.themes:
             parts["themes"] = self.themes.any_of(filters.themes)
         if filters.region:
@@ -447,8 +494,9 @@ class FindingsIndex:
             parts["text"] = text
         return parts
 
-    def _combine(self, parts: Mapping[str, np.ndarray | None], skip: str | None = None
-                 ) -> np.ndarray:
+    def _combine(
+        self, parts: Mapping[str, np.ndarray | None], skip: str | None = None
+    ) -> np.ndarray:
         mask = np.ones(len(self), dtype=bool)
         for facet, part in parts.items():
             if part is not None and facet != skip:
@@ -459,9 +507,9 @@ class FindingsIndex:
         """The findings passing *filters*, as a boolean array in the frame's row order."""
         return self._combine(self.parts(filters))
 
-    def apply(self, filters: Filters | None = None, mask: np.ndarray | None = None
-              ) -> pd.DataFrame:
-        """Exactly ``dashboard.query.filters.apply(findings, filters, gazetteer)``: the findings that
+    def apply(self, filters: Filters | None = None, mask: np.ndarray | None = None) -> pd.DataFrame:
+        """Exactly ``dashboard.query.filters.apply(findings, filters, gazetteer)``: the findings
+        that
         pass every filter, in their original order, with every column and the index kept.
 
         Pass *mask* (from :meth:`mask`) instead of *filters* to reuse one already computed.

@@ -19,26 +19,42 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import DATA_DIR
-from dashboard.views import maps
-from dashboard.query import filters as flt
-from dashboard.views.cards import CSS
 from dashboard.core.corpus import Corpus, load_corpus, merge
-from dashboard.query.filters import Filters
-from dashboard.query.index import FindingsIndex
 from dashboard.core.problems import problems_frame
 from dashboard.core.regions import load_context, load_geometry
 from dashboard.io.store import Store, StoreError, default_store_path
+from dashboard.query import filters as flt
+from dashboard.query.filters import Filters
+from dashboard.query.index import FindingsIndex
+from dashboard.views import maps
+from dashboard.views.cards import CSS
 
 APP_TITLE = "ISKP findings"
 #: Session-state keys of the shared widgets, one per filter field.
-WIDGETS = {"themes": "w_themes", "region": "w_region", "wider": "w_wider", "actors": "w_actors",
-           "kinds": "w_kinds", "reports": "w_reports", "text": "w_text"}
-PAGES = {"explorer": "pages/explorer.py", "table": "pages/table.py", "reader": "pages/reader.py",
-         "briefing": "pages/briefing.py", "imports": "pages/imports.py"}
+WIDGETS = {
+    "themes": "w_themes",
+    "region": "w_region",
+    "wider": "w_wider",
+    "actors": "w_actors",
+    "kinds": "w_kinds",
+    "reports": "w_reports",
+    "text": "w_text",
+}
+PAGES = {
+    "explorer": "pages/explorer.py",
+    "table": "pages/table.py",
+    "reader": "pages/reader.py",
+    "briefing": "pages/briefing.py",
+    "imports": "pages/imports.py",
+}
 #: The page menu, in order: (page file, label).
-MENU = (("pages/explorer.py", "Map explorer"), ("pages/table.py", "Findings table"),
-        ("pages/reader.py", "Report reader"), ("pages/briefing.py", "Briefing export"),
-        ("pages/imports.py", "Import"))
+MENU = (
+    ("pages/explorer.py", "Map explorer"),
+    ("pages/table.py", "Findings table"),
+    ("pages/reader.py", "Report reader"),
+    ("pages/briefing.py", "Briefing export"),
+    ("pages/imports.py", "Import"),
+)
 
 
 _FINGERPRINTS: dict[str, tuple[float, str]] = {}
@@ -59,7 +75,9 @@ def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
     for path in sorted(data_dir.rglob("*")):
         if path.is_file():
             stat = path.stat()
-            digest.update(f"{path.relative_to(data_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            digest.update(
+                f"{path.relative_to(data_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
+            )
     fingerprint = digest.hexdigest()
     _FINGERPRINTS[str(data_dir)] = (now, fingerprint)
     return fingerprint
@@ -88,8 +106,9 @@ def store() -> Store | None:
 
 
 @st.cache_resource(show_spinner="Loading and indexing the findings…", max_entries=4)
-def _cached_base(data_dir: str, fingerprint: str, store_path: str,
-                 store_fingerprint: str) -> tuple[Corpus, FindingsIndex]:
+def _cached_base(
+    data_dir: str, fingerprint: str, store_path: str, store_fingerprint: str
+) -> tuple[Corpus, FindingsIndex]:
     # The corpus (bundled + imported) and its index, rebuilt together whenever either source
     # changes. Shared by every session: read-only.
     corpus = _cached_corpus(data_dir, fingerprint)
@@ -102,9 +121,12 @@ def _cached_base(data_dir: str, fingerprint: str, store_path: str,
 def base() -> tuple[Corpus, FindingsIndex]:
     """The bundled corpus with the analysts' imports, and its index."""
     analysts = store()
-    return _cached_base(str(DATA_DIR), data_fingerprint(),
-                        str(analysts.path) if analysts else "",
-                        analysts.fingerprint() if analysts else "")
+    return _cached_base(
+        str(DATA_DIR),
+        data_fingerprint(),
+        str(analysts.path) if analysts else "",
+        analysts.fingerprint() if analysts else "",
+    )
 
 
 def corpus() -> Corpus:
@@ -115,8 +137,11 @@ def corpus() -> Corpus:
 def _cached_map_data(data_dir: str, fingerprint: str) -> maps.MapData:
     gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
     regions = Path(data_dir) / "regions"
-    return maps.prepare(load_geometry(regions / "afpak.geojson"),
-                        load_context(regions / "context.geojson"), gazetteer)
+    return maps.prepare(
+        load_geometry(regions / "afpak.geojson"),
+        load_context(regions / "context.geojson"),
+        gazetteer,
+    )
 
 
 def map_data() -> maps.MapData:
@@ -166,20 +191,27 @@ class View:
 
     def describe(self) -> str:
         return self.filters.describe(
-            self.count, taxonomy=self.corpus.taxonomy, gazetteer=self.corpus.gazetteer,
-            report_titles={r.id: r.title for r in self.corpus.reports.values()})
+            self.count,
+            taxonomy=self.corpus.taxonomy,
+            gazetteer=self.corpus.gazetteer,
+            report_titles={r.id: r.title for r in self.corpus.reports.values()},
+        )
 
 
 def all_actors(index: FindingsIndex) -> list[str]:
     return sorted(index.actors.values, key=str.casefold)
 
 
-def filters_from_params(params, corpus: Corpus, index: FindingsIndex
-                        ) -> tuple[Filters, list[str]]:
+def filters_from_params(params, corpus: Corpus, index: FindingsIndex) -> tuple[Filters, list[str]]:
     """Filters from query parameters (a link's or a saved view's), checked against the corpus."""
     return Filters.from_query_params(
-        params, taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer, actors=all_actors(index),
-        reports=corpus.reports, findings=corpus.findings["id"])
+        params,
+        taxonomy=corpus.taxonomy,
+        gazetteer=corpus.gazetteer,
+        actors=all_actors(index),
+        reports=corpus.reports,
+        findings=corpus.findings["id"],
+    )
 
 
 def _filters_from_link(corpus: Corpus, index: FindingsIndex) -> tuple[Filters, list[str]]:
@@ -222,8 +254,9 @@ def region_options(corpus: Corpus) -> list[str | None]:
     for country in ("AF", "PK"):
         options.append(country)
         options += list(gaz.children(country))
-    options += sorted((r.code for r in gaz if r.level == "country" and r.code not in ("AF", "PK")),
-                      key=gaz.name)
+    options += sorted(
+        (r.code for r in gaz if r.level == "country" and r.code not in ("AF", "PK")), key=gaz.name
+    )
     options += sorted((r.code for r in gaz if r.level == "nonspatial"), key=gaz.name)
     return options
 
@@ -252,8 +285,11 @@ def frame(page_title: str) -> View:
     """
     # The icon is a local file: a Material icon as favicon (also the default of an st.Page with
     # an icon) is fetched from Google's font server.
-    st.set_page_config(page_title=f"{page_title} · {APP_TITLE}", layout="wide",
-                       page_icon=str(DATA_DIR / "icon.png"))
+    st.set_page_config(
+        page_title=f"{page_title} · {APP_TITLE}",
+        layout="wide",
+        page_icon=str(DATA_DIR / "icon.png"),
+    )
     st.html(CSS)
     data, index = base()
     current = {key: st.query_params.get_all(key) for key in st.query_params}
@@ -285,15 +321,22 @@ def _widget_filters(data: Corpus, previous: Filters) -> Filters:
     state = st.session_state
     region = state[WIDGETS["region"]]
     return Filters(
-        themes=tuple(state[WIDGETS["themes"]]), region=region,
+        themes=tuple(state[WIDGETS["themes"]]),
+        region=region,
         wider=bool(state[WIDGETS["wider"]]) and region is not None,
-        actors=tuple(state[WIDGETS["actors"]]), kinds=tuple(state[WIDGETS["kinds"]]),
+        actors=tuple(state[WIDGETS["actors"]]),
+        kinds=tuple(state[WIDGETS["kinds"]]),
         reports=tuple(state[WIDGETS["reports"]]) if len(data.reports) > 1 else (),
-        text=(state[WIDGETS["text"]] or "").strip(), finding=previous.finding)
+        text=(state[WIDGETS["text"]] or "").strip(),
+        finding=previous.finding,
+    )
 
 
 def counts_line(counts, label, order) -> str:
-    """Option counts as one line, e.g. "Propaganda 3 · Recruitment 6"; options with none left out."""
+    """Option counts as one line, e.g. "Propaganda 3 · Recruitment 6".
+
+    Options with none are left out.
+    """
     parts = [f"{label(key)} {counts[key]}" for key in order if counts.get(key)]
     return " · ".join(parts) if parts else "none"
 
@@ -312,37 +355,64 @@ def _sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
     sidebar.divider()
     sidebar.header("Filters")
     sidebar.multiselect(
-        "Themes", options=list(tax.theme_keys), key=WIDGETS["themes"],
+        "Themes",
+        options=list(tax.theme_keys),
+        key=WIDGETS["themes"],
         format_func=lambda k: tax.theme(k).label,
-        help="Findings with any of the chosen themes.\n\n" + "\n".join(
-            f"- **{t.label}**: {t.definition}" for t in tax.themes))
-    sidebar.caption("Findings per theme: " + counts_line(
-        facets.themes, lambda k: tax.theme(k).label, tax.theme_keys))
+        help="Findings with any of the chosen themes.\n\n"
+        + "\n".join(f"- **{t.label}**: {t.definition}" for t in tax.themes),
+    )
+    sidebar.caption(
+        "Findings per theme: "
+        + counts_line(facets.themes, lambda k: tax.theme(k).label, tax.theme_keys)
+    )
     sidebar.selectbox(
-        "Region", options=region_options(data), key=WIDGETS["region"],
+        "Region",
+        options=region_options(data),
+        key=WIDGETS["region"],
         format_func=lambda c: region_label(data, c),
         help="Findings that name this region or any place inside it. Clicking an area on the "
-             "map chooses it here too.")
+        "map chooses it here too.",
+    )
     if current.region:
         scope = index.region_scope_counts(current)
-        sidebar.caption(f"{scope.get(current.region, 0)} finding(s) name "
-                        f"{data.gazetteer.name(current.region)} or a place inside it"
-                        + (", or a wider region containing it" if current.wider else "") + ".")
+        sidebar.caption(
+            f"{scope.get(current.region, 0)} finding(s) name "
+            f"{data.gazetteer.name(current.region)} or a place inside it"
+            + (", or a wider region containing it" if current.wider else "")
+            + "."
+        )
     sidebar.checkbox(
         "Also findings naming a wider region containing it (e.g. South Asia)",
-        key=WIDGETS["wider"], disabled=current.region is None)
+        key=WIDGETS["wider"],
+        disabled=current.region is None,
+    )
     sidebar.multiselect("Actors", options=all_actors(index), key=WIDGETS["actors"])
-    sidebar.multiselect("Kind of finding", options=list(tax.kind_keys), key=WIDGETS["kinds"],
-                        format_func=lambda k: tax.kind(k).label,
-                        help="\n".join(f"- **{k.label}**: {k.definition}" for k in tax.kinds))
-    sidebar.caption("Findings per kind: " + counts_line(
-        facets.kinds, lambda k: tax.kind(k).label, tax.kind_keys))
+    sidebar.multiselect(
+        "Kind of finding",
+        options=list(tax.kind_keys),
+        key=WIDGETS["kinds"],
+        format_func=lambda k: tax.kind(k).label,
+        help="\n".join(f"- **{k.label}**: {k.definition}" for k in tax.kinds),
+    )
+    sidebar.caption(
+        "Findings per kind: "
+        + counts_line(facets.kinds, lambda k: tax.kind(k).label, tax.kind_keys)
+    )
     if len(data.reports) > 1:
-        sidebar.multiselect("Report", options=list(data.reports), key=WIDGETS["reports"],
-                            format_func=lambda r: data.reports[r].title)
-    sidebar.text_input("Search text", key=WIDGETS["text"], max_chars=flt.MAX_QUERY_CHARS,
-                       placeholder="e.g. radio, or \"social media\"",
-                       help="Searches title, summary and excerpt; case and accents are ignored.")
+        sidebar.multiselect(
+            "Report",
+            options=list(data.reports),
+            key=WIDGETS["reports"],
+            format_func=lambda r: data.reports[r].title,
+        )
+    sidebar.text_input(
+        "Search text",
+        key=WIDGETS["text"],
+        max_chars=flt.MAX_QUERY_CHARS,
+        placeholder='e.g. radio, or "social media"',
+        help="Searches title, summary and excerpt; case and accents are ignored.",
+    )
     sidebar.button("Clear all filters", on_click=clear_filters, icon=":material/filter_alt_off:")
     _saved_views(sidebar)
     return _widget_filters(data, previous)
@@ -351,14 +421,17 @@ def _sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
 def show_problems(corpus: Corpus) -> None:
     """Say plainly when some bundled rows could not be loaded, and why."""
     if corpus.problems:
-        st.warning(f"{len(corpus.problems)} problem(s) in the bundled data: the rows concerned "
-                   "are left out.")
+        st.warning(
+            f"{len(corpus.problems)} problem(s) in the bundled data: the rows concerned "
+            "are left out."
+        )
         st.dataframe(problems_frame(corpus.problems), hide_index=True)
 
 
 def link_params(filters: Filters, **changes) -> dict[str, list[str]]:
     """Query parameters for a link to the current view with some fields changed."""
     from dataclasses import replace
+
     return replace(filters, **changes).to_query_params()
 
 
@@ -373,25 +446,37 @@ def on_map_select() -> None:
     again (or a click on empty map) clears it."""
     event = st.session_state.get(MAP_KEY) or {}
     points = (event.get("selection") or {}).get("points") or []
-    set_region(maps.clicked_region(points, st.session_state.get(WIDGETS["region"]),
-                                   corpus().gazetteer))
+    set_region(
+        maps.clicked_region(points, st.session_state.get(WIDGETS["region"]), corpus().gazetteer)
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _cached_map_figure(data_dir: str, fingerprint: str, counts: tuple[tuple[str, int], ...],
-                       selected: str | None, height: int):
+def _cached_map_figure(
+    data_dir: str,
+    fingerprint: str,
+    counts: tuple[tuple[str, int], ...],
+    selected: str | None,
+    height: int,
+):
     # Building the figure (plotly validates every GeoJSON coordinate) is most of a rerun's
     # cost; the same counts and selection give the same figure, so views an analyst returns to
     # cost nothing. The figure is only read by st.plotly_chart.
     gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
-    return maps.build_map(_cached_map_data(data_dir, fingerprint), gazetteer, dict(counts),
-                          selected, height=height)
+    return maps.build_map(
+        _cached_map_data(data_dir, fingerprint), gazetteer, dict(counts), selected, height=height
+    )
 
 
 def map_figure(view: View, *, height: int = 620):
     counts = view.index.region_counts(view.mask)
-    figure = _cached_map_figure(str(DATA_DIR), data_fingerprint(), tuple(sorted(counts.items())),
-                                view.filters.region, height)
+    figure = _cached_map_figure(
+        str(DATA_DIR),
+        data_fingerprint(),
+        tuple(sorted(counts.items())),
+        view.filters.region,
+        height,
+    )
     return figure, counts
 
 
@@ -410,8 +495,13 @@ def paged(view: View, key: str, size: int = PAGE_SIZE) -> pd.DataFrame:
         st.session_state[f"{key}_sig"] = signature
         st.session_state[key] = 1
     if pages > 1:
-        st.number_input(f"Page (of {pages}, {size} findings a page)", min_value=1,
-                        max_value=pages, step=1, key=key)
+        st.number_input(
+            f"Page (of {pages}, {size} findings a page)",
+            min_value=1,
+            max_value=pages,
+            step=1,
+            key=key,
+        )
     number = min(int(st.session_state.get(key, 1)), pages)
     return view.rows((number - 1) * size, number * size)
 
@@ -433,17 +523,20 @@ def findings_table(view: View) -> pd.DataFrame:
         values = findings[column]
         return values.map({value: label(value) for value in set(values)}.__getitem__)
 
-    return pd.DataFrame({
-        "id": findings["id"],
-        "title": findings["title"],
-        "excerpt": findings["excerpt"],
-        "themes": labels("themes", lambda ts: ", ".join(tax.theme(t).label for t in ts)),
-        "regions": labels("regions", lambda rs: ", ".join(gaz.name(r) for r in rs)),
-        "kind": labels("kind", lambda k: tax.kind(k).label),
-        "actors": labels("actors", ", ".join),
-        "report": labels("report_id", lambda r: view.corpus.reports[r].title),
-        "start": findings["start"], "end": findings["end"],
-    })
+    return pd.DataFrame(
+        {
+            "id": findings["id"],
+            "title": findings["title"],
+            "excerpt": findings["excerpt"],
+            "themes": labels("themes", lambda ts: ", ".join(tax.theme(t).label for t in ts)),
+            "regions": labels("regions", lambda rs: ", ".join(gaz.name(r) for r in rs)),
+            "kind": labels("kind", lambda k: tax.kind(k).label),
+            "actors": labels("actors", ", ".join),
+            "report": labels("report_id", lambda r: view.corpus.reports[r].title),
+            "start": findings["start"],
+            "end": findings["end"],
+        }
+    )
 
 
 def matrix_table(view: View) -> pd.DataFrame:
@@ -451,14 +544,19 @@ def matrix_table(view: View) -> pd.DataFrame:
     shows, i.e. with that theme that name the region or a place inside it, the other filters
     applied. Remembers its axes for :func:`on_matrix_select`."""
     from dataclasses import replace
+
     gaz, tax = view.corpus.gazetteer, view.corpus.taxonomy
-    per_theme = {t: view.index.region_scope_counts(replace(view.filters, themes=(t,)))
-                 for t in tax.theme_keys}
+    per_theme = {
+        t: view.index.region_scope_counts(replace(view.filters, themes=(t,)))
+        for t in tax.theme_keys
+    }
     totals = {c: sum(counts[c] for counts in per_theme.values()) for c in gaz.codes}
     columns = sorted((c for c in gaz.codes if totals[c]), key=lambda c: (-totals[c], gaz.name(c)))
     st.session_state["matrix_axes"] = (list(tax.theme_keys), columns)
-    return pd.DataFrame({gaz.name(c): [per_theme[t][c] for t in tax.theme_keys] for c in columns},
-                        index=[tax.theme(t).label for t in tax.theme_keys])
+    return pd.DataFrame(
+        {gaz.name(c): [per_theme[t][c] for t in tax.theme_keys] for c in columns},
+        index=[tax.theme(t).label for t in tax.theme_keys],
+    )
 
 
 def on_matrix_select() -> None:
@@ -483,8 +581,10 @@ def _cached_geometry(data_dir: str, fingerprint: str):
 
 def geojson_bytes(view: View) -> bytes:
     from dashboard.exports import files as export
-    return export.to_geojson(view.findings, view.corpus,
-                             _cached_geometry(str(DATA_DIR), data_fingerprint()))
+
+    return export.to_geojson(
+        view.findings, view.corpus, _cached_geometry(str(DATA_DIR), data_fingerprint())
+    )
 
 
 # --- report reader --------------------------------------------------------------------------------
@@ -495,6 +595,7 @@ FOCUS_KEY = "w_focus"
 def set_focus(finding_id: str | None) -> None:
     """Make *finding_id* the focused finding of the view (and of the link)."""
     from dataclasses import replace
+
     st.session_state["filters"] = replace(st.session_state["filters"], finding=finding_id)
     params = st.session_state["filters"].to_query_params()
     st.query_params.from_dict(params)
@@ -510,9 +611,13 @@ def focus_picker(view: View, report_findings: pd.DataFrame) -> str | None:
     focus = view.filters.finding if view.filters.finding in ids else None
     st.session_state[FOCUS_KEY] = focus
     titles = dict(zip(report_findings["id"], report_findings["title"]))
-    st.selectbox("Go to finding", options=[None] + ids, key=FOCUS_KEY,
-                 format_func=lambda i: "—" if i is None else f"{titles[i]} ({i})",
-                 on_change=_on_focus_change)
+    st.selectbox(
+        "Go to finding",
+        options=[None, *ids],
+        key=FOCUS_KEY,
+        format_func=lambda i: "—" if i is None else f"{titles[i]} ({i})",
+        on_change=_on_focus_change,
+    )
     return focus
 
 
@@ -520,13 +625,15 @@ def scroll_to(element_id: str) -> None:
     """Scroll the page to the element with *element_id* once it is drawn (no network, no data
     beyond the id, which is validated to letters, digits, '.', '_' and '-')."""
     import json
+
     st.html(
         "<script>(function(){var id=" + json.dumps(element_id) + ",n=0;"
         "var t=setInterval(function(){var d=window.parent.document||document;"
         "var e=d.getElementById(id)||document.getElementById(id);"
         "if(e){e.scrollIntoView({block:'center'});clearInterval(t);}"
         "if(++n>50){clearInterval(t);}},100);})();</script>",
-        unsafe_allow_javascript=True)
+        unsafe_allow_javascript=True,
+    )
 
 
 # --- briefing -------------------------------------------------------------------------------------
@@ -544,19 +651,27 @@ def app_base_url() -> str:
 
 
 def default_subtitle(view: View) -> str:
-    reports = [view.corpus.reports[r] for r in sorted(view.index.report_counts(view.mask))] \
-        or list(view.corpus.reports.values())
-    return "; ".join(f"From the {r.text_kind} of {r.author}, “{r.title}”"
-                     + (f" ({r.publisher}, {r.year})" if r.publisher else "") for r in reports)
+    reports = [view.corpus.reports[r] for r in sorted(view.index.report_counts(view.mask))] or list(
+        view.corpus.reports.values()
+    )
+    return "; ".join(
+        f"From the {r.text_kind} of {r.author}, “{r.title}”"
+        + (f" ({r.publisher}, {r.year})" if r.publisher else "")
+        for r in reports
+    )
 
 
 def briefing_defaults(view: View) -> None:
     """Seed the title and subtitle from the filters, and follow the filters while the analyst
     has not edited them."""
     from dashboard.exports import briefing
-    defaults = {"b_title": briefing.default_title(view.filters, view.corpus.taxonomy,
-                                                  view.corpus.gazetteer),
-                "b_subtitle": default_subtitle(view)}
+
+    defaults = {
+        "b_title": briefing.default_title(
+            view.filters, view.corpus.taxonomy, view.corpus.gazetteer
+        ),
+        "b_subtitle": default_subtitle(view),
+    }
     previous = st.session_state.get("b_defaults", {})
     for key, value in defaults.items():
         if key not in st.session_state or st.session_state[key] == previous.get(key):
@@ -568,18 +683,26 @@ def compose_briefing(view: View):
     from datetime import date
 
     from dashboard.exports import briefing
+
     state = st.session_state
     return briefing.compose(
-        findings=view.findings, reports=view.corpus.reports, taxonomy=view.corpus.taxonomy,
-        gazetteer=view.corpus.gazetteer, filters_text=view.describe(),
+        findings=view.findings,
+        reports=view.corpus.reports,
+        taxonomy=view.corpus.taxonomy,
+        gazetteer=view.corpus.gazetteer,
+        filters_text=view.describe(),
         permalink_url=briefing.permalink(app_base_url(), replace_finding(view.filters)),
-        exported=date.today(), title=state.get("b_title", ""),
-        subtitle=state.get("b_subtitle", ""), note=state.get("b_note", ""),
-        marking=state.get("b_marking", ""))
+        exported=date.today(),
+        title=state.get("b_title", ""),
+        subtitle=state.get("b_subtitle", ""),
+        note=state.get("b_note", ""),
+        marking=state.get("b_marking", ""),
+    )
 
 
 def replace_finding(filters: Filters) -> Filters:
     from dataclasses import replace
+
     return replace(filters, finding=None)
 
 
@@ -587,6 +710,7 @@ def prepare_exports(view: View, item) -> None:
     """Make the PNG and the PDF of *item* (a Briefing) and keep them for the download buttons.
     Errors are kept too, to be shown in words."""
     from dashboard.exports import briefing
+
     try:
         png = briefing.to_png(item, map_data(), view.corpus.gazetteer, view.filters.region)
         pdf = briefing.to_pdf(item, png)
@@ -620,8 +744,10 @@ def _save_view() -> None:
         return
     if name in {v.name for v in analysts.views()} and not st.session_state.get("sv_replace"):
         st.session_state["sv_message"] = (
-            "warning", f"A view named “{name}” exists already: tick “Replace a view of the "
-            "same name” to replace it, or choose another name.")
+            "warning",
+            f"A view named “{name}” exists already: tick “Replace a view of the "
+            "same name” to replace it, or choose another name.",
+        )
         return
     try:
         analysts.save_view(name, st.session_state["filters"])
@@ -680,11 +806,11 @@ def _saved_views(sidebar) -> None:
     # A fixed label: the expander stays open across the reruns its own buttons cause.
     with sidebar.expander("Saved views"):
         show_message("sv_message")
-        st.text_input("Name this view", key="sv_name", max_chars=80,
-                      placeholder="e.g. Refugees in Pakistan")
+        st.text_input(
+            "Name this view", key="sv_name", max_chars=80, placeholder="e.g. Refugees in Pakistan"
+        )
         st.checkbox("Replace a view of the same name", key="sv_replace")
-        st.button("Save view", key="sv_save", on_click=_save_view,
-                  icon=":material/bookmark_add:")
+        st.button("Save view", key="sv_save", on_click=_save_view, icon=":material/bookmark_add:")
         st.caption(f"{len(views)} saved view(s).")
         if views:
             names = [v.name for v in views]
@@ -692,8 +818,13 @@ def _saved_views(sidebar) -> None:
             open_col, delete_col = st.columns(2)
             open_col.button("Open", key="sv_open", on_click=_open_view, args=(chosen,))
             with delete_col.popover("Delete…"):
-                st.button(f"Delete “{chosen}”", key="sv_delete", on_click=_delete_view,
-                          args=(chosen,), type="primary")
+                st.button(
+                    f"Delete “{chosen}”",
+                    key="sv_delete",
+                    on_click=_delete_view,
+                    args=(chosen,),
+                    type="primary",
+                )
             st.text_input("New name", key="sv_rename", max_chars=80)
             st.button("Rename", key="sv_rename_button", on_click=_rename_view, args=(chosen,))
 
@@ -717,12 +848,16 @@ def mapping_key(column: str) -> str:
 
 def column_map_from_widgets(columns: list[str]) -> dict[str, str]:
     """The analyst's own column mapping, from the mapping widgets of the import page."""
-    return {column: st.session_state[mapping_key(column)] for column in columns
-            if st.session_state.get(mapping_key(column)) is not None}
+    return {
+        column: st.session_state[mapping_key(column)]
+        for column in columns
+        if st.session_state.get(mapping_key(column)) is not None
+    }
 
 
 def commit_findings_import(plan, only_valid: bool) -> None:
     from dashboard.io import importer
+
     analysts = store()
     if analysts is None:
         return
@@ -732,8 +867,10 @@ def commit_findings_import(plan, only_valid: bool) -> None:
         st.session_state["imp_message"] = ("error", f"Nothing was imported: {err}")
         return
     st.session_state["imp_message"] = (
-        "success", f"Imported {record.rows_imported} finding(s) from {record.file_name} "
-        f"(import #{record.id}). They are on every page now, marked “{record.source}”.")
+        "success",
+        f"Imported {record.rows_imported} finding(s) from {record.file_name} "
+        f"(import #{record.id}). They are on every page now, marked “{record.source}”.",
+    )
     reset_uploader("imp_file")
 
 
@@ -747,8 +884,10 @@ def commit_report_import(report, file_name: str) -> None:
         st.session_state["rep_message"] = ("error", f"Nothing was imported: {err}")
         return
     st.session_state["rep_message"] = (
-        "success", f"Imported the report “{report.title}” as {report.id} (import #{record.id}). "
-        "Findings can now quote it.")
+        "success",
+        f"Imported the report “{report.title}” as {report.id} (import #{record.id}). "
+        "Findings can now quote it.",
+    )
     reset_uploader("rep_file")
 
 
@@ -761,8 +900,10 @@ def remove_import(import_id: int) -> None:
     except StoreError as err:
         st.session_state["list_message"] = ("error", str(err))
         return
-    st.session_state["list_message"] = ("success", f"Removed import #{record.id} "
-                                                   f"({record.file_name}) and all it brought.")
+    st.session_state["list_message"] = (
+        "success",
+        f"Removed import #{record.id} ({record.file_name}) and all it brought.",
+    )
 
 
 def show_message(key: str) -> None:

@@ -21,7 +21,8 @@ CSS = """
 .fc .meta {color: #555; font-size: .85rem; margin-bottom: .35rem;}
 .fc .chip {display: inline-block; padding: 0 .45rem; margin: 0 .25rem .2rem 0; border-radius: .6rem;
   font-size: .8rem; border: 1px solid rgba(0,0,0,.25);}
-.fc .region {display: inline-block; padding: 0 .45rem; margin: 0 .25rem .2rem 0; border-radius: .2rem;
+.fc .region {display: inline-block; padding: 0 .45rem; margin: 0 .25rem .2rem 0;
+  border-radius: .2rem;
   font-size: .8rem; background: #f0f2f6; color: #222;}
 .fc blockquote {margin: .4rem 0; padding: .3rem .7rem; border-left: 4px solid #888;
   background: #fafafa; white-space: pre-wrap;}
@@ -35,23 +36,25 @@ CSS = """
 
 def text_colour(background: str) -> str:
     """Black or white, whichever reads better on *background* (``#RRGGBB``)."""
-    r, g, b = (int(background[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (int(background[i : i + 2], 16) / 255 for i in (1, 3, 5))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "#000000" if luminance > 0.45 else "#FFFFFF"
 
 
-def context_window(text: str, start: int, end: int, chars: int = DISPLAY_CONTEXT) -> tuple[str, str]:
+def context_window(
+    text: str, start: int, end: int, chars: int = DISPLAY_CONTEXT
+) -> tuple[str, str]:
     """The report text before and after ``text[start:end]``, cut at word boundaries.
 
     >>> context_window("one two three four five", 8, 13, chars=6)
     ('two ', ' four')
     """
-    before = text[max(0, start - chars):start]
-    after = text[end:end + chars]
+    before = text[max(0, start - chars) : start]
+    after = text[end : end + chars]
     if start - chars > 0 and " " in before:
-        before = before[before.index(" ") + 1:]
+        before = before[before.index(" ") + 1 :]
     if end + chars < len(text) and " " in after:
-        after = after[:after.rindex(" ")]
+        after = after[: after.rindex(" ")]
     return before, after
 
 
@@ -73,19 +76,27 @@ def theme_chips(themes, taxonomy: Taxonomy) -> str:
         chips.append(
             f'<span class="chip" title="{escape(theme.definition)}" '
             f'style="background:{theme.colour};color:{text_colour(theme.colour)}">'
-            f"{escape(theme.label)}</span>")
+            f"{escape(theme.label)}</span>"
+        )
     return "".join(chips)
 
 
 def region_tags(regions, gazetteer: Gazetteer) -> str:
     if not regions:
         return '<span class="region">no place named</span>'
-    return "".join(f'<span class="region" title="{escape(code)}">'
-                   f"{escape(gazetteer.name(code))}</span>" for code in regions)
+    return "".join(
+        f'<span class="region" title="{escape(code)}">{escape(gazetteer.name(code))}</span>'
+        for code in regions
+    )
 
 
-def finding_card(finding: Mapping, report: Report, taxonomy: Taxonomy, gazetteer: Gazetteer,
-                 report_link: str | None = None) -> str:
+def finding_card(
+    finding: Mapping,
+    report: Report,
+    taxonomy: Taxonomy,
+    gazetteer: Gazetteer,
+    report_link: str | None = None,
+) -> str:
     """One finding as an HTML card: title, kind, themes, regions, summary, excerpt in context,
     and its citation. *report_link*, when given, is an ``href`` to the finding in the reader."""
     kind = taxonomy.kind(finding["kind"]).label
@@ -95,22 +106,24 @@ def finding_card(finding: Mapping, report: Report, taxonomy: Taxonomy, gazetteer
     page = page_of(finding)
     parts = [
         f'<div class="fc" id="card-{escape(finding["id"])}">',
-        f'<h4>{escape(finding["title"])}</h4>',
+        f"<h4>{escape(finding['title'])}</h4>",
         f'<div class="meta">{escape(kind)} · <code>{escape(finding["id"])}</code>'
-        f' · {escape(finding["source"])}</div>',
-        f'<div>{theme_chips(finding["themes"], taxonomy)}'
-        f'{region_tags(finding["regions"], gazetteer)}</div>',
+        f" · {escape(finding['source'])}</div>",
+        f"<div>{theme_chips(finding['themes'], taxonomy)}"
+        f"{region_tags(finding['regions'], gazetteer)}</div>",
     ]
     if finding.get("summary"):
-        parts.append(f'<p>{escape(finding["summary"])}</p>')
+        parts.append(f"<p>{escape(finding['summary'])}</p>")
     parts += [
         '<span class="ctx-label">Report text (context in grey)</span>',
         f'<blockquote><span class="ctx">{lead}{escape(before)}</span>'
-        f'<mark>{escape(finding["excerpt"])}</mark>'
+        f"<mark>{escape(finding['excerpt'])}</mark>"
         f'<span class="ctx">{escape(after)}{tail}</span></blockquote>',
         f'<div class="cite">{escape(report.citation(page))}</div>',
     ]
     if report_link:
-        parts.append(f'<div><a href="{escape(report_link)}" target="_self">Open in report</a></div>')
+        parts.append(
+            f'<div><a href="{escape(report_link)}" target="_self">Open in report</a></div>'
+        )
     parts.append("</div>")
     return "".join(parts)

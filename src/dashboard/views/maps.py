@@ -1,4 +1,6 @@
-"""The Af-Pak map as a plotly figure, drawn by MapLibre with no tiles and no request off the machine.
+"""The Af-Pak map as a plotly figure.
+
+Drawn by MapLibre with no tiles and no request off the machine.
 
 Plotly's ``geo`` subplot fetches its base map from a CDN, and the named MapLibre styles fetch
 glyphs for text labels from the internet. This module uses ``Choroplethmap`` traces on a style
@@ -34,36 +36,53 @@ OFFLINE_STYLE: dict = {
     # One empty inline source rather than none: an empty "sources" object is dropped from the
     # figure on its way to the browser, and MapLibre then rejects the style on the next redraw
     # ("missing required property sources"), which leaves the map deaf to hovers and clicks.
-    "sources": {"empty": {"type": "geojson",
-                          "data": {"type": "FeatureCollection", "features": []}}},
+    "sources": {
+        "empty": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
+    },
     "glyphs": "data:application/x-protobuf;base64,{fontstack}{range}",
-    "layers": [{"id": "background", "type": "background",
-                "paint": {"background-color": "#ffffff"}}],
+    "layers": [
+        {"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}}
+    ],
 }
 
 #: Sequential single-hue scale (ColorBrewer Blues): ordered by lightness, so it reads the same
 #: under every common form of colour-blindness and in greyscale print.
-COLOURSCALE = [[0.0, "#f7fbff"], [0.125, "#deebf7"], [0.25, "#c6dbef"], [0.375, "#9ecae1"],
-               [0.5, "#6baed6"], [0.625, "#4292c6"], [0.75, "#2171b5"], [0.875, "#08519c"],
-               [1.0, "#08306b"]]
+COLOURSCALE = [
+    [0.0, "#f7fbff"],
+    [0.125, "#deebf7"],
+    [0.25, "#c6dbef"],
+    [0.375, "#9ecae1"],
+    [0.5, "#6baed6"],
+    [0.625, "#4292c6"],
+    [0.75, "#2171b5"],
+    [0.875, "#08519c"],
+    [1.0, "#08306b"],
+]
 NEIGHBOUR_FILL = "#eeeeee"
 BORDER = "#555555"
 PROVINCE_LINE = "#9a9a9a"
 DISPUTED_LINE = "#b2182b"
 SELECTED_LINE = "#e66101"
 SUPRA_LINE = "#222222"
+
+
 def _mercator_middle(south: float, north: float) -> float:
     """The latitude halfway between two others on a Mercator map (higher than their mean)."""
     import math
-    y = (math.log(math.tan(math.pi / 4 + math.radians(south) / 2))
-         + math.log(math.tan(math.pi / 4 + math.radians(north) / 2))) / 2
+
+    y = (
+        math.log(math.tan(math.pi / 4 + math.radians(south) / 2))
+        + math.log(math.tan(math.pi / 4 + math.radians(north) / 2))
+    ) / 2
     return round(math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2), 3)
 
 
 #: Afghanistan and Pakistan with a little margin: what the map must show whole.
 AFPAK_BOUNDS = {"west": 60.2, "east": 77.9, "south": 23.4, "north": 38.7}
-CENTER = {"lat": _mercator_middle(AFPAK_BOUNDS["south"], AFPAK_BOUNDS["north"]),
-          "lon": (AFPAK_BOUNDS["west"] + AFPAK_BOUNDS["east"]) / 2}
+CENTER = {
+    "lat": _mercator_middle(AFPAK_BOUNDS["south"], AFPAK_BOUNDS["north"]),
+    "lon": (AFPAK_BOUNDS["west"] + AFPAK_BOUNDS["east"]) / 2,
+}
 #: The colour scale reaches its darkest at no fewer than this many findings, so that a single
 #: finding does not look like a hotspot.
 MIN_SCALE_TOP = 5
@@ -113,8 +132,7 @@ class MapData:
             if len(self._lines) > 64:
                 self._lines.clear()
             shapes = [g for code, g in self.province_boundaries.items() if code not in drawn]
-            self._lines[drawn] = (_geojson(line_merge(unary_union(shapes))) if shapes
-                                  else None)
+            self._lines[drawn] = _geojson(line_merge(unary_union(shapes))) if shapes else None
         return self._lines[drawn]
 
 
@@ -157,19 +175,26 @@ def _display(geometry):
     return shapely.remove_repeated_points(rounded)
 
 
-def prepare(geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame,
-            gazetteer: Gazetteer) -> MapData:
+def prepare(
+    geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame, gazetteer: Gazetteer
+) -> MapData:
     """Turn the region frames into what the figure needs. Call once and cache the result.
 
     Coordinates are rounded to :data:`DISPLAY_DECIMALS`; the province outlines are one set of
     lines with every shared border once; identical supra-region outlines are kept once.
     """
+
     def collection(frame: geopandas.GeoDataFrame) -> dict:
         features = []
         for row in frame.itertuples():
-            features.append({"type": "Feature", "id": row.code,
-                             "properties": {"code": row.code, "name": row.name},
-                             "geometry": _geojson(_display(row.geometry))})
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": row.code,
+                    "properties": {"code": row.code, "name": row.name},
+                    "geometry": _geojson(_display(row.geometry)),
+                }
+            )
         return {"type": "FeatureCollection", "features": features}
 
     countries = geometry[geometry["level"] == "country"]
@@ -195,21 +220,36 @@ def prepare(geometry: geopandas.GeoDataFrame, context: geopandas.GeoDataFrame,
     for region in gazetteer:
         if region.level != "supra":
             continue
-        members = [country_shapes[c] for c in gazetteer.descendants(region.code)
-                   if c in country_shapes]
+        members = [
+            country_shapes[c] for c in gazetteer.descendants(region.code) if c in country_shapes
+        ]
         if members:
             outlines[region.code] = outline(unary_union(members).boundary)
     for row in geometry.itertuples():
         outlines[row.code] = outline(row.geometry.boundary)
-    disputed_lines = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": row.name},
-         "geometry": _geojson(_display(row.geometry))} for row in disputed.itertuples()]}
+    disputed_lines = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": row.name},
+                "geometry": _geojson(_display(row.geometry)),
+            }
+            for row in disputed.itertuples()
+        ],
+    }
     return MapData(
-        countries=collection(countries), provinces=collection(provinces),
-        neighbours=collection(neighbours), disputed=disputed_lines, label_points=points,
-        outlines=outlines, names={r.code: r.name for r in gazetteer},
-        province_boundaries={row.code: _display(row.geometry.boundary)
-                             for row in provinces.itertuples()})
+        countries=collection(countries),
+        provinces=collection(provinces),
+        neighbours=collection(neighbours),
+        disputed=disputed_lines,
+        label_points=points,
+        outlines=outlines,
+        names={r.code: r.name for r in gazetteer},
+        province_boundaries={
+            row.code: _display(row.geometry.boundary) for row in provinces.itertuples()
+        },
+    )
 
 
 def clicked_region(points: list[dict], current: str | None, gazetteer: Gazetteer) -> str | None:
@@ -221,7 +261,8 @@ def clicked_region(points: list[dict], current: str | None, gazetteer: Gazetteer
 
     >>> from dashboard.core.regions import load_gazetteer
     >>> gaz = load_gazetteer()
-    >>> clicked_region([{"location": "PK"}], None, gaz), clicked_region([{"location": "PK"}], "PK", gaz)
+    >>> pk = [{"location": "PK"}]
+    >>> clicked_region(pk, None, gaz), clicked_region(pk, "PK", gaz)
     ('PK', None)
     """
     code = next((p.get("location") for p in points if p.get("location")), None)
@@ -255,20 +296,30 @@ def hover_text(code: str, counts: Mapping[str, int], gazetteer: Gazetteer) -> st
         lines.append(f"{_plural(own, 'finding names', 'findings name')} {region.name}")
         parent = region.parents[0] if region.parents else None
         if parent:
-            lines.append(f"{_plural(counts.get(parent, 0), 'names', 'name')} "
-                         f"{gazetteer.name(parent)} as a whole")
+            lines.append(
+                f"{_plural(counts.get(parent, 0), 'names', 'name')} "
+                f"{gazetteer.name(parent)} as a whole"
+            )
         if region.note:
             lines.append(f"<i>{region.note}</i>")
     else:
         lines.append(f"{_plural(own, 'finding names', 'findings name')} {region.name} as a whole")
-        inside = [(gazetteer.name(c), counts[c]) for c in sorted(gazetteer.descendants(code))
-                  if counts.get(c)]
+        inside = [
+            (gazetteer.name(c), counts[c])
+            for c in sorted(gazetteer.descendants(code))
+            if counts.get(c)
+        ]
         if inside:
             total = sum(n for _, n in inside)
-            lines.append(f"{_plural(total, 'names a place', 'name places')} inside it: "
-                         + ", ".join(f"{name} ({n})" for name, n in inside))
-    wider = [(gazetteer.name(c), counts[c]) for c in _sorted_ancestors(code, gazetteer)
-             if counts.get(c) and gazetteer[c].level == "supra"]
+            lines.append(
+                f"{_plural(total, 'names a place', 'name places')} inside it: "
+                + ", ".join(f"{name} ({n})" for name, n in inside)
+            )
+    wider = [
+        (gazetteer.name(c), counts[c])
+        for c in _sorted_ancestors(code, gazetteer)
+        if counts.get(c) and gazetteer[c].level == "supra"
+    ]
     for name, n in wider:
         lines.append(f"{_plural(n, 'names', 'name')} the wider {name}")
     lines.append("<i>Click to filter by this area</i>")
@@ -279,47 +330,86 @@ def _sorted_ancestors(code: str, gazetteer: Gazetteer) -> list[str]:
     return sorted(gazetteer.ancestors(code), key=lambda c: len(gazetteer.descendants(c)))
 
 
-def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
-              selected: str | None = None, *, height: int = 620, width: int | None = None,
-              show_scale: bool = True, text_scale: float = 1.0) -> go.Figure:
+def build_map(
+    data: MapData,
+    gazetteer: Gazetteer,
+    counts: Mapping[str, int],
+    selected: str | None = None,
+    *,
+    height: int = 620,
+    width: int | None = None,
+    show_scale: bool = True,
+    text_scale: float = 1.0,
+) -> go.Figure:
     """The map figure: countries and provinces shaded by the findings that name them.
 
     Countries are always drawn and clickable; a province is drawn on top (and so clickable) when a
     finding names it or it is selected; every province is outlined. Neighbouring countries are
     drawn faintly for orientation and disputed boundaries as dashed lines.
     """
-    spatial = [c for c in counts if c in gazetteer and gazetteer[c].level in ("country", "province")]
+    spatial = [
+        c for c in counts if c in gazetteer and gazetteer[c].level in ("country", "province")
+    ]
     top = max([counts[c] for c in spatial] + [MIN_SCALE_TOP])
     figure = go.Figure()
     neighbour_codes = [f["id"] for f in data.neighbours["features"]]
     named_neighbours = [c for c in neighbour_codes if counts.get(c)]
     faint = [c for c in neighbour_codes if c not in named_neighbours]
     if faint:
-        figure.add_trace(go.Choroplethmap(
-            geojson=_subset(data.neighbours, faint), locations=faint, z=[0] * len(faint),
-            featureidkey="id", colorscale=[[0, NEIGHBOUR_FILL], [1, NEIGHBOUR_FILL]],
-            showscale=False, marker={"line": {"color": "#c8c8c8", "width": 0.6}},
-            hoverinfo="skip", name="neighbours"))
+        figure.add_trace(
+            go.Choroplethmap(
+                geojson=_subset(data.neighbours, faint),
+                locations=faint,
+                z=[0] * len(faint),
+                featureidkey="id",
+                colorscale=[[0, NEIGHBOUR_FILL], [1, NEIGHBOUR_FILL]],
+                showscale=False,
+                marker={"line": {"color": "#c8c8c8", "width": 0.6}},
+                hoverinfo="skip",
+                name="neighbours",
+            )
+        )
 
     country_codes = [f["id"] for f in data.countries["features"]] + named_neighbours
-    country_geojson = {"type": "FeatureCollection",
-                       "features": data.countries["features"] + _subset(
-                           data.neighbours, named_neighbours)["features"]}
-    figure.add_trace(_choropleth(country_geojson, country_codes, counts, gazetteer,
-                                 name="countries", line_width=1.4, show_scale=show_scale))
-    province_codes = [f["id"] for f in data.provinces["features"]
-                      if counts.get(f["id"]) or f["id"] == selected]
+    country_geojson = {
+        "type": "FeatureCollection",
+        "features": data.countries["features"]
+        + _subset(data.neighbours, named_neighbours)["features"],
+    }
+    figure.add_trace(
+        _choropleth(
+            country_geojson,
+            country_codes,
+            counts,
+            gazetteer,
+            name="countries",
+            line_width=1.4,
+            show_scale=show_scale,
+        )
+    )
+    province_codes = [
+        f["id"] for f in data.provinces["features"] if counts.get(f["id"]) or f["id"] == selected
+    ]
     if province_codes:
-        figure.add_trace(_choropleth(_subset(data.provinces, province_codes), province_codes,
-                                     counts, gazetteer, name="provinces", line_width=0.8,
-                                     show_scale=False))
+        figure.add_trace(
+            _choropleth(
+                _subset(data.provinces, province_codes),
+                province_codes,
+                counts,
+                gazetteer,
+                name="provinces",
+                line_width=0.8,
+                show_scale=False,
+            )
+        )
     grey = [c for c in neighbour_codes if c not in named_neighbours]
+
     def px(size: float) -> int:
         return max(6, round(size * text_scale))
 
     figure.add_trace(_labels(data, counts, grey, size=px(11), colour="#8a8a8a", counted=False))
     # Dark text on light fills, white text on dark fills (the scale's upper half).
-    for codes, size in ((province_codes, px(11)), (["AF", "PK"] + named_neighbours, px(14))):
+    for codes, size in ((province_codes, px(11)), (["AF", "PK", *named_neighbours], px(14))):
         dark = [c for c in codes if counts.get(c, 0) / top > 0.5]
         light = [c for c in codes if c not in dark]
         for group, colour in ((light, "#111111"), (dark, "#ffffff")):
@@ -340,74 +430,135 @@ def build_map(data: MapData, gazetteer: Gazetteer, counts: Mapping[str, int],
     if selected and selected in data.outlines:
         layers.append(_line_layer(data.outlines[selected], SELECTED_LINE, 3.5))
     figure.update_layout(
-        map={"style": OFFLINE_STYLE, "center": CENTER,
-             "zoom": round(fit_zoom(width or TYPICAL_WIDTH, height), 2), "layers": layers,
-             # Keep the view inside the extent the context layer covers.
-             "bounds": EXTENT},
-        coloraxis={"colorscale": COLOURSCALE, "cmin": 0, "cmax": top,
-                   # Bottom left, over Iran and the sea, above the line legend: nothing of
-                   # Af-Pak lies under it.
-                   "colorbar": {"title": {"text": "Findings<br>naming<br>the area"},
-                                "title_font": {"size": px(13)}, "tickfont": {"size": px(12)},
-                                "thickness": px(14), "len": 0.3, "x": 0.01, "xanchor": "left",
-                                "y": 0.06, "yanchor": "bottom",
-                                "dtick": 1 if top <= 10 else None,
-                                "bgcolor": "rgba(255,255,255,0.9)"},
-                   "showscale": show_scale},
-        margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height,
-        showlegend=False, uirevision="afpak-map", clickmode="event+select",
-        annotations=[{"text": ("<span style='color:%s'>- - -</span> disputed boundary · "
-                               "outlines: <b>━</b> wider region named by findings" % DISPUTED_LINE),
-                      "xref": "paper", "yref": "paper", "x": 0.01, "y": 0.01,
-                      "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                      "font": {"size": px(11), "color": "#333"},
-                      "bgcolor": "rgba(255,255,255,0.85)"}],
+        map={
+            "style": OFFLINE_STYLE,
+            "center": CENTER,
+            "zoom": round(fit_zoom(width or TYPICAL_WIDTH, height), 2),
+            "layers": layers,
+            # Keep the view inside the extent the context layer covers.
+            "bounds": EXTENT,
+        },
+        coloraxis={
+            "colorscale": COLOURSCALE,
+            "cmin": 0,
+            "cmax": top,
+            # Bottom left, over Iran and the sea, above the line legend: nothing of
+            # Af-Pak lies under it.
+            "colorbar": {
+                "title": {"text": "Findings<br>naming<br>the area"},
+                "title_font": {"size": px(13)},
+                "tickfont": {"size": px(12)},
+                "thickness": px(14),
+                "len": 0.3,
+                "x": 0.01,
+                "xanchor": "left",
+                "y": 0.06,
+                "yanchor": "bottom",
+                "dtick": 1 if top <= 10 else None,
+                "bgcolor": "rgba(255,255,255,0.9)",
+            },
+            "showscale": show_scale,
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        height=height,
+        showlegend=False,
+        uirevision="afpak-map",
+        clickmode="event+select",
+        annotations=[
+            {
+                "text": (
+                    f"<span style='color:{DISPUTED_LINE}'>- - -</span> disputed boundary · "
+                    "outlines: <b>━</b> wider region named by findings"
+                ),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.01,
+                "y": 0.01,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": px(11), "color": "#333"},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        ],
     )
     return figure
 
 
 def spatial_supra(counts: Mapping[str, int], gazetteer: Gazetteer, data: MapData) -> list[str]:
     """Supra-regions named by the findings that can be drawn (as their members' outline)."""
-    return [c for c in sorted(counts) if counts[c] and c in gazetteer
-            and gazetteer[c].level == "supra" and c in data.outlines]
+    return [
+        c
+        for c in sorted(counts)
+        if counts[c] and c in gazetteer and gazetteer[c].level == "supra" and c in data.outlines
+    ]
 
 
 def nonspatial_counts(counts: Mapping[str, int], gazetteer: Gazetteer) -> list[tuple[str, int]]:
     """Regions named by findings that are not drawn on the map, with their counts."""
-    return [(c, counts[c]) for c in sorted(counts, key=lambda c: (-counts[c], c))
-            if counts[c] and c in gazetteer and not gazetteer[c].spatial]
+    return [
+        (c, counts[c])
+        for c in sorted(counts, key=lambda c: (-counts[c], c))
+        if counts[c] and c in gazetteer and not gazetteer[c].spatial
+    ]
 
 
-def _choropleth(geojson: dict, codes: list[str], counts, gazetteer, *, name: str,
-                line_width: float, show_scale: bool) -> go.Choroplethmap:
+def _choropleth(
+    geojson: dict,
+    codes: list[str],
+    counts,
+    gazetteer,
+    *,
+    name: str,
+    line_width: float,
+    show_scale: bool,
+) -> go.Choroplethmap:
     return go.Choroplethmap(
-        geojson=geojson, locations=codes, featureidkey="id",
-        z=[counts.get(c, 0) for c in codes], coloraxis="coloraxis",
+        geojson=geojson,
+        locations=codes,
+        featureidkey="id",
+        z=[counts.get(c, 0) for c in codes],
+        coloraxis="coloraxis",
         customdata=[hover_text(c, counts, gazetteer) for c in codes],
         hovertemplate="%{customdata}<extra></extra>",
         marker={"line": {"color": BORDER, "width": line_width}, "opacity": 0.92},
-        selected={"marker": {"opacity": 0.92}}, unselected={"marker": {"opacity": 0.92}},
-        name=name)
+        selected={"marker": {"opacity": 0.92}},
+        unselected={"marker": {"opacity": 0.92}},
+        name=name,
+    )
 
 
-def _labels(data: MapData, counts, codes: list[str], *, size: int, colour: str,
-            counted: bool = True) -> go.Scattermap:
+def _labels(
+    data: MapData, counts, codes: list[str], *, size: int, colour: str, counted: bool = True
+) -> go.Scattermap:
     texts = [f"{data.names[c]} ({counts.get(c, 0)})" if counted else data.names[c] for c in codes]
     return go.Scattermap(
-        lon=[data.label_points[c][0] for c in codes], lat=[data.label_points[c][1] for c in codes],
-        mode="text", text=texts, textfont={"size": size, "color": colour},
-        hoverinfo="skip", name="labels")
+        lon=[data.label_points[c][0] for c in codes],
+        lat=[data.label_points[c][1] for c in codes],
+        mode="text",
+        text=texts,
+        textfont={"size": size, "color": colour},
+        hoverinfo="skip",
+        name="labels",
+    )
 
 
 def _subset(collection: dict, codes: list[str]) -> dict:
     wanted = set(codes)
-    return {"type": "FeatureCollection",
-            "features": [f for f in collection["features"] if f["id"] in wanted]}
+    return {
+        "type": "FeatureCollection",
+        "features": [f for f in collection["features"] if f["id"] in wanted],
+    }
 
 
 def _line_layer(geometry: dict, colour: str, width: float, dash=None, below=None) -> dict:
-    layer = {"sourcetype": "geojson", "source": geometry, "type": "line", "color": colour,
-             "line": {"width": width}}
+    layer = {
+        "sourcetype": "geojson",
+        "source": geometry,
+        "type": "line",
+        "color": colour,
+        "line": {"width": width},
+    }
     if dash:
         layer["line"]["dash"] = dash
     if below:
@@ -418,24 +569,34 @@ def _line_layer(geometry: dict, colour: str, width: float, dash=None, below=None
 def figure_urls(figure: go.Figure) -> list[str]:
     """Every http(s) URL in the figure's JSON (there must be none)."""
     import re
-    text = json.dumps(figure.to_plotly_json(),
-                      default=lambda o: o.tolist() if isinstance(o, np.ndarray) else str(o))
+
+    text = json.dumps(
+        figure.to_plotly_json(),
+        default=lambda o: o.tolist() if isinstance(o, np.ndarray) else str(o),
+    )
     return re.findall(r"https?://[^\"'\s]+", text)
 
 
 def alt_text(counts: Mapping[str, int], gazetteer: Gazetteer, total: int) -> str:
     """A text alternative for the map, for screen readers and for the briefing."""
-    spatial = [(c, n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-               if n and c in gazetteer and gazetteer[c].spatial]
-    parts = [f"Map of Afghanistan and Pakistan shading {total} filtered "
-             f"finding{'s' if total != 1 else ''} by the areas they name."]
+    spatial = [
+        (c, n)
+        for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if n and c in gazetteer and gazetteer[c].spatial
+    ]
+    parts = [
+        f"Map of Afghanistan and Pakistan shading {total} filtered "
+        f"finding{'s' if total != 1 else ''} by the areas they name."
+    ]
     if spatial:
-        parts.append("Areas named: " + "; ".join(
-            f"{gazetteer.name(c)} {n}" for c, n in spatial) + ".")
+        parts.append(
+            "Areas named: " + "; ".join(f"{gazetteer.name(c)} {n}" for c, n in spatial) + "."
+        )
     else:
         parts.append("No finding names an area on the map.")
     off = nonspatial_counts(counts, gazetteer)
     if off:
-        parts.append("Not on the map: " + "; ".join(f"{gazetteer.name(c)} {n}" for c, n in off)
-                     + ".")
+        parts.append(
+            "Not on the map: " + "; ".join(f"{gazetteer.name(c)} {n}" for c, n in off) + "."
+        )
     return " ".join(parts)

@@ -11,6 +11,7 @@ not hold its excerpt is left out rather than drawn at the wrong place.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from html import escape
 
@@ -49,8 +50,9 @@ READER_CSS = """
 """
 
 
-def segments(text_length: int,
-             spans: list[tuple[int, int, str]]) -> list[tuple[int, int, tuple[str, ...]]]:
+def segments(
+    text_length: int, spans: list[tuple[int, int, str]]
+) -> list[tuple[int, int, tuple[str, ...]]]:
     """Cut ``[0, text_length)`` at every span boundary.
 
     Each segment is ``(start, end, ids)``, where *ids* are the ids of the spans covering the whole
@@ -63,9 +65,11 @@ def segments(text_length: int,
     """
     if text_length <= 0:
         return []
-    valid = [(order, start, end, span_id)
-             for order, (start, end, span_id) in enumerate(spans)
-             if 0 <= start < end <= text_length]
+    valid = [
+        (order, start, end, span_id)
+        for order, (start, end, span_id) in enumerate(spans)
+        if 0 <= start < end <= text_length
+    ]
     starts: dict[int, list[int]] = {}
     ends: dict[int, list[int]] = {}
     for order, start, end, _ in valid:
@@ -75,7 +79,7 @@ def segments(text_length: int,
     ids_of = {order: span_id for order, _, _, span_id in valid}
     active: set[int] = set()
     result = []
-    for left, right in zip(cuts, cuts[1:]):
+    for left, right in itertools.pairwise(cuts):
         active.difference_update(ends.get(left, ()))
         active.update(starts.get(left, ()))
         ids = tuple(dict.fromkeys(ids_of[order] for order in sorted(active)))
@@ -89,7 +93,7 @@ def rgba(colour: str, alpha: float) -> str:
     >>> rgba("#CC6677", 0.25)
     'rgba(204,102,119,0.25)'
     """
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha:g})"
 
 
@@ -149,8 +153,14 @@ def _tooltip(finding: Mapping, taxonomy: Taxonomy) -> str:
     return f"{title} — {', '.join(labels)}" if labels else title
 
 
-def highlight_html(report: Report, findings: pd.DataFrame | Iterable[Mapping], taxonomy: Taxonomy,
-                   *, emphasised: set[str] | None = None, focus: str | None = None) -> str:
+def highlight_html(
+    report: Report,
+    findings: pd.DataFrame | Iterable[Mapping],
+    taxonomy: Taxonomy,
+    *,
+    emphasised: set[str] | None = None,
+    focus: str | None = None,
+) -> str:
     """The whole text of *report* as HTML, with the passage of each of its findings highlighted.
 
     Each stretch of text covered by findings is a ``<span class="rd-hl ...">`` whose ``data-ids``
@@ -186,8 +196,9 @@ def highlight_html(report: Report, findings: pd.DataFrame | Iterable[Mapping], t
         for extra in beginning[1:]:
             parts.append(f'<span class="rd-anchor" id="f-{escape(extra)}"></span>')
         lead = [i for i in ids if i in strong] or list(ids)
-        lead_id = max(lead, key=lambda i: (int(by_id[i]["start"]), -int(by_id[i]["end"]),
-                                           -order[i]))
+        lead_id = max(
+            lead, key=lambda i: (int(by_id[i]["start"]), -int(by_id[i]["end"]), -order[i])
+        )
         colour = _colour(by_id[lead_id], taxonomy)
         classes = ["rd-hl"]
         if len(ids) > 1:
@@ -203,7 +214,8 @@ def highlight_html(report: Report, findings: pd.DataFrame | Iterable[Mapping], t
             f'<span class="{" ".join(classes)}"{id_attr} data-ids="{escape(" ".join(ids))}" '
             f'title="{escape(tooltip)}" '
             f'style="background-color:{rgba(colour, alpha)};border-bottom-color:{colour}">'
-            f"{chunk}</span>")
+            f"{chunk}</span>"
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -220,7 +232,8 @@ def legend_html(findings: pd.DataFrame | Iterable[Mapping], taxonomy: Taxonomy) 
         keys.append(
             f'<span class="rd-key"><span class="rd-swatch" '
             f'style="background-color:{rgba(colour, FILL_ALPHA)};border-bottom-color:{colour}">'
-            f"</span>{escape(label)}</span>")
+            f"</span>{escape(label)}</span>"
+        )
     if not keys:
         keys.append('<span class="rd-key">No findings are marked in this report.</span>')
     sample = FALLBACK_COLOUR
@@ -233,6 +246,8 @@ def legend_html(findings: pd.DataFrame | Iterable[Mapping], taxonomy: Taxonomy) 
         "marks overlapping findings; "
         f'<span class="rd-hl rd-focus rd-sample" style="background-color:'
         f'{rgba(sample, FILL_ALPHA)};border-bottom-color:{sample}">an outline</span> '
-        "marks the selected finding.")
-    return (f'<div class="rd-legend"><div>{"".join(keys)}</div>'
-            f'<div class="rd-note">{note}</div></div>')
+        "marks the selected finding."
+    )
+    return (
+        f'<div class="rd-legend"><div>{"".join(keys)}</div><div class="rd-note">{note}</div></div>'
+    )

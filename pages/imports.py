@@ -6,6 +6,7 @@ from dashboard import ui
 from dashboard.core.problems import errors, problems_frame
 from dashboard.io import importer
 from dashboard.io.formats import MAX_ROWS, MAX_UPLOAD_MB
+from dashboard.ui import imports as import_ui
 
 view = ui.frame("Import")
 analysts = ui.store()
@@ -29,7 +30,9 @@ st.markdown(
 )
 ui.show_message("imp_message")
 upload = st.file_uploader(
-    "Findings file", type=["csv", "tsv", "txt", "json", "xlsx"], key=ui.uploader_key("imp_file")
+    "Findings file",
+    type=["csv", "tsv", "txt", "json", "xlsx"],
+    key=import_ui.uploader_key("imp_file"),
 )
 if upload is not None:
     data = upload.getvalue()
@@ -58,7 +61,7 @@ if upload is not None:
         analysts,
         default_report=default_report,
         sheet=sheet,
-        column_map=ui.column_map_from_widgets(first.columns),
+        column_map=import_ui.column_map_from_widgets(first.columns),
     )
     if plan.columns:
         with st.expander("Columns", expanded=bool(plan.unmatched)):
@@ -72,7 +75,7 @@ if upload is not None:
                 st.selectbox(
                     f"“{column}”",
                     choices,
-                    key=ui.mapping_key(column),
+                    key=import_ui.mapping_key(column),
                     index=choices.index(matched) if matched in choices else 0,
                     format_func=lambda c: "(leave out)" if c == "" else c,
                 )
@@ -110,19 +113,19 @@ if upload is not None:
         "Import all rows",
         type="primary",
         disabled=not plan.can_import_all,
-        on_click=ui.commit_findings_import,
+        on_click=import_ui.commit_findings_import,
         args=(plan, False),
         key="imp_all",
     )
     valid_col.button(
         f"Import only the {plan.rows_valid} valid row(s)",
         disabled=not plan.can_import_valid or plan.can_import_all,
-        on_click=ui.commit_findings_import,
+        on_click=import_ui.commit_findings_import,
         args=(plan, True),
         key="imp_valid",
     )
     none_col.button(
-        "Import nothing", on_click=ui.reset_uploader, args=("imp_file",), key="imp_none"
+        "Import nothing", on_click=import_ui.reset_uploader, args=("imp_file",), key="imp_none"
     )
 
 st.header("A report text")
@@ -132,7 +135,7 @@ st.markdown(
 )
 ui.show_message("rep_message")
 report_upload = st.file_uploader(
-    "Report text", type=["txt", "pdf"], key=ui.uploader_key("rep_file")
+    "Report text", type=["txt", "pdf"], key=import_ui.uploader_key("rep_file")
 )
 if report_upload is not None:
     with st.form("report_meta"):
@@ -167,7 +170,7 @@ if report_upload is not None:
                 "Import this report",
                 type="primary",
                 key="rep_import",
-                on_click=ui.commit_report_import,
+                on_click=import_ui.commit_report_import,
                 args=(report, report_upload.name),
             )
 
@@ -203,6 +206,6 @@ for record in records:
                 "Remove",
                 key=f"rm_{record.id}",
                 type="primary",
-                on_click=ui.remove_import,
+                on_click=import_ui.remove_import,
                 args=(record.id,),
             )

@@ -104,7 +104,7 @@ def test_saved_views(own_store):
 
 
 def test_unrecognised_column_mapped_by_hand(own_store):
-    from dashboard import ui
+    from dashboard.ui import imports as import_ui
 
     at = page("imports")
     data = (
@@ -113,6 +113,6 @@ def test_unrecognised_column_mapped_by_hand(own_store):
     )
     at.file_uploader[0].upload("m.csv", data.encode(), "text/csv").run()
     assert at.dataframe[0].value.iloc[0]["message"] == "required column 'excerpt' is missing"
-    at.selectbox(key=ui.mapping_key("Words of the report")).set_value("excerpt").run()
+    at.selectbox(key=import_ui.mapping_key("Words of the report")).set_value("excerpt").run()
     assert "1 row(s) read: 1 can be imported, 0 cannot." in " ".join(m.value for m in at.markdown)
     assert not next(b for b in at.button if b.label == "Import all rows").disabled

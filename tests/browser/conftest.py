@@ -4,15 +4,15 @@ Chromium through pytest-playwright. Screenshots go to test-output/screenshots/."
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.browser.support import APP_IDLE, free_port, streamlit_command
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
@@ -69,30 +69,12 @@ class Server:
         self.url = f"http://localhost:{port}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(tmp_path: Path) -> Server:
-    port = _free_port()
+    port = free_port()
     # Open for the server's lifetime: it writes its log there until stop() closes it.
     log = open(tmp_path / f"streamlit-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        streamlit_command(port),
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -149,13 +131,7 @@ def external(urls: list[str]) -> list[str]:
 def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until the script has run and the page has settled."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning';
-        }""",
-        timeout=timeout,
-    )
+    page.wait_for_function(APP_IDLE, timeout=timeout)
     page.wait_for_timeout(500)
 
 

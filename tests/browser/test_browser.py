@@ -10,22 +10,7 @@ from pathlib import Path
 from PIL import Image
 
 from tests.browser.conftest import SHOTS, external, screenshot, wait_for_app
-
-MAP = '[data-testid="stPlotlyChart"]'
-
-
-def wait_for_map(page) -> None:
-    page.wait_for_selector(f"{MAP} canvas", timeout=30_000)
-    # MapLibre draws asynchronously; wait until it reports the map loaded.
-    page.wait_for_function(
-        """() => {
-            const gd = document.querySelector('.js-plotly-plot');
-            const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-            return sub && sub.map && sub.map.loaded() && !sub.map.isMoving();
-        }""",
-        timeout=30_000,
-    )
-    page.wait_for_timeout(800)
+from tests.browser.support import MAP, click_map, wait_for_map
 
 
 def map_colours(page) -> int:
@@ -34,30 +19,6 @@ def map_colours(page) -> int:
     shot = page.screenshot(clip=box)
     image = Image.open(io.BytesIO(shot)).convert("RGB").resize((200, 140))
     return len(set(image.tobytes()[i : i + 3] for i in range(0, 200 * 140 * 3, 3)))
-
-
-def pixel_of(page, lon: float, lat: float) -> tuple[float, float]:
-    """Where a point of the map is on the page."""
-    xy = page.evaluate(
-        """([lon, lat]) => {
-            const gd = document.querySelector('.js-plotly-plot');
-            const map = gd._fullLayout.map._subplot.map;
-            const p = map.project([lon, lat]);
-            const r = map.getCanvas().getBoundingClientRect();
-            return [r.left + p.x, r.top + p.y];
-        }""",
-        [lon, lat],
-    )
-    return xy[0], xy[1]
-
-
-def click_map(page, lon: float, lat: float) -> None:
-    """Move onto a point of the map, then click it (plotly picks what it last hovered)."""
-    x, y = pixel_of(page, lon, lat)
-    page.mouse.move(x - 6, y)
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    page.mouse.click(x, y)
 
 
 def card_ids(page) -> set[str]:

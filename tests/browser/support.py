@@ -1,0 +1,83 @@
+"""What the browser tests and the benchmarks (bench/) share about driving the app in Chromium:
+how `streamlit run` is started, when the page and its map have settled, and where a point of the
+map is on the page. Plain functions of a Playwright ``page``; no pytest here, so that bench/ can
+import it (with the repository root on ``sys.path``)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+
+#: The map's element on the page (plotly's chart; MapLibre draws into a canvas inside it).
+MAP = '[data-testid="stPlotlyChart"]'
+
+#: True once the app's script has run and the page waits for the analyst.
+APP_IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+#: True once MapLibre reports the map loaded and not moving (it draws asynchronously).
+MAP_LOADED = """() => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    return !!(sub && sub.map && sub.map.loaded() && !sub.map.isMoving());
+}"""
+
+#: ``[lon, lat]`` -> ``[x, y]``: where a point of the map is on the page, in CSS pixels.
+MAP_PIXEL = """([lon, lat]) => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const map = gd._fullLayout.map._subplot.map;
+    const p = map.project([lon, lat]);
+    const r = map.getCanvas().getBoundingClientRect();
+    return [r.left + p.x, r.top + p.y];
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def streamlit_command(port: int) -> list[str]:
+    """`streamlit run app.py` on *port*, headless, no usage statistics (run it from the repo)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def wait_for_map(page, timeout: float = 30_000, settle: float = 800) -> None:
+    """Wait until the map's canvas is there and MapLibre has drawn it, then *settle* ms more."""
+    page.wait_for_selector(f"{MAP} canvas", timeout=timeout)
+    page.wait_for_function(MAP_LOADED, timeout=timeout)
+    page.wait_for_timeout(settle)
+
+
+def pixel_of(page, lon: float, lat: float) -> tuple[float, float]:
+    """Where a point of the map is on the page."""
+    x, y = page.evaluate(MAP_PIXEL, [lon, lat])
+    return x, y
+
+
+def click_map(page, lon: float, lat: float) -> float:
+    """Move onto a point of the map, then click it (plotly picks what it last hovered).
+    Returns ``time.perf_counter()`` just before the click."""
+    x, y = pixel_of(page, lon, lat)
+    page.mouse.move(x - 6, y)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    clicked = time.perf_counter()
+    page.mouse.click(x, y)
+    return clicked

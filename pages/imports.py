@@ -4,11 +4,12 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.core.problems import errors, problems_frame
+from dashboard.exports.files import safe_filename
 from dashboard.io import importer
-from dashboard.io.formats import MAX_ROWS, MAX_UPLOAD_MB
+from dashboard.io.formats import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB
 from dashboard.ui import imports as import_ui
 
-view = ui.frame("Import")
+view = ui.frame("imports")
 analysts = ui.store()
 corpus = view.corpus
 
@@ -23,62 +24,92 @@ if analysts is None:
 
 st.header("Findings")
 st.markdown(
-    f"CSV, TSV, JSON or Excel (.xlsx); up to {MAX_ROWS:,} rows and {MAX_UPLOAD_MB} MB. "
-    "Required columns: id, kind, title, excerpt, themes, and report_id unless you choose "
-    "the report below. Lists (themes, regions, actors) are separated by `;`. Every "
-    "excerpt must be the report's own words, exactly."
+    f"CSV (comma, semicolon, tab or pipe), JSON, Excel (.xlsx) or LibreOffice (.ods); up to "
+    f"{MAX_ROWS:,} rows, {MAX_COLUMNS} columns and {MAX_UPLOAD_MB} MB. Headers in your own "
+    "words are matched to the fields (Quote, Province, Theme(s), ...); every other column is "
+    "kept with each finding unless you ignore it. Lists may be separated by `;`, `|`, commas "
+    "or line breaks. Every excerpt must be the report's own words, exactly."
 )
 ui.show_message("imp_message")
 upload = st.file_uploader(
     "Findings file",
-    type=["csv", "tsv", "txt", "json", "xlsx"],
+    type=["csv", "tsv", "txt", "json", "xlsx", "xlsm", "ods"],
     key=import_ui.uploader_key("imp_file"),
 )
 if upload is not None:
-    data = upload.getvalue()
-    options = st.columns(2)
-    default_report = options[0].selectbox(
-        "Report the findings quote (when the file has no report_id column)",
+    kinds = corpus.taxonomy.kind_keys
+    left, middle, right = st.columns(3)
+    default_kind = left.selectbox(
+        "Kind of every finding without one",
+        [None, *kinds],
+        key="imp_kind",
+        format_func=lambda k: "— from the file —" if k is None else k,
+    )
+    default_report = middle.selectbox(
+        "Report the findings quote (when a row does not say)",
         [None, *list(corpus.reports)],
         key="imp_report",
-        format_func=lambda r: "— from the file —" if r is None else corpus.reports[r].title,
+        format_func=lambda r: "— automatic —" if r is None else corpus.reports[r].title,
     )
-    first = importer.plan_findings(
-        data, upload.name, corpus, analysts, default_report=default_report
+    derive = right.checkbox(
+        "Take missing titles from the excerpt's opening words (marked as derived)",
+        value=True,
+        key="imp_derive",
     )
-    sheet = None
-    if len(first.sheets) > 1:
-        sheet = options[1].selectbox(
-            "Sheet",
-            first.sheets,
-            key="imp_sheet",
-            index=first.sheets.index(first.sheet) if first.sheet else 0,
+    defaults = {
+        "kind": default_kind,
+        "report_id": default_report,
+        "title": importer.DERIVE if derive else "",
+    }
+    sheet = st.session_state.get("imp_sheet")
+    first = import_ui.findings_plan(
+        upload, corpus, analysts, sheet=sheet, defaults=defaults, column_map=None
+    )
+    chosen = import_ui.column_map_from_widgets(first.columns)
+    plan = (
+        import_ui.findings_plan(
+            upload, corpus, analysts, sheet=sheet, defaults=defaults, column_map=chosen
         )
-    plan = importer.plan_findings(
-        data,
-        upload.name,
-        corpus,
-        analysts,
-        default_report=default_report,
-        sheet=sheet,
-        column_map=import_ui.column_map_from_widgets(first.columns),
+        if chosen and chosen != first.mapping
+        else first
     )
+    if plan.read_as is not None:
+        st.text(f"Read as: {plan.read_as.describe()}")
+    if len(plan.sheets) > 1:
+        st.selectbox(
+            "Sheet",
+            plan.sheets,
+            key="imp_sheet",
+            index=plan.sheets.index(plan.sheet) if plan.sheet in plan.sheets else 0,
+            help="The first sheet that looks like a table of findings is read.",
+        )
+        st.text("\n".join(f"{n}: {plan.sheet_notes.get(n, '')}" for n in plan.sheets))
     if plan.columns:
-        with st.expander("Columns", expanded=bool(plan.unmatched)):
+        with st.expander(
+            f"Columns: {len(plan.columns)} ({len(plan.extra_columns)} kept as extra, "
+            f"{len(plan.ignored_columns)} ignored)",
+            expanded=True,
+        ):
+            if plan.remembered:
+                st.caption("The mapping confirmed for a file with these headers was used.")
             st.caption(
-                "How the file's columns were understood. Map a column by hand if it was "
-                "not recognised."
+                "Each column goes to a field, is kept with each finding as an extra attribute, "
+                "or is ignored (the import records it). The first values are shown under each."
             )
-            for column in plan.columns:
-                matched = plan.mapping.get(column)
-                choices = importer.column_choices()
-                st.selectbox(
-                    f"“{column}”",
+            choices = importer.column_choices()
+            grid = st.columns(4)
+            for number, column in enumerate(plan.columns):
+                cell = grid[number % 4]
+                target = plan.mapping.get(column, importer.EXTRA)
+                cell.selectbox(
+                    import_ui.inert(column),
                     choices,
                     key=import_ui.mapping_key(column),
-                    index=choices.index(matched) if matched in choices else 0,
-                    format_func=lambda c: "(leave out)" if c == "" else c,
+                    index=choices.index(target) if target in choices else 0,
+                    format_func=import_ui.target_label,
                 )
+                preview = " · ".join(plan.previews.get(column, [])) or "(empty)"
+                cell.caption(import_ui.inert(preview))
     st.markdown(
         f"**{plan.rows_total} row(s) read: {plan.rows_valid} can be imported, "
         f"{plan.rows_rejected} cannot.**"
@@ -90,22 +121,39 @@ if upload is not None:
             "says where and what to do. Rows with problems are not imported."
         )
         st.dataframe(
-            problems_frame(plan.problems),
+            import_ui.problem_table(plan),
             hide_index=True,
             width="stretch",
             column_config={
-                "suggestion": st.column_config.TextColumn(width="large"),
+                "severity": st.column_config.TextColumn(width="small"),
+                "row": st.column_config.NumberColumn(width="small"),
+                "value": st.column_config.TextColumn(width="medium"),
                 "message": st.column_config.TextColumn(width="large"),
+                "suggestion": st.column_config.TextColumn(width="large"),
             },
+        )
+        st.download_button(
+            "Download the problems (CSV, for Excel)",
+            importer.problems_csv(plan),
+            file_name="import-problems.csv",
+            mime="text/csv",
+            key="imp_problems_csv",
         )
     else:
         st.success("No problems found.")
+    if plan.previous is not None and plan.diff is not None:
+        st.info(
+            f"A new version of import #{plan.previous.id} "
+            f"({import_ui.inert(plan.previous.file_name)}): {plan.diff.describe()}. Importing "
+            "replaces it in one step; the earlier version is kept and can be restored."
+        )
+        st.dataframe(import_ui.diff_table(plan), hide_index=True, width="stretch")
     if plan.rows_valid:
         with st.expander(f"Preview the {plan.rows_valid} row(s) that can be imported"):
             st.dataframe(
                 plan.result.findings[
-                    ["id", "report_id", "kind", "title", "excerpt", "themes", "regions"]
-                ],
+                    ["id", "kind", "title", "excerpt", "themes", "regions", "actors", "derived"]
+                ].head(1000),
                 hide_index=True,
             )
     all_col, valid_col, none_col = st.columns(3)
@@ -181,31 +229,51 @@ if not records:
     st.caption("Nothing imported yet.")
 for record in records:
     with st.container(border=True):
+        state = "" if record.current else f" · earlier version, replaced by #{record.superseded_by}"
         st.markdown(
-            f"**#{record.id} · {record.file_name}** · {record.kind} · imported "
+            f"**#{record.id} · {import_ui.inert(record.file_name)}** · {record.kind} · imported "
             f"{record.imported_at} · {record.rows_imported} imported, "
-            f"{record.rows_rejected} rejected of {record.rows_total}"
+            f"{record.rows_rejected} rejected of {record.rows_total}{state}"
         )
+        settings = record.settings_dict()
+        kept, ignored = settings.get("extra_columns") or [], settings.get("ignored_columns") or []
+        if kept or ignored or settings.get("defaults"):
+            st.text(
+                f"Kept as extra: {', '.join(map(str, kept)) or '—'}; ignored: "
+                f"{', '.join(map(str, ignored)) or '—'}; defaults: "
+                + (
+                    ", ".join(f"{k}={v}" for k, v in sorted(settings.get("defaults", {}).items()))
+                    or "—"
+                )
+            )
         st.caption(f"SHA-256 {record.sha256}")
         export_col, remove_col = st.columns(2)
         if record.kind == "findings":
             export_col.download_button(
                 "Export its findings (CSV)",
                 analysts.export_import(record.id),
-                file_name=f"import-{record.id}-{record.file_name}".removesuffix(".csv") + ".csv",
+                file_name=safe_filename(f"import {record.id} {record.file_name}", ".csv"),
                 mime="text/csv",
                 key=f"exp_{record.id}",
             )
-        with remove_col.popover("Remove this import…"):
-            st.markdown(
-                f"Remove import #{record.id} and the {record.rows_imported} finding(s) "
-                "or the report it brought? This cannot be undone; export it first to "
-                "keep a copy."
-            )
-            st.button(
-                "Remove",
-                key=f"rm_{record.id}",
-                type="primary",
-                on_click=import_ui.remove_import,
+        if record.current:
+            with remove_col.popover("Remove this import…"):
+                st.markdown(
+                    f"Remove import #{record.id} and the {record.rows_imported} finding(s) "
+                    "or the report it brought? This cannot be undone; export it first to "
+                    "keep a copy."
+                )
+                st.button(
+                    "Remove",
+                    key=f"rm_{record.id}",
+                    type="primary",
+                    on_click=import_ui.remove_import,
+                    args=(record.id,),
+                )
+        else:
+            remove_col.button(
+                "Restore this version",
+                key=f"restore_{record.id}",
+                on_click=import_ui.restore_import,
                 args=(record.id,),
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest_support import texts
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ def test_import_flow(own_store):
     at = page("imports")
     at.file_uploader[0].upload("mine.csv", (HEADER + ROWS).encode(), "text/csv").run()
     assert not at.exception, [e.value for e in at.exception]
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(texts(at.markdown))
     assert "3 row(s) read: 1 can be imported, 2 cannot." in text
     problems = at.dataframe[0].value
     assert list(problems["message"]) == ["unknown theme 'propoganda'", "unknown region 'Pakistann'"]
@@ -52,16 +53,16 @@ def test_import_flow(own_store):
     buttons = {b.label: b for b in at.button}
     assert buttons["Import all rows"].disabled
     buttons["Import only the 1 valid row(s)"].click().run()
-    assert any("Imported 1 finding(s) from mine.csv" in s.value for s in at.success)
+    assert any("Imported 1 finding(s) from mine.csv" in s for s in texts(at.success))
 
     explorer = page("explorer", {"q": "radio broadcasting"})
     html = "\n".join(el.proto.body for el in explorer.get("html"))
     assert 'id="card-an-01"' in html and "import #1: mine.csv" in html
 
     at = page("imports")
-    assert "#1 · mine.csv" in " ".join(m.value for m in at.markdown)
+    assert "#1 · mine.csv" in " ".join(texts(at.markdown))
     at.button(key="rm_1").click().run()
-    assert any("Removed import #1" in s.value for s in at.success)
+    assert any("Removed import #1" in s for s in texts(at.success))
     explorer = page("explorer", {"q": "radio broadcasting"})
     html = "\n".join(el.proto.body for el in explorer.get("html"))
     assert 'id="card-an-01"' not in html
@@ -108,11 +109,11 @@ def test_unrecognised_column_mapped_by_hand(own_store):
 
     at = page("imports")
     data = (
-        "id,report_id,kind,title,Words of the report,themes\n"
+        "id,report_id,kind,title,Zitat,themes\n"
         "m-1,hjs-2017-iskp,analysis,T,Pakistan can play a key role,state-response\n"
     )
     at.file_uploader[0].upload("m.csv", data.encode(), "text/csv").run()
     assert at.dataframe[0].value.iloc[0]["message"] == "required column 'excerpt' is missing"
-    at.selectbox(key=import_ui.mapping_key("Words of the report")).set_value("excerpt").run()
-    assert "1 row(s) read: 1 can be imported, 0 cannot." in " ".join(m.value for m in at.markdown)
+    at.selectbox(key=import_ui.mapping_key("Zitat")).set_value("excerpt").run()
+    assert "1 row(s) read: 1 can be imported, 0 cannot." in " ".join(texts(at.markdown))
     assert not next(b for b in at.button if b.label == "Import all rows").disabled

@@ -24,7 +24,8 @@ from dashboard.core.regions import Gazetteer
 from dashboard.core.reports import AnchorError, Report, anchor_excerpt, at_offsets
 from dashboard.core.taxonomy import Taxonomy
 from dashboard.core.text import fold, nfc
-from dashboard.io.formats import MAX_FIELD_CHARS, read_table
+from dashboard.io.columns import EXTRA, FIELDS, build_mapping, split_list_text
+from dashboard.io.formats import MAX_FIELD_CHARS, FormulaCell, read_table
 
 #: Columns of a findings frame, in order. List fields hold tuples of strings.
 COLUMNS = (
@@ -43,30 +44,18 @@ COLUMNS = (
     "actors",
     "page",
     "source",
+    "extra",
+    "derived",
 )
 LIST_COLUMNS = ("themes", "regions", "actors")
 REQUIRED = ("id", "kind", "title", "excerpt", "themes")
 OPTIONAL = ("report_id", "summary", "start", "end", "regions", "actors", "page")
 INPUT_COLUMNS = REQUIRED + OPTIONAL
-
-#: Other names analysts give these columns, matched after case and spacing are folded.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "id": ("finding id", "finding_id", "identifier", "ref", "reference"),
-    "report_id": ("report", "report id", "document", "source report"),
-    "kind": ("type", "finding type", "category", "kind of finding"),
-    "title": ("headline", "heading", "name"),
-    "summary": ("description", "note", "notes", "analyst summary"),
-    "excerpt": ("quote", "quotation", "verbatim", "passage", "extract", "text"),
-    "start": ("start offset", "offset", "begin", "char start"),
-    "end": ("end offset", "stop", "char end"),
-    "themes": ("theme", "topic", "topics", "tags"),
-    "regions": ("region", "place", "places", "location", "locations", "geography"),
-    "actors": ("actor", "groups", "organisations", "organizations", "entities"),
-    "page": ("page number", "pages", "p", "pp"),
-}
+#: Longest title derived from an excerpt's opening words, in characters (the ellipsis included).
+DERIVED_TITLE_CHARS = 72
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
-_LIST_SPLIT = re.compile(r"\s*[;|]\s*")
+_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 #: First characters that make a spreadsheet run a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -85,7 +74,13 @@ class LoadResult:
 
 
 def empty_findings() -> pd.DataFrame:
-    """A findings frame with no rows and every column."""
+    """A findings frame with no rows and every column.
+
+    ``extra`` holds, per finding, the file's columns kept as extra attributes: a tuple of
+    ``(column name, text)`` pairs in the file's column order (``dict(row.extra)`` gives them by
+    name), empty cells left out. ``derived`` names the fields that did not come from the file
+    (a file-wide default or a title taken from the excerpt's opening words), e.g. ``("title",)``.
+    """
     return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS}).astype(
         {"start": "int64", "end": "int64", "page": "Int64"}
     )
@@ -117,28 +112,34 @@ def concat_findings(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 
 def match_columns(columns: Iterable[str]) -> dict[str, str]:
-    """Map the file's column names to ours: exact, then folded, then known synonyms.
+    """The file's columns that stand for a field, with that field (see
+    :mod:`dashboard.io.columns`: synonyms from ``data/columns.toml``, folding, fuzzy match).
 
-    >>> match_columns(["ID", "Quote", "Theme", "Headline", "Type"])
-    {'ID': 'id', 'Quote': 'excerpt', 'Theme': 'themes', 'Headline': 'title', 'Type': 'kind'}
+    >>> match_columns(["ID", "Quote", "Theme(s)", "Headline", "Type", "Date"])
+    {'ID': 'id', 'Quote': 'excerpt', 'Theme(s)': 'themes', 'Headline': 'title', 'Type': 'kind'}
     """
-    lookup: dict[str, str] = {}
-    for ours in INPUT_COLUMNS:
-        lookup[_col_key(ours)] = ours
-        for other in SYNONYMS.get(ours, ()):
-            lookup.setdefault(_col_key(other), ours)
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
-    for column in columns:
-        ours = lookup.get(_col_key(str(column)))
-        if ours and ours not in taken:
-            mapping[str(column)] = ours
-            taken.add(ours)
-    return mapping
+    mapping, _ = build_mapping([str(c) for c in columns])
+    return {c: f for c, f in mapping.items() if f in FIELDS}
 
 
 def _col_key(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", fold(name)).strip()
+
+
+def derive_title(excerpt: str, limit: int = DERIVED_TITLE_CHARS) -> str:
+    """A title from an excerpt's opening words: whole when short, else cut at a word, with "…".
+
+    >>> derive_title("ISKP has deployed mobile radio broadcasting and social media to reach "
+    ...              "the young")
+    'ISKP has deployed mobile radio broadcasting and social media to reach…'
+    """
+    words = " ".join(str(excerpt).split())
+    if len(words) <= limit:
+        return words
+    cut = words[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.–—-") + "…"
 
 
 # --- validating -------------------------------------------------------------------------------
@@ -154,6 +155,10 @@ class Context:
     #: Ids already taken (any set; the loader only asks whether an id is in it).
     existing_ids: AbstractSet[str] = frozenset()
     default_report: str | None = None
+    #: The kind of every finding whose kind cell is missing or empty (a taxonomy key or label).
+    default_kind: str | None = None
+    #: Take a missing or empty title from the excerpt's opening words (marked as derived).
+    derive_titles: bool = False
 
 
 def load_findings_bytes(
@@ -172,18 +177,37 @@ def load_findings_bytes(
     records, numbers, problems = table.records, table.numbers, table.problems
     if not records:
         return LoadResult(empty_findings(), problems)
-    columns = table.columns
-    mapping = dict(match_columns(columns))
-    if column_map:
-        mapping.update(column_map)
+    mapping, mapping_problems = build_mapping(table.columns, column_map, file=file)
+    if mapping_problems:
+        return LoadResult(empty_findings(), problems + mapping_problems)
+    return validate_records(
+        records, numbers, table.columns, mapping, file, context, source, problems
+    )
+
+
+def validate_records(
+    records: Sequence[Mapping[str, object]],
+    numbers: Sequence[int],
+    columns: Sequence[str],
+    mapping: Mapping[str, str],
+    file: str,
+    context: Context,
+    source: str,
+    problems: Sequence[Problem] = (),
+) -> LoadResult:
+    """Validate and anchor *records* (rows read from *file*), their columns sent by *mapping* to
+    fields, to :data:`~dashboard.io.columns.EXTRA` (kept with each finding) or left out.
+
+    *problems* (from reading the file) come first in the result.
+    """
     header_problems = _check_header(columns, mapping, file, context)
     if header_problems:
-        return LoadResult(empty_findings(), problems + header_problems)
+        return LoadResult(empty_findings(), [*problems, *header_problems])
     rows, row_problems = _validate_rows(records, numbers, mapping, file, context, source)
     frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS)) if rows else empty_findings()
     if rows:
         frame = frame.astype({"start": "int64", "end": "int64", "page": "Int64"})
-    return LoadResult(frame, problems + row_problems)
+    return LoadResult(frame, [*problems, *row_problems])
 
 
 def load_findings(path: Path, context: Context, source: str = "bundled") -> LoadResult:
@@ -195,9 +219,38 @@ def _check_header(
     columns: Sequence[str], mapping: Mapping[str, str], file: str, context: Context
 ) -> list[Problem]:
     present = set(mapping.values())
-    needed = list(REQUIRED) + ([] if context.default_report else ["report_id"])
-    unmatched = [c for c in columns if c not in mapping]
+    needed = [
+        f
+        for f in REQUIRED
+        if not (f == "kind" and context.default_kind)
+        and not (f == "title" and context.derive_titles)
+    ] + ([] if context.default_report else ["report_id"])
+    unmatched = [c for c in columns if mapping.get(c) not in FIELDS]
     problems = []
+    if context.default_kind and context.taxonomy.resolve_kind(context.default_kind) is None:
+        near = context.taxonomy.suggest_kind(context.default_kind)
+        problems.append(
+            Problem(
+                file,
+                None,
+                "kind",
+                f"unknown kind {context.default_kind!r} given for the whole file",
+                f"did you mean {near!r}?"
+                if near
+                else "use one of: " + ", ".join(context.taxonomy.kind_keys),
+            )
+        )
+    if context.default_report and context.default_report not in context.reports:
+        known = ", ".join(sorted(context.reports)) or "none loaded"
+        problems.append(
+            Problem(
+                file,
+                None,
+                "report_id",
+                f"unknown report {context.default_report!r} given for the whole file",
+                f"known reports: {known}",
+            )
+        )
     for column in needed:
         if column in present:
             continue
@@ -209,12 +262,22 @@ def _check_header(
             else None
         )
         hint = (
-            f"is the column {near[0]!r} meant to be {column!r}? rename it"
+            f"is the column {near[0]!r} meant to be {column!r}? map it to {column!r}"
             if near
-            else f"add a column named {column!r}"
+            else _missing_hint(column)
         )
         problems.append(Problem(file, 1, column, f"required column {column!r} is missing", hint))
     return problems
+
+
+def _missing_hint(column: str) -> str:
+    if column == "kind":
+        return "choose a kind for the whole file, or add a 'kind' column"
+    if column == "report_id":
+        return "choose the report the findings quote, or add a 'report_id' column"
+    if column == "title":
+        return "add a 'title' column, or let titles be taken from the excerpts' opening words"
+    return f"add a column named {column!r}, or map one of the file's columns to it"
 
 
 def _validate_rows(records, numbers, mapping, file, context, source):
@@ -227,12 +290,14 @@ def _validate_rows(records, numbers, mapping, file, context, source):
     """
     rows, problems = [], []
     seen: dict[str, int] = {}
-    columns = [(ours, theirs) for theirs, ours in mapping.items()]
+    columns = [(ours, theirs) for theirs, ours in mapping.items() if ours in FIELDS]
+    extras = [theirs for theirs, ours in mapping.items() if ours == EXTRA]
     plain = _plain_rows(records, mapping, context, source)
     for record, number, row in zip(records, numbers, plain):
         if row is None:
             values = {ours: record.get(theirs) for ours, theirs in columns}
-            checked, row_problems = _validate_row(values, number, file, context, source)
+            extra = [(theirs, record.get(theirs)) for theirs in extras]
+            checked, row_problems = _validate_row(values, extra, number, file, context, source)
             row = (
                 None if checked is None or len(checked) == 1 else tuple(checked[c] for c in COLUMNS)
             )
@@ -274,7 +339,7 @@ def _validate_rows(records, numbers, mapping, file, context, source):
 def _resolved(cell: str, resolve) -> tuple[str, ...] | None:
     """The distinct keys of a list cell's items, in order; None if any item is not known."""
     keys = []
-    for value in _split_list(cell, "", None):
+    for value in _list_items(cell, "", None, resolve):
         key = resolve(value)
         if key is None:
             return None
@@ -306,7 +371,8 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
     """
     n = len(records)
     ok = [True] * n
-    ours_to_theirs = {ours: theirs for theirs, ours in mapping.items()}
+    ours_to_theirs = {ours: theirs for theirs, ours in mapping.items() if ours in FIELDS}
+    extras = [theirs for theirs, ours in mapping.items() if ours == EXTRA]
 
     def column(name: str) -> list:
         theirs = ours_to_theirs.get(name)
@@ -336,18 +402,28 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
     themes_of = cache(lambda cell: _resolved(cell, context.taxonomy.resolve_theme) or None)
     regions_of = cache(partial(_resolved, resolve=context.gazetteer.resolve))
     actors_of = cache(lambda cell: tuple(dict.fromkeys(map(nfc, _split_list(cell, "", None)))))
+    extra_cells = [column(theirs) for theirs in extras]
+    extra_rows = (
+        [tuple((c, v) for c, v in zip(extras, values) if v.strip()) for values in zip(*extra_cells)]
+        if extras
+        else [()] * n
+    )
     ids = [c.strip() for c in cells["id"]]
     refuse([_ID.match(i) is not None for i in ids])
     default = context.default_report or ""
-    report_ids = [c.strip() or default for c in cells["report_id"]]
+    given_reports = [c.strip() for c in cells["report_id"]]
+    report_ids = [c or default for c in given_reports]
     reports = [context.reports.get(r) for r in report_ids]
     refuse([r is not None for r in reports])
-    kinds = [kind_of(c) for c in cells["kind"]]
+    default_kind = context.default_kind or ""
+    given_kinds = [c.strip() for c in cells["kind"]]
+    kinds = [kind_of(c or default_kind) for c in given_kinds]
     refuse([k is not None for k in kinds])
     refuse([not c.lstrip().startswith(FORMULA_STARTS) for c in cells["title"]])
     refuse([not c.lstrip().startswith(FORMULA_STARTS) for c in cells["summary"]])
     titles = [nfc(c).strip() for c in cells["title"]]
-    refuse(titles)
+    if not context.derive_titles:
+        refuse(titles)
     themes = [themes_of(c) for c in cells["themes"]]
     refuse([t is not None for t in themes])
     regions = [regions_of(c) for c in cells["regions"]]
@@ -385,11 +461,19 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
                 anchor.prefix,
                 anchor.suffix,
             )
+        derived = ()
+        title = titles[i]
+        if not title:
+            title, derived = derive_title(exact), ("title",)
+        if not given_reports[i]:
+            derived = ("report_id", *derived)
+        if not given_kinds[i]:
+            derived = ("kind", *derived)
         rows[i] = (
             ids[i],
             report_ids[i],
             kinds[i],
-            titles[i],
+            title,
             summaries[i],
             exact,
             start,
@@ -401,17 +485,58 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
             actors[i],
             numbers["page"][i],
             source,
+            extra_rows[i],
+            _derived_order(derived),
         )
     return rows
 
 
+def _derived_order(fields: Iterable[str]) -> tuple[str, ...]:
+    present = set(fields)
+    return tuple(f for f in ("report_id", "kind", "title") if f in present)
+
+
 def _validate_row(
-    values: dict[str, object], number: int, file: str, context: Context, source: str
+    values: dict[str, object],
+    extra: Sequence[tuple[str, object]],
+    number: int,
+    file: str,
+    context: Context,
+    source: str,
 ) -> tuple[dict[str, object] | None, list[Problem]]:
     problems: list[Problem] = []
 
     def problem(column: str, message: str, suggestion: str = "") -> None:
         problems.append(Problem(file, number, column, message, suggestion))
+
+    values = dict(values)
+    for column, value in list(values.items()):
+        if isinstance(value, FormulaCell):
+            problem(
+                column,
+                f"the cell holds the formula {value.formula!r} with no stored value",
+                "open the file in Excel or LibreOffice and save it again (the value is then "
+                "stored), or paste the cells as values",
+            )
+            values[column] = None
+    kept: list[tuple[str, str]] = []
+    for column, value in extra:
+        if isinstance(value, FormulaCell):
+            problem(
+                column,
+                f"the cell holds the formula {value.formula!r} with no stored value",
+                "open the file in Excel or LibreOffice and save it again, or paste values",
+            )
+            continue
+        cell = _extra_text(value)
+        if len(cell) > MAX_FIELD_CHARS:
+            problem(
+                column,
+                f"text is {len(cell):,} characters; the limit is {MAX_FIELD_CHARS:,}",
+                "shorten it, or ignore this column",
+            )
+        elif cell.strip():
+            kept.append((column, cell))
 
     text = {}
     for column in ("id", "report_id", "kind", "title", "summary", "excerpt"):
@@ -448,7 +573,11 @@ def _validate_row(
             "use letters, digits, '.', '_' or '-', starting with a letter or digit",
         )
 
-    report_id = text["report_id"].strip() or (context.default_report or "")
+    derived = []
+    report_id = text["report_id"].strip()
+    if not report_id and context.default_report:
+        report_id = context.default_report
+        derived.append("report_id")
     report = context.reports.get(report_id)
     if not report_id:
         problem("report_id", "report_id is empty", "name the report this finding quotes")
@@ -456,6 +585,9 @@ def _validate_row(
         known = ", ".join(sorted(context.reports)) or "none loaded"
         problem("report_id", f"unknown report {report_id!r}", f"known reports: {known}")
 
+    if not text["kind"].strip() and context.default_kind:
+        text["kind"] = context.default_kind
+        derived.append("kind")
     kind = context.taxonomy.resolve_kind(text["kind"])
     if kind is None:
         near = context.taxonomy.suggest_kind(text["kind"])
@@ -468,11 +600,13 @@ def _validate_row(
         )
 
     title = nfc(text["title"]).strip()
-    if not title:
+    if not title and not context.derive_titles:
         problem("title", "title is empty", "write a short headline for the finding")
 
     themes = []
-    for value in _split_list(values.get("themes"), "themes", problem):
+    for value in _list_items(
+        values.get("themes"), "themes", problem, context.taxonomy.resolve_theme
+    ):
         key = context.taxonomy.resolve_theme(value)
         if key is None:
             near = context.taxonomy.suggest_theme(value)
@@ -489,7 +623,7 @@ def _validate_row(
         problem("themes", "no theme given", "give at least one theme, separated by ';'")
 
     regions = []
-    for value in _split_list(values.get("regions"), "regions", problem):
+    for value in _list_items(values.get("regions"), "regions", problem, context.gazetteer.resolve):
         code = context.gazetteer.resolve(value)
         if code is None:
             near = context.gazetteer.suggest(value, limit=1)
@@ -504,7 +638,7 @@ def _validate_row(
             regions.append(code)
 
     actors = []
-    for value in _split_list(values.get("actors"), "actors", problem):
+    for value in _list_items(values.get("actors"), "actors", problem):
         value = nfc(value)
         if value not in actors:
             actors.append(value)
@@ -528,6 +662,9 @@ def _validate_row(
 
     if errors(problems) or anchor is None or isinstance(anchor, AnchorError):
         return (None if not finding_id else {"id": finding_id}), problems
+    if not title:
+        title = derive_title(anchor.exact)
+        derived.append("title")
     return {
         "id": finding_id,
         "report_id": report_id,
@@ -544,7 +681,20 @@ def _validate_row(
         "actors": tuple(actors),
         "page": page,
         "source": source,
+        "extra": tuple(kept),
+        "derived": _derived_order(derived),
     }, problems
+
+
+def _extra_text(value: object) -> str:
+    """An extra attribute's cell as text (a JSON list or object as JSON)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, (dict, list, tuple)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return nfc(str(value)).strip()
 
 
 def _scalar_text(value: object) -> tuple[str, str]:
@@ -558,8 +708,20 @@ def _scalar_text(value: object) -> tuple[str, str]:
     return str(value), ""
 
 
+def _list_items(value: object, column: str, problem, resolve=None) -> list[str]:
+    """A list cell's items (see :func:`_split_list`). With *resolve*, a cell split only at
+    commas is first tried whole, so that a name with a comma in it (``"Iran, Islamic Republic
+    of"``) is still one item."""
+    if resolve is not None and isinstance(value, str) and "," in value:
+        whole = value.strip()
+        if not any(sep in whole for sep in ";|\n\r") and resolve(whole) is not None:
+            return [whole]
+    return _split_list(value, column, problem)
+
+
 def _split_list(value: object, column: str, problem) -> list[str]:
-    """A list cell: a JSON list of strings, or text separated by ';' or '|'."""
+    """A list cell: a JSON list of strings, or text separated by ';', '|' or line breaks (when
+    it has any of them), else by commas."""
     if value is None:
         return []
     if isinstance(value, (list, tuple)):
@@ -572,15 +734,15 @@ def _split_list(value: object, column: str, problem) -> list[str]:
                     'write ["a", "b"]',
                 )
                 continue
-            items.append(str(item).strip())
+            # One line per item: a line break separates items in a sheet's cell.
+            items.append(
+                " ".join(str(item).split()) if _BREAKS.search(str(item)) else str(item).strip()
+            )
         return [i for i in items if i]
     if isinstance(value, dict):
         problem(column, "expected a list of names, got an object", 'write ["a", "b"] or "a; b"')
         return []
-    text = str(value).strip()
-    if ";" not in text and "|" not in text:  # one item or none: no need for the pattern
-        return [text] if text else []
-    return [part for part in _LIST_SPLIT.split(text) if part]
+    return split_list_text(str(value))
 
 
 #: More digits than any offset or page number has (Python refuses int() of over 4,300 digits).

@@ -1,8 +1,15 @@
-"""Reading what analysts bring: findings tables (CSV, TSV, JSON, Excel) and report texts (.txt,
-.pdf), whatever their encoding, with a located problem for everything that cannot be read.
+"""Reading what analysts bring: findings tables (CSV, TSV, pipe-separated text, JSON, Excel
+.xlsx, LibreOffice .ods) and report texts (.txt, .pdf), whatever their encoding, with a located
+problem for everything that cannot be read.
 
 Nothing here raises on bad input; every function returns what it could read and a list of
-:class:`~dashboard.core.problems.Problem`.
+:class:`~dashboard.core.problems.Problem`. Every table says how it was read (:class:`ReadAs`:
+"semicolon-separated, Windows-1252, 14 rows"), so that an analyst can check it.
+
+Tables are found where analysts put them: the header row may sit below title rows (the first
+row within :data:`HEADER_SCAN_ROWS` that names at least two fields, see
+:func:`dashboard.io.columns.match_field`), and a workbook's findings may be on any sheet (the
+first sheet with such a header is read; :attr:`Table.sheet_notes` says why each was or was not).
 """
 
 from __future__ import annotations
@@ -11,38 +18,84 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from dashboard.core.problems import Problem
 from dashboard.core.text import fold
+from dashboard.io.columns import match_field
 
 #: Limits of one import. The upload limit in .streamlit/config.toml matches MAX_UPLOAD_MB.
 MAX_UPLOAD_MB = 50
 MAX_ROWS = 50_000
+#: Most columns a findings table may have (a sheet of findings has tens).
+MAX_COLUMNS = 200
 MAX_FIELD_CHARS = 20_000
+#: Rows looked at for the header row (title rows, blank rows and notes may come first).
+HEADER_SCAN_ROWS = 30
 #: Encodings a text file may be in: what Excel, Word and text editors write.
 ENCODINGS = ("UTF-8", "UTF-16", "Windows-1252")
 _CODECS = {"UTF-8": "utf_8", "UTF-16": "utf_16", "Windows-1252": "cp1252"}
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 REPORT_SUFFIXES = (".txt", ".pdf")
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
-#: Column names that mark a header row (used to find it below title rows in a spreadsheet).
-_HEADER_WORDS = {
-    "id",
-    "excerpt",
-    "quote",
-    "title",
-    "theme",
-    "themes",
-    "kind",
-    "type",
-    "regions",
-    "region",
-    "report",
-    "report id",
-    "report_id",
-    "summary",
-}
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A spreadsheet cell holding a formula whose value the file does not store (it was saved
+    by a program that does not calculate, or with calculation off). Never evaluated."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return ""
+
+
+@dataclass
+class ReadAs:
+    """How a table was read, for the analyst to check."""
+
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    rows: int = 0
+
+    def describe(self) -> str:
+        """In words, e.g. ``"semicolon-separated, Windows-1252, 14 rows"``.
+
+        >>> ReadAs("CSV", "Windows-1252", "semicolon", header_row=1, rows=14).describe()
+        'semicolon-separated, Windows-1252, 14 rows'
+        >>> ReadAs("Excel workbook", sheet="Findings", header_row=3, rows=2).describe()
+        "Excel workbook, sheet 'Findings', header on row 3, 2 rows"
+        """
+        parts = []
+        if self.delimiter:
+            parts.append(f"{self.delimiter}-separated")
+        else:
+            parts.append(self.format)
+        if self.encoding:
+            parts.append(self.encoding)
+        if self.sheet is not None:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.header_row is not None and self.header_row > 1:
+            parts.append(f"header on row {self.header_row}")
+        noun = "record" if self.format == "JSON" else "row"
+        parts.append(f"{self.rows:,} {noun}{'s' if self.rows != 1 else ''}")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+        }
 
 
 @dataclass
@@ -56,6 +109,9 @@ class Table:
     encoding: str | None = None
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
+    read_as: ReadAs | None = None
+    #: For a workbook: each sheet's name and why it was or was not read.
+    sheet_notes: dict[str, str] = field(default_factory=dict)
 
 
 def _suffix(file: str) -> str:
@@ -63,9 +119,12 @@ def _suffix(file: str) -> str:
     return name[name.rfind(".") :] if "." in name else ""
 
 
-def decode_text(data: bytes, file: str) -> tuple[str | None, str | None, list[Problem]]:
+def decode_text(
+    data: bytes, file: str, *, advice: str = "export the findings as CSV (UTF-8), JSON or .xlsx"
+) -> tuple[str | None, str | None, list[Problem]]:
     """Decode text bytes: a byte-order mark decides; then strict UTF-8; then the most coherent of
-    the other encodings analysts' tools write. Returns the text, the encoding's name, problems."""
+    the other encodings analysts' tools write. Returns the text, the encoding's name, problems.
+    *advice* is the fix offered for a binary file."""
     if data.startswith(b"\xef\xbb\xbf"):
         return _decode(data[3:], "UTF-8", file)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -78,15 +137,7 @@ def decode_text(data: bytes, file: str) -> tuple[str | None, str | None, list[Pr
         return (
             None,
             None,
-            [
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "this looks like a binary file, not text",
-                    "export the findings as CSV (UTF-8), JSON or .xlsx",
-                )
-            ],
+            [Problem(file, None, None, "this looks like a binary file, not text", advice)],
         )
     from charset_normalizer import from_bytes
 
@@ -130,53 +181,44 @@ def _decode(data: bytes, encoding: str, file: str) -> tuple[str | None, str | No
         )
 
 
+def _refused(file: str, message: str, suggestion: str, **kwargs) -> Table:
+    return Table(problems=[Problem(file, None, None, message, suggestion)], **kwargs)
+
+
 def read_table(data: bytes, file: str, *, sheet: str | None = None) -> Table:
     """Read a findings table from the bytes of *file* (format from its name's ending)."""
     suffix = _suffix(file)
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        return Table(
-            problems=[
-                Problem(
-                    file,
-                    None,
-                    None,
-                    f"the file is larger than {MAX_UPLOAD_MB} MB",
-                    f"split it into files of at most {MAX_ROWS:,} rows",
-                )
-            ]
+        return _refused(
+            file,
+            f"the file is larger than {MAX_UPLOAD_MB} MB",
+            f"split it into files of at most {MAX_ROWS:,} rows",
         )
-    if suffix == ".xlsx":
-        return _read_xlsx(data, file, sheet)
+    if suffix in WORKBOOK_SUFFIXES:
+        from dashboard.io import workbooks
+
+        reader = workbooks.read_ods if suffix == ".ods" else workbooks.read_xlsx
+        return _limit(reader(data, file, sheet), file)
     if suffix not in TABLE_SUFFIXES:
-        return Table(
-            problems=[
-                Problem(
-                    file,
-                    None,
-                    None,
-                    f"cannot read {suffix or 'this'} files",
-                    "use CSV, JSON or Excel (.xlsx)",
-                )
-            ]
+        return _refused(
+            file,
+            f"cannot read {suffix or 'this'} files",
+            "use CSV, JSON, Excel (.xlsx) or LibreOffice (.ods)",
         )
     text, encoding, problems = decode_text(data, file)
     if text is None:
         return Table(problems=problems)
     if not text.strip():
-        return Table(
-            problems=[
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "the file is empty",
-                    "export the findings with a header row and one row per finding",
-                )
-            ],
+        return _refused(
+            file,
+            "the file is empty",
+            "export the findings with a header row and one row per finding",
             encoding=encoding,
         )
-    table = _read_json(text, file) if suffix == ".json" else _read_csv(text, file)
+    table = _read_json(text, file) if suffix == ".json" else _read_csv(text, file, suffix)
     table.encoding = encoding
+    if table.read_as is not None:
+        table.read_as.encoding = encoding
     return _limit(table, file)
 
 
@@ -193,75 +235,289 @@ def _limit(table: Table, file: str) -> Table:
             ),
         )
         table.records, table.numbers = [], []
+    if table.read_as is not None:
+        table.read_as.rows = len(table.records)
     return table
 
 
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter of a delimited text: comma unless the header has none and another one."""
-    first = text.split("\n", 1)[0]
-    if "," in first:
-        return ","
-    counts = {d: first.count(d) for d in _DELIMITERS}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+# --- delimited text ------------------------------------------------------------------------------
 
 
-def _read_csv(text: str, file: str) -> Table:
+def sniff_delimiter(text: str, suffix: str = ".csv") -> str:
+    """The delimiter of a delimited text: of comma, semicolon, tab and pipe, the one that cuts
+    the first lines into the same number (above one) of cells most often; comma when none does.
+
+    >>> sniff_delimiter('id;quote;themes\\nx;"a, b";c\\n')
+    ';'
+    """
+    sample = text[:65536]
+    if len(text) > len(sample):
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    best, best_score = ("\t" if suffix == ".tsv" else ","), (0.0, 0)
+    for delimiter in _DELIMITERS:
+        widths = []
+        try:
+            for cells in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
+                if "".join(cells).strip():
+                    widths.append(len(cells))
+                if len(widths) >= 50:
+                    break
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        modal = max(set(widths), key=widths.count)
+        if modal < 2:
+            continue
+        score = (widths.count(modal) / len(widths), modal)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(text: str, file: str, suffix: str) -> Table:
     csv.field_size_limit(MAX_UPLOAD_MB * 1024 * 1024)
-    delimiter = _sniff_delimiter(text)
+    delimiter = sniff_delimiter(text, suffix)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
     try:
-        rows = list(reader)
-    except csv.Error as err:
-        return Table(
-            problems=[
-                Problem(
+        for cells in reader:
+            if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
+                return _too_wide(file, len(cells), reader.line_num)
+            rows.append(cells)
+            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS + 1:
+                return _refused(
                     file,
-                    reader.line_num,
-                    None,
-                    f"not readable as CSV: {err}",
-                    "check for an unclosed quotation mark",
+                    f"the file has more than {MAX_ROWS:,} findings; the limit is {MAX_ROWS:,} "
+                    "per file",
+                    "split it into several files",
                 )
-            ]
+    except csv.Error as err:
+        return _refused(
+            file,
+            f"not readable as CSV (line {reader.line_num}): {err}",
+            "check for an unclosed quotation mark",
         )
-    table = Table()
+    at = find_header(rows)
+    if at is None:
+        at = next((i for i, cells in enumerate(rows) if "".join(cells).strip()), 0)
+    table = Table(
+        read_as=ReadAs("CSV", delimiter=_DELIMITERS[delimiter], header_row=at + 1),
+    )
     if delimiter != ",":
         table.problems.append(
             Problem(
                 file,
-                1,
+                at + 1,
                 None,
                 f"read as {_DELIMITERS[delimiter]}-separated values",
                 "nothing to do if that is right",
                 severity="warning",
             )
         )
-    header = [h.strip() for h in rows[0]]
-    table.columns = header
-    _check_header_cells(header, file, table.problems)
-    # Rows are numbered as a spreadsheet shows them: the header is row 1, and a cell with line
-    # breaks in it is still one row.
+    _above_header(table, file, at)
+    build_table(table, rows, at, file, strict_width=True)
+    return table
+
+
+def _too_wide(file: str, width: int, row: int | None = None) -> Table:
+    return Table(
+        problems=[
+            Problem(
+                file,
+                row,
+                None,
+                f"the table has {width:,} columns; at most {MAX_COLUMNS:,} can be read",
+                "delete the columns you do not need, or save only the findings' columns",
+            )
+        ]
+    )
+
+
+def _above_header(table: Table, file: str, at: int) -> None:
+    if at > 0:
+        table.problems.append(
+            Problem(
+                file,
+                at + 1,
+                None,
+                f"the header is on row {at + 1}; rows above it were not read",
+                "nothing to do if that is right",
+                severity="warning",
+            )
+        )
+
+
+# --- the header row and the grid under it --------------------------------------------------------
+
+
+def header_fields(row: Sequence[object]) -> set[str]:
+    """The fields the cells of *row* name (cells longer than a column name are not names)."""
+    found = set()
+    for cell in row:
+        if isinstance(cell, str) and 0 < len(cell) <= 60:
+            match = match_field(cell)
+            if match.field is not None:
+                found.add(match.field)
+    return found
+
+
+def find_header(rows: Sequence[Sequence[object]]) -> int | None:
+    """The index of the header row: the first within :data:`HEADER_SCAN_ROWS` naming at least
+    two fields; else the first naming one (a sheet of one column); else None."""
+    single = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        named = header_fields(row)
+        if len(named) >= 2:
+            return index
+        if named and single is None:
+            single = index
+    return single
+
+
+def cell_value(value: object) -> object:
+    """A spreadsheet cell as the loader takes it: text; whole numbers without ".0"; dates and
+    times as ISO 8601; a formula without a stored value as :class:`FormulaCell`."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, FormulaCell):
+        return value
+    return str(value)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def build_table(
+    table: Table,
+    rows: Sequence[Sequence[object]],
+    at: int,
+    file: str,
+    *,
+    strict_width: bool = False,
+) -> None:
+    """Fill *table* from the grid *rows* with the header at index *at* (rows numbered from 1).
+
+    Header cells are tidied (line breaks to spaces); an unnamed column with values is read as
+    ``"[column N]"`` and a repeated name as ``"Name [column N]"``, each with a warning, so that no
+    column's values are lost; a column with neither name nor values is left out. With
+    *strict_width* (delimited text) a row with more non-blank cells than the header is refused:
+    it usually means an unquoted delimiter.
+    """
+    header = [(" ".join(str(cell_value(c)).split())) for c in rows[at]] if rows else []
+    body = rows[at + 1 :]
     width = len(header)
-    records, numbers = table.records, table.numbers
-    for line, row in enumerate(rows[1:], start=2):
-        if not "".join(row).strip():  # no cell with anything but white space in it
+    while width and not header[width - 1]:
+        width -= 1
+    if not strict_width:
+        for cells in body:
+            last = len(cells)
+            while last > width and _blank(cells[last - 1]):
+                last -= 1
+            width = max(width, last)
+    if width > MAX_COLUMNS:
+        table.problems.extend(_too_wide(file, width, at + 1).problems)
+        return
+    header = header[:width] + [""] * (width - len(header))
+    used = [bool(header[i]) for i in range(width)]
+    for cells in body:
+        for i in range(min(width, len(cells))):
+            if not used[i] and not _blank(cells[i]):
+                used[i] = True
+    names: list[str] = []
+    keep: list[int] = []
+    seen: dict[str, int] = {}
+    folded: dict[str, int] = {}
+    for i in range(width):
+        if not used[i]:
             continue
-        if len(row) > width and "".join(row[width:]).strip():
+        name = header[i]
+        if not name:
+            name = f"[column {i + 1}]"
             table.problems.append(
                 Problem(
                     file,
-                    line,
+                    at + 1,
+                    f"column {i + 1}",
+                    f"this column has no name (merged header cells?); its values are read as "
+                    f"{name!r}",
+                    "unmerge the header cells and give each column its own name",
+                    severity="warning",
+                )
+            )
+        elif name in seen:
+            renamed = f"{name} [column {i + 1}]"
+            table.problems.append(
+                Problem(
+                    file,
+                    at + 1,
+                    name,
+                    f"two columns are named {name!r} (columns {seen[name]} and {i + 1}); the "
+                    f"second is read as {renamed!r}",
+                    "rename one of them",
+                    severity="warning",
+                )
+            )
+            name = renamed
+        else:
+            key = fold(name)
+            if key in folded:
+                table.problems.append(
+                    Problem(
+                        file,
+                        at + 1,
+                        name,
+                        f"two columns are named alike: {header[folded[key] - 1]!r} (column "
+                        f"{folded[key]}) and {name!r} (column {i + 1})",
+                        "rename one of them",
+                        severity="warning",
+                    )
+                )
+            folded.setdefault(key, i + 1)
+            seen[name] = i + 1
+        names.append(name)
+        keep.append(i)
+    table.columns = names
+    records, numbers = table.records, table.numbers
+    for offset, cells in enumerate(body, start=at + 2):
+        if all(_blank(c) for c in cells):
+            continue
+        if strict_width and len(cells) > width and any(not _blank(c) for c in cells[width:]):
+            table.problems.append(
+                Problem(
+                    file,
+                    offset,
                     None,
-                    f"row has {len(row)} cells but the header has {width}",
-                    "quote cells that contain commas",
+                    f"row has {len(cells)} cells but the header has {width}",
+                    "quote cells that contain the delimiter",
                 )
             )
             continue
+        n = len(cells)
         records.append(
-            dict(zip(header, row if len(row) >= width else row + [""] * (width - len(row))))
+            {name: (cell_value(cells[i]) if i < n else "") for name, i in zip(names, keep)}
         )
-        numbers.append(line)
-    if not table.records and not any(p.severity == "error" for p in table.problems):
+        numbers.append(offset)
+    if not records and not any(p.severity == "error" for p in table.problems):
         table.problems.append(
             Problem(
                 file,
@@ -271,40 +527,47 @@ def _read_csv(text: str, file: str) -> Table:
                 "add one row per finding below the header",
             )
         )
-    return table
 
 
-def _check_header_cells(header: list[str], file: str, problems: list[Problem]) -> None:
-    for number, name in enumerate(header, start=1):
-        if not name and number < len(header):
-            problems.append(
-                Problem(
-                    file,
-                    1,
-                    f"column {number}",
-                    "this column has no name (merged header cells?)",
-                    "unmerge the header cells and give each column its own name",
-                    severity="warning",
-                )
-            )
-    seen: dict[str, int] = {}
-    for number, name in enumerate(header, start=1):
-        key = fold(name)
-        if key and key in seen:
-            problems.append(
-                Problem(
-                    file,
-                    1,
-                    name,
-                    f"two columns are named {name!r} (columns {seen[key]} and {number})",
-                    "rename one of them",
-                    severity="warning",
-                )
-            )
-        seen.setdefault(key, number)
-
+# --- JSON ----------------------------------------------------------------------------------------
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+class _Object(dict):
+    """A JSON object that remembers the keys it was given more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    result = _Object(pairs)
+    if len(result) != len(pairs):
+        counts: dict[str, int] = {}
+        for key, _ in pairs:
+            counts[key] = counts.get(key, 0) + 1
+        result.duplicates = tuple(k for k, n in counts.items() if n > 1)
+    return result
+
+
+def _nested_duplicates(value: object) -> tuple[str, ...]:
+    if isinstance(value, dict):
+        found = tuple(getattr(value, "duplicates", ()))
+        for item in value.values():
+            found += _nested_duplicates(item)
+        return found
+    if isinstance(value, list):
+        return tuple(k for item in value for k in _nested_duplicates(item))
+    return ()
+
+
+def _plain(value: object) -> object:
+    """A JSON value with its objects as plain dicts."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _has_lone_surrogate(value: object) -> bool:
@@ -321,7 +584,7 @@ def _has_lone_surrogate(value: object) -> bool:
 
 def _read_json(text: str, file: str) -> Table:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_object)
     except (ValueError, RecursionError) as err:  # JSONDecodeError is a ValueError
         where = getattr(err, "lineno", None)
         if isinstance(err, json.JSONDecodeError):
@@ -333,33 +596,27 @@ def _read_json(text: str, file: str) -> Table:
         return Table(
             problems=[Problem(file, where, None, message, "check the file in a JSON validator")]
         )
-    if isinstance(data, dict) and isinstance(data.get("findings"), list):
-        data = data["findings"]
+    if isinstance(data, dict):
+        repeated: tuple[str, ...] = getattr(data, "duplicates", ())
+        if repeated:
+            return _refused(
+                file,
+                f"the key {repeated[0]!r} is given twice in the file's top object",
+                "keep one of them: a second value would silently replace the first",
+            )
+        if isinstance(data.get("findings"), list):
+            data = data["findings"]
     if not isinstance(data, list):
-        return Table(
-            problems=[
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "JSON must be a list of findings or an object with a 'findings' list",
-                    'write [{"id": ..., "excerpt": ...}, ...]',
-                )
-            ]
+        return _refused(
+            file,
+            "JSON must be a list of findings or an object with a 'findings' list",
+            'write [{"id": ..., "excerpt": ...}, ...]',
         )
     if not data:
-        return Table(
-            problems=[
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "the file has no findings",
-                    "add at least one finding object to the list",
-                )
-            ]
+        return _refused(
+            file, "the file has no findings", "add at least one finding object to the list"
         )
-    table = Table()
+    table = Table(read_as=ReadAs("JSON"))
     # "\ud800"-style escapes can leave half of a UTF-16 pair in a string, which no text column
     # can hold: such records are refused, with the field named.
     halves = _SURROGATE_ESCAPE.search(text) is not None
@@ -372,6 +629,18 @@ def _read_json(text: str, file: str) -> Table:
                     None,
                     f"record is a {type(item).__name__}, not an object",
                     'each finding is an object: {"id": ..., ...}',
+                )
+            )
+            continue
+        repeated = _nested_duplicates(item)
+        if repeated:
+            table.problems.append(
+                Problem(
+                    file,
+                    number,
+                    repeated[0],
+                    f"the key {repeated[0]!r} is given twice in this record",
+                    "keep one of them: the second value would silently replace the first",
                 )
             )
             continue
@@ -395,143 +664,26 @@ def _read_json(text: str, file: str) -> Table:
                 )
             )
             continue
-        table.records.append(item)
+        table.records.append({k: _plain(v) for k, v in item.items()})
         table.numbers.append(number)
-    table.columns = list(dict.fromkeys(str(k) for r in table.records for k in r))
+    columns = list(dict.fromkeys(str(k) for r in table.records for k in r))
+    if len(columns) > MAX_COLUMNS:
+        return _too_wide(file, len(columns))
+    table.columns = columns
+    for record in table.records:  # every record has every column ("" when absent)
+        for column in columns:
+            record.setdefault(column, None)
     return table
 
 
-def _read_xlsx(data: bytes, file: str, sheet: str | None) -> Table:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        return Table(
-            problems=[
-                Problem(
-                    file,
-                    None,
-                    None,
-                    f"not a readable Excel workbook ({err})",
-                    "save it again from Excel as .xlsx",
-                )
-            ]
-        )
-    try:
-        names = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
-        table = Table(sheets=names)
-        if sheet is None:
-            candidates = [n for n in names if _header_row(_rows(workbook[n], 10)) is not None]
-            if len(candidates) == 1 or (candidates and len(names) == 1):
-                sheet = candidates[0]
-            elif not candidates:
-                table.problems.append(
-                    Problem(
-                        file,
-                        None,
-                        None,
-                        "no sheet has a header row with finding columns",
-                        "put a header row (id, title, excerpt, themes, "
-                        "...) at the top of the sheet",
-                    )
-                )
-                return table
-            else:
-                table.problems.append(
-                    Problem(
-                        file,
-                        None,
-                        None,
-                        "the workbook has several sheets of findings: " + ", ".join(candidates),
-                        "choose the sheet to import",
-                    )
-                )
-                return table
-        if sheet not in names:
-            table.problems.append(
-                Problem(
-                    file, None, None, f"there is no sheet {sheet!r}", "sheets: " + ", ".join(names)
-                )
-            )
-            return table
-        table.sheet = sheet
-        if len(names) > 1:
-            others = ", ".join(n for n in names if n != sheet)
-            table.problems.append(
-                Problem(
-                    file,
-                    None,
-                    None,
-                    f"read sheet {sheet!r}",
-                    f"other sheets were not read: {others}",
-                    severity="warning",
-                )
-            )
-        rows = _rows(workbook[sheet], MAX_ROWS + 20)
-        at = _header_row(rows[:10])
-        if at is None:
-            table.problems.append(
-                Problem(
-                    file, None, None, "no header row found", "put the column names in the first row"
-                )
-            )
-            return table
-        if at > 0:
-            table.problems.append(
-                Problem(
-                    file,
-                    at + 1,
-                    None,
-                    f"the header is on row {at + 1}; rows above it were not read",
-                    "nothing to do if that is right",
-                    severity="warning",
-                )
-            )
-        header = ["" if v is None else str(v).strip() for v in rows[at]]
-        while header and not header[-1]:
-            header.pop()
-        table.columns = header
-        _check_header_cells(header, file, table.problems)
-        for offset, row in enumerate(rows[at + 1 :], start=at + 2):
-            cells = ["" if v is None else v for v in row[: len(header)]]
-            if not any(str(c).strip() for c in cells):
-                continue
-            table.records.append(dict(zip(header, cells + [""] * (len(header) - len(cells)))))
-            table.numbers.append(offset)
-        if not table.records:
-            table.problems.append(
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "the sheet has a header but no findings",
-                    "add one row per finding below the header",
-                )
-            )
-        return _limit(table, file)
-    finally:
-        workbook.close()
-
-
-def _rows(worksheet, limit: int) -> list[tuple]:
+def rows_of(values: Iterable[Sequence[object]], limit: int) -> list[Sequence[object]]:
+    """At most *limit* rows of an iterator of rows."""
     rows = []
-    for row in worksheet.iter_rows(values_only=True):
+    for row in values:
         rows.append(row)
         if len(rows) >= limit:
             break
     return rows
-
-
-def _header_row(rows: list[tuple]) -> int | None:
-    """Index of the first row with at least two cells that are finding column names."""
-    for index, row in enumerate(rows):
-        words = {fold(str(v)).strip() for v in row if v is not None}
-        if len(words & _HEADER_WORDS) >= 2:
-            return index
-    return None
 
 
 # --- report texts -------------------------------------------------------------------------------
@@ -554,7 +706,9 @@ def read_report_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]
                 "use a .txt file (UTF-8) or a PDF with a text layer",
             )
         ]
-    text, _, problems = decode_text(data, file)
+    text, _, problems = decode_text(
+        data, file, advice="a report is a .txt file (UTF-8) or a PDF with a text layer"
+    )
     if text is not None and not text.strip():
         return None, [Problem(file, None, None, "the report text is empty", "")]
     return text, problems
@@ -568,9 +722,9 @@ def _read_pdf(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                unlocked = reader.decrypt("")
+                unlocked = bool(reader.decrypt(""))
             except Exception:  # pypdf raises several types for unsupported encryption
-                unlocked = 0
+                unlocked = False
             if not unlocked:
                 return None, [
                     Problem(

@@ -7,42 +7,108 @@ raises :class:`~dashboard.io.store.StoreError` and leaves the store as it was.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from dashboard.core.corpus import Corpus
 from dashboard.core.findings import (
-    INPUT_COLUMNS,
+    COLUMNS,
     Context,
     LoadResult,
-    load_findings_bytes,
-    match_columns,
+    empty_findings,
+    validate_records,
 )
 from dashboard.core.problems import Problem, errors
 from dashboard.core.reports import Report
-from dashboard.core.text import nfc
-from dashboard.io.formats import read_report_text, read_table
+from dashboard.core.text import fold, nfc
+from dashboard.io.columns import (
+    EXTRA,
+    FIELDS,
+    IGNORE,
+    TARGETS,
+    ColumnMatch,
+    build_mapping,
+    header_signature,
+    split_list_text,
+    suggest_mapping,
+)
+from dashboard.io.formats import ReadAs, read_report_text, read_table
 from dashboard.io.store import ImportRecord, Store
 
 TEXT_KINDS = ("full text", "publisher's summary page", "executive summary", "excerpt")
 _REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
+#: The defaults a file may be given for fields it lacks, and what the title default means.
+DEFAULT_FIELDS = ("kind", "report_id", "title")
+DERIVE = "derive"
+#: Values shown for each column in the mapping step.
+PREVIEW_VALUES = 3
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What a new version of an earlier import changes, by finding id."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    #: For each changed id, the fields that differ.
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """>>> Diff(("a",), ("b", "c"), (), ("d",)).describe()
+        '1 added, 2 changed, 0 removed, 1 unchanged'"""
+        return (
+            f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": list(self.added),
+            "changed": {i: list(self.fields.get(i, ())) for i in self.changed},
+            "removed": list(self.removed),
+            "unchanged": len(self.unchanged),
+        }
+
+
 @dataclass
 class FindingsPlan:
-    """What importing one findings file would do."""
+    """What importing one findings file would do. Nothing is written until it is committed."""
 
     file_name: str
     sha256: str
     result: LoadResult
     columns: list[str] = field(default_factory=list)
+    #: Each column's target: a field, "extra" (kept with each finding) or "ignore".
     mapping: dict[str, str] = field(default_factory=dict)
+    #: How each column was matched by name (before the analyst's choices).
+    suggested: dict[str, ColumnMatch] = field(default_factory=dict)
+    #: The mapping and defaults came from the store (the same headers were confirmed before).
+    remembered: bool = False
+    #: File-wide defaults used: kind, report_id, title ("derive": from the excerpt).
+    defaults: dict[str, str] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
+    sheet_notes: dict[str, str] = field(default_factory=dict)
+    read_as: ReadAs | None = None
+    #: The first few non-empty values of each column, for the mapping step.
+    previews: dict[str, list[str]] = field(default_factory=dict)
     rows_total: int = 0
     duplicate_of: ImportRecord | None = None
+    #: The earlier import this file is a new version of (its ids are in it), and the difference.
+    previous: ImportRecord | None = None
+    diff: Diff | None = None
+    signature: str = ""
 
     @property
     def rows_valid(self) -> int:
@@ -53,8 +119,17 @@ class FindingsPlan:
         return self.rows_total - self.rows_valid
 
     @property
+    def extra_columns(self) -> list[str]:
+        return [c for c in self.columns if self.mapping.get(c) == EXTRA]
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        return [c for c in self.columns if self.mapping.get(c) == IGNORE]
+
+    @property
     def unmatched(self) -> list[str]:
-        return [c for c in self.columns if c not in self.mapping]
+        """Columns that no field took (kept as extra unless ignored)."""
+        return [c for c in self.columns if self.mapping.get(c) not in FIELDS]
 
     @property
     def problems(self) -> list[Problem]:
@@ -73,6 +148,77 @@ class FindingsPlan:
     def can_import_valid(self) -> bool:
         return self.duplicate_of is None and self.rows_valid > 0
 
+    def settings(self) -> dict[str, object]:
+        """What the import record keeps: how the file was read, the mapping, the defaults."""
+        return {
+            "read_as": self.read_as.as_dict() if self.read_as else None,
+            "mapping": dict(self.mapping),
+            "extra_columns": self.extra_columns,
+            "ignored_columns": self.ignored_columns,
+            "defaults": dict(self.defaults),
+            "signature": self.signature,
+        }
+
+    def rejected(self) -> list[dict[str, object]]:
+        """Every error, with the value of its cell when the row and column are known."""
+        return [
+            {
+                "row": p.row,
+                "column": p.column,
+                "value": self.value_at(p.row, p.column),
+                "message": p.message,
+                "suggestion": p.suggestion,
+            }
+            for p in errors(self.problems)
+        ]
+
+    def value_at(self, row: int | None, column: str | None) -> str | None:
+        """The file's cell at a problem's row and column (a field's name finds its column)."""
+        if row is None or column is None:
+            return None
+        record = self._records.get(row)
+        if record is None:
+            return None
+        theirs = (
+            column
+            if column in record
+            else next((c for c, t in self.mapping.items() if t == column), None)
+        )
+        if theirs is None or theirs not in record:
+            return None
+        value = record[theirs]
+        return "" if value is None else str(value)[:500]
+
+    def to_json(self) -> dict[str, object]:
+        """The plan as one JSON object (the command line's ``--json``)."""
+        return {
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "read_as": {
+                **(self.read_as.as_dict() if self.read_as else {}),
+                "rows": self.rows_total,
+            },
+            "sheets": self.sheets,
+            "rows": self.rows_total,
+            "importable": self.rows_valid,
+            "rejected": self.rejected(),
+            "warnings": [
+                {"row": p.row, "column": p.column, "message": p.message, "suggestion": p.suggestion}
+                for p in self.problems
+                if p.severity != "error"
+            ],
+            "mapping": {c: t for c, t in self.mapping.items() if t in FIELDS},
+            "extra_columns": self.extra_columns,
+            "ignored_columns": self.ignored_columns,
+            "defaults": dict(self.defaults),
+            "remembered_mapping": self.remembered,
+            "duplicate_of": self.duplicate_of.id if self.duplicate_of else None,
+            "new_version_of": self.previous.id if self.previous else None,
+            "diff": self.diff.as_dict() if self.diff else None,
+        }
+
+    _records: dict[int, dict[str, object]] = field(default_factory=dict, repr=False)
+
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -85,50 +231,116 @@ def plan_findings(
     store: Store,
     *,
     column_map: Mapping[str, str] | None = None,
+    defaults: Mapping[str, str | None] | None = None,
     default_report: str | None = None,
     sheet: str | None = None,
+    remember: bool = True,
 ) -> FindingsPlan:
-    """Read and check a findings file against the corpus (bundled and imported)."""
+    """Read and check a findings file against the corpus (bundled and imported); write nothing.
+
+    *column_map* maps the file's columns to fields, :data:`EXTRA` or :data:`IGNORE`, over the
+    mapping remembered for the same headers (when *remember*) and the suggested one.
+    *defaults* gives ``kind`` and ``report_id`` for rows without them, and ``title``:
+    :data:`DERIVE` (the default) takes a missing title from the excerpt's opening words, ``""``
+    requires titles. The report is chosen automatically when only one is loaded.
+    """
     digest = sha256(data)
     earlier = next(
         (r for r in store.imports() if r.kind == "findings" and r.sha256 == digest), None
     )
     table = read_table(data, file_name, sheet=sheet)
-    mapping = dict(match_columns(table.columns))
-    for theirs, ours in (column_map or {}).items():
-        mapping = {k: v for k, v in mapping.items() if v != ours or k == theirs}
-        if ours:
-            mapping[theirs] = ours
-        else:
-            mapping.pop(theirs, None)
-    context = Context(
-        corpus.reports,
-        corpus.gazetteer,
-        corpus.taxonomy,
-        existing_ids=frozenset(corpus.findings["id"]),
-        default_report=default_report,
+    signature = header_signature(table.columns) if table.columns else ""
+    remembered_map: dict[str, str] = {}
+    given = {k: v for k, v in (defaults or {}).items() if k in DEFAULT_FIELDS and v is not None}
+    remembered = False
+    if remember and signature and not column_map:
+        found = store.mapping_for(signature)
+        if found is not None:
+            remembered_map, remembered_defaults = found
+            remembered = True
+            for key, value in remembered_defaults.items():
+                if key in DEFAULT_FIELDS and key not in given and value is not None:
+                    given[key] = str(value)
+    if default_report and "report_id" not in given:
+        given["report_id"] = default_report
+    if "report_id" not in given and len(corpus.reports) == 1:
+        given["report_id"] = next(iter(corpus.reports))
+    given.setdefault("title", DERIVE)
+    used = {k: str(v) for k, v in given.items() if v}
+    mapping, mapping_problems = build_mapping(
+        table.columns, column_map, remembered_map, file=file_name
     )
-    result = load_findings_bytes(
-        data,
-        file_name,
-        context,
-        column_map=mapping,
-        sheet=table.sheet or sheet,
-        source="import (not yet stored)",
-    )
+    previews = _previews(table.records, table.columns)
     plan = FindingsPlan(
         file_name=file_name,
         sha256=digest,
-        result=result,
+        result=LoadResult(empty_findings(), list(table.problems)),
         columns=list(table.columns),
         mapping=mapping,
+        suggested=suggest_mapping(table.columns),
+        remembered=remembered,
+        defaults=used,
         sheets=table.sheets,
         sheet=table.sheet,
+        sheet_notes=dict(table.sheet_notes),
+        read_as=table.read_as,
+        previews=previews,
         rows_total=len(table.records),
         duplicate_of=earlier,
+        signature=signature,
     )
+    plan._records = dict(zip(table.numbers, table.records))
+    existing: AbstractSet[str] = frozenset(corpus.findings["id"])
+    id_column = next((c for c, t in mapping.items() if t == "id"), None)
+    if id_column is not None and table.records:
+        ids = [str(r.get(id_column) or "").strip() for r in table.records]
+        holders = store.holders_of([i for i in ids if i])
+        owners = {r.id: r for r in holders.values() if r.kind == "findings"}
+        if len(owners) == 1 and earlier is None:
+            plan.previous = next(iter(owners.values()))
+            held = set(store.import_findings_frame(plan.previous.id)["id"])
+            existing = _Without(existing, held)
+    if mapping_problems:
+        plan.result = LoadResult(empty_findings(), [*table.problems, *mapping_problems])
+    elif table.records:
+        context = Context(
+            corpus.reports,
+            corpus.gazetteer,
+            corpus.taxonomy,
+            existing_ids=existing,
+            default_report=used.get("report_id"),
+            default_kind=used.get("kind"),
+            derive_titles=used.get("title") == DERIVE,
+        )
+        plan.result = validate_records(
+            table.records,
+            table.numbers,
+            table.columns,
+            mapping,
+            file_name,
+            context,
+            "import (not yet stored)",
+            table.problems,
+        )
+        plan.result.problems.extend(_look_alike_warnings(table.records, mapping, file_name, corpus))
+    if plan.previous is not None:
+        plan.diff = diff_findings(
+            store.import_findings_frame(plan.previous.id), plan.result.findings
+        )
+        plan.result.problems.insert(
+            0,
+            Problem(
+                file_name,
+                None,
+                None,
+                f"this is a new version of import #{plan.previous.id} "
+                f"({plan.previous.file_name}): {plan.diff.describe()}",
+                "importing replaces that version; it is kept and can be restored",
+                severity="warning",
+            ),
+        )
     if earlier is not None:
-        result.problems.insert(
+        plan.result.problems.insert(
             0,
             Problem(
                 file_name,
@@ -142,18 +354,153 @@ def plan_findings(
     return plan
 
 
+class _Without(AbstractSet[str]):
+    """*ids* less *held* (the ids of the version a file replaces), without copying *ids*."""
+
+    def __init__(self, ids: AbstractSet[str], held: AbstractSet[str]):
+        self._ids, self._held = ids, held
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._ids and item not in self._held
+
+    def __iter__(self):
+        return (i for i in self._ids if i not in self._held)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _previews(records: list[dict[str, object]], columns: list[str]) -> dict[str, list[str]]:
+    previews: dict[str, list[str]] = {c: [] for c in columns}
+    pending = set(columns)
+    for record in records[:200]:
+        for column in list(pending):
+            value = record.get(column)
+            text = "" if value is None else str(value).strip()
+            if text:
+                previews[column].append(text[:80] + ("…" if len(text) > 80 else ""))
+                if len(previews[column]) >= PREVIEW_VALUES:
+                    pending.discard(column)
+        if not pending:
+            break
+    return previews
+
+
+def _look_alike_warnings(
+    records: list[dict[str, object]], mapping: Mapping[str, str], file: str, corpus: Corpus
+) -> list[Problem]:
+    """A warning for each column kept as extra whose values look like regions, themes or
+    actors: most of its first non-empty cells name known ones."""
+    if not records:
+        return []
+    actors = {fold(a) for items in corpus.findings["actors"] for a in items}
+    checks = {
+        "regions": lambda v: corpus.gazetteer.resolve(v) is not None,
+        "themes": lambda v: corpus.taxonomy.resolve_theme(v) is not None,
+        "actors": lambda v: fold(v) in actors,
+    }
+    problems = []
+    for column, target in mapping.items():
+        if target != EXTRA:
+            continue
+        cells = [str(r.get(column) or "").strip() for r in records[:200]]
+        cells = [c for c in cells if c and len(c) <= 500][:50]
+        if not cells:
+            continue
+        for field_name, known in checks.items():
+            pieces = [p for c in cells for p in split_list_text(c)]
+            hits = sum(1 for p in pieces if known(p))
+            if pieces and hits / len(pieces) >= 0.6:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        column,
+                        f"column {column!r} looks like {field_name} ({hits} of {len(pieces)} "
+                        f"values are known {field_name}) but is kept as an extra attribute",
+                        f"map it to {field_name!r} if these are the {field_name} the findings "
+                        "name, or ignore it",
+                        severity="warning",
+                    )
+                )
+                break
+    return problems
+
+
+_COMPARED = tuple(c for c in COLUMNS if c not in ("source", "prefix", "suffix"))
+
+
+def diff_findings(before: pd.DataFrame, after: pd.DataFrame) -> Diff:
+    """Rows added, changed (with the fields that differ), removed and unchanged, by id."""
+    old = {row["id"]: row for row in before.loc[:, list(_COMPARED)].to_dict("records")}
+    new = {row["id"]: row for row in after.loc[:, list(_COMPARED)].to_dict("records")}
+    added = tuple(i for i in new if i not in old)
+    removed = tuple(i for i in old if i not in new)
+    changed, unchanged, fields = [], [], {}
+    for finding_id, row in new.items():
+        if finding_id not in old:
+            continue
+        differ = tuple(c for c in _COMPARED if not _same(old[finding_id][c], row[c]))
+        if differ:
+            changed.append(finding_id)
+            fields[finding_id] = differ
+        else:
+            unchanged.append(finding_id)
+    return Diff(added, tuple(changed), removed, tuple(unchanged), fields)
+
+
+def _same(a: object, b: object) -> bool:
+    if a is None or (isinstance(a, float) and a != a) or a is pd.NA:
+        return b is None or (isinstance(b, float) and b != b) or b is pd.NA
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
 def commit_findings(plan: FindingsPlan, store: Store, *, only_valid: bool) -> ImportRecord:
     """Store the plan's accepted findings: all rows (only when every row is valid) or the valid
-    ones. One transaction."""
+    ones, in one transaction. A new version of an earlier import replaces it (the earlier one is
+    kept, restorable). The mapping and defaults are remembered for files with the same headers."""
     if not (plan.can_import_valid if only_valid else plan.can_import_all):
         raise ValueError("this plan cannot be imported that way")
-    return store.import_findings(
+    record = store.import_findings(
         plan.result.findings,
         file_name=plan.file_name,
         sha256=plan.sha256,
         rows_total=plan.rows_total,
         rows_rejected=plan.rows_rejected,
+        settings=plan.settings(),
+        replaces=plan.previous.id if plan.previous else None,
     )
+    if plan.signature:
+        store.save_mapping(plan.signature, plan.columns, plan.mapping, plan.defaults)
+    return record
+
+
+def problems_csv(plan: FindingsPlan) -> bytes:
+    """Every problem of a plan as CSV (UTF-8 with BOM, for Excel), with the cell's value:
+    row, column, value, severity, message, suggestion. Cells that a spreadsheet would run as
+    formulas are prefixed with an apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["row", "column", "value", "severity", "message", "suggestion"])
+    for p in plan.problems:
+        value = plan.value_at(p.row, p.column)
+        writer.writerow(
+            [
+                "" if p.row is None else p.row,
+                *(
+                    _guard(v)
+                    for v in (p.column or "", value or "", p.severity, p.message, p.suggestion)
+                ),
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _guard(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def plan_report(
@@ -204,7 +551,7 @@ def plan_report(
     year = meta.get("year")
     if year not in (None, "", 0):
         try:
-            year = int(year)
+            year = int(str(year).strip())
             if not 1900 <= year <= 2100:
                 raise ValueError
         except (TypeError, ValueError):
@@ -250,5 +597,5 @@ def plan_report(
 
 
 def column_choices() -> list[str]:
-    """What an unmatched column can be mapped to ('' leaves it out)."""
-    return ["", *list(INPUT_COLUMNS)]
+    """What a column can be mapped to: a field, kept as extra, or ignored."""
+    return list(TARGETS)

@@ -54,7 +54,7 @@ __all__ = [
 
 #: Version of the tables below, kept in ``PRAGMA user_version``. Raise it with every change of
 #: the schema, and teach :meth:`Store._create_or_upgrade` the step from the version before.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Environment variable naming the store file.
 ENV_VAR = "DASHBOARD_STORE"
 APP_DIR_NAME = "iskp-dashboard"
@@ -82,6 +82,49 @@ DEFAULT_TIMEOUT = 15.0
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _TEXT_COLUMNS = ("id", "report_id", "kind", "title", "summary", "excerpt", "prefix", "suffix")
 
+#: What version 2 added: extra attributes and derived fields of findings, the settings of an
+#: import (how the file was read, its mapping and defaults), versions of an import (an earlier
+#: version's findings are kept in ``archived_findings``), and mappings remembered per header.
+_V2_TABLES = (
+    """CREATE TABLE archived_findings (
+        id TEXT NOT NULL,
+        import_id INTEGER NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+        report_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        excerpt TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        prefix TEXT NOT NULL,
+        suffix TEXT NOT NULL,
+        themes TEXT NOT NULL,
+        regions TEXT NOT NULL,
+        actors TEXT NOT NULL,
+        page INTEGER,
+        source TEXT NOT NULL,
+        extra TEXT NOT NULL DEFAULT '[]',
+        derived TEXT NOT NULL DEFAULT '[]',
+        position INTEGER NOT NULL,
+        PRIMARY KEY (import_id, id)
+    )""",
+    """CREATE TABLE mappings (
+        signature TEXT PRIMARY KEY,
+        columns TEXT NOT NULL,
+        mapping TEXT NOT NULL,
+        defaults TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+)
+_V1_TO_V2 = (
+    "ALTER TABLE imports ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'",
+    "ALTER TABLE imports ADD COLUMN replaces INTEGER",
+    "ALTER TABLE imports ADD COLUMN superseded_by INTEGER",
+    "ALTER TABLE findings ADD COLUMN extra TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE findings ADD COLUMN derived TEXT NOT NULL DEFAULT '[]'",
+    *_V2_TABLES,
+)
+
 _SCHEMA = (
     """CREATE TABLE meta (
         key TEXT PRIMARY KEY,
@@ -97,6 +140,9 @@ _SCHEMA = (
         rows_imported INTEGER NOT NULL,
         rows_rejected INTEGER NOT NULL,
         note TEXT NOT NULL DEFAULT '',
+        settings TEXT NOT NULL DEFAULT '{}',
+        replaces INTEGER,
+        superseded_by INTEGER,
         UNIQUE (kind, sha256)
     )""",
     """CREATE TABLE reports (
@@ -127,7 +173,9 @@ _SCHEMA = (
         regions TEXT NOT NULL,
         actors TEXT NOT NULL,
         page INTEGER,
-        source TEXT NOT NULL
+        source TEXT NOT NULL,
+        extra TEXT NOT NULL DEFAULT '[]',
+        derived TEXT NOT NULL DEFAULT '[]'
     )""",
     "CREATE INDEX findings_by_import ON findings (import_id)",
     "CREATE INDEX findings_by_report ON findings (report_id)",
@@ -138,6 +186,7 @@ _SCHEMA = (
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
     )""",
+    *_V2_TABLES,
 )
 
 _FINDING_FIELDS = (
@@ -157,9 +206,12 @@ _FINDING_FIELDS = (
     "actors",
     "page",
     "source",
+    "extra",
+    "derived",
 )
 _IMPORT_FIELDS = (
-    "id, file_name, sha256, kind, imported_at, rows_total, rows_imported, rows_rejected, note"
+    "id, file_name, sha256, kind, imported_at, rows_total, rows_imported, rows_rejected, note, "
+    "settings, replaces, superseded_by"
 )
 
 
@@ -261,6 +313,24 @@ class ImportRecord:
     rows_imported: int
     rows_rejected: int
     note: str = ""
+    #: JSON: how the file was read, its mapping (column -> field, "extra" or "ignore"), the
+    #: columns kept as extra attributes and those ignored, the defaults used.
+    settings: str = "{}"
+    #: The import this one is a new version of, and the one that replaced it (None: current).
+    replaces: int | None = None
+    superseded_by: int | None = None
+
+    @property
+    def current(self) -> bool:
+        """Whether this is the version of its file whose findings are shown."""
+        return self.superseded_by is None
+
+    def settings_dict(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.settings or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
 
     @property
     def source(self) -> str:
@@ -488,6 +558,10 @@ class Store:
                         (uuid.uuid4().hex, _now()),
                     )
                     self._execute(con, f"PRAGMA user_version = {SCHEMA_VERSION}")
+                elif version == 1:
+                    for statement in _V1_TO_V2:
+                        self._execute(con, statement)
+                    self._execute(con, "PRAGMA user_version = 2")
                 self._execute(con, "COMMIT")
             except BaseException:
                 if con.in_transaction:
@@ -505,13 +579,19 @@ class Store:
         rows_total: int,
         rows_rejected: int,
         note: str = "",
+        settings: Mapping[str, Any] | None = None,
+        replaces: int | None = None,
     ) -> ImportRecord:
         """Store the accepted findings of one file, as the loader gave them, in one transaction.
 
         *sha256* is the hash of the file's bytes. Each finding's ``source`` becomes
-        ``"import #<id>: <file_name>"``. Raises :class:`DuplicateImport` if the same file was
-        imported before, :class:`IdConflict` if any finding id is already in the store; either way
-        nothing is written.
+        ``"import #<id>: <file_name>"``. *settings* (how the file was read, its mapping and
+        defaults) are kept with the import. With *replaces*, the file is a new version of that
+        import: its findings are archived (kept, and restorable with :meth:`restore_import`) and
+        this import's take their place, in the same transaction.
+
+        Raises :class:`DuplicateImport` if the same file was imported before, :class:`IdConflict`
+        if any finding id is held by another import; either way nothing is written.
         """
         missing = [c for c in COLUMNS if c not in findings.columns]
         if missing:
@@ -526,19 +606,49 @@ class Store:
         repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
         if repeated:
             raise IdConflict(repeated, file_name, repeated=True)
+        settings_text = json.dumps(dict(settings or {}), ensure_ascii=False, sort_keys=True)
         with self._write() as con:
             earlier = self._import_by_sha(con, "findings", sha256)
             if earlier is not None:
                 raise DuplicateImport(earlier, file_name)
-            holders = self._holders(con, "findings", ids)
+            previous = None
+            if replaces is not None:
+                previous = self._get_import(con, replaces)
+                if previous.kind != "findings" or not previous.current:
+                    raise StoreError(
+                        f"{file_name!r} was not imported: import #{previous.id} is "
+                        + ("a report" if previous.kind != "findings" else "not the current version")
+                        + ", so it cannot be replaced. Nothing was changed. Reload the page."
+                    )
+            holders = {
+                i: r
+                for i, r in self._holders(con, "findings", ids).items()
+                if previous is None or r.id != previous.id
+            }
             if holders:
                 raise IdConflict(list(holders), file_name, holders=holders)
             record = self._insert_import(
-                con, file_name, sha256, "findings", rows_total, len(ids), rows_rejected, note
+                con,
+                file_name,
+                sha256,
+                "findings",
+                rows_total,
+                len(ids),
+                rows_rejected,
+                note,
+                settings_text,
+                replaces,
             )
+            if previous is not None:
+                self._archive(con, previous.id)
+                self._execute(
+                    con,
+                    "UPDATE imports SET superseded_by = ? WHERE id = ?",
+                    (record.id, previous.id),
+                )
             source = record.source
             rows = [
-                _finding_row(values, record.id, source)
+                _finding_row({str(k): v for k, v in values.items()}, record.id, source)
                 for values in findings.loc[:, list(COLUMNS)].to_dict("records")
             ]
             placeholders = ", ".join("?" * len(_FINDING_FIELDS))
@@ -584,6 +694,164 @@ class Store:
             )
         return record
 
+    def _archive(self, con: sqlite3.Connection, import_id: int) -> None:
+        """Move an import's findings to ``archived_findings``, keeping their order."""
+        fields = ", ".join(f'"{c}"' for c in _FINDING_FIELDS)
+        self._execute(
+            con,
+            f"INSERT INTO archived_findings ({fields}, position) "
+            f"SELECT {fields}, rowid FROM findings WHERE import_id = ?",
+            (import_id,),
+        )
+        self._execute(con, "DELETE FROM findings WHERE import_id = ?", (import_id,))
+
+    def _unarchive(self, con: sqlite3.Connection, import_id: int) -> None:
+        fields = ", ".join(f'"{c}"' for c in _FINDING_FIELDS)
+        self._execute(
+            con,
+            f"INSERT INTO findings ({fields}) SELECT {fields} FROM archived_findings "
+            "WHERE import_id = ? ORDER BY position",
+            (import_id,),
+        )
+        self._execute(con, "DELETE FROM archived_findings WHERE import_id = ?", (import_id,))
+
+    def restore_import(self, import_id: int) -> ImportRecord:
+        """Make an earlier version of a file current again, in one transaction: the version that
+        replaced it is archived in its turn (and can itself be restored). Returns the restored
+        import. :class:`IdConflict` if another import has since taken one of its ids."""
+        with self._write() as con:
+            record = self._get_import(con, import_id)
+            if record.kind != "findings" or record.current:
+                raise StoreError(
+                    f"Import #{record.id} ({record.file_name!r}) is "
+                    + ("a report" if record.kind != "findings" else "already the current version")
+                    + "; there is nothing to restore. Nothing was changed."
+                )
+            current = self._current_version(con, record)
+            ids = [
+                row[0]
+                for row in self._execute(
+                    con, "SELECT id FROM archived_findings WHERE import_id = ?", (record.id,)
+                )
+            ]
+            holders = {
+                i: r
+                for i, r in self._holders(con, "findings", ids).items()
+                if current is None or r.id != current.id
+            }
+            if holders:
+                raise IdConflict(list(holders), record.file_name, holders=holders)
+            if current is not None:
+                self._archive(con, current.id)
+                self._execute(
+                    con,
+                    "UPDATE imports SET superseded_by = ? WHERE id = ?",
+                    (record.id, current.id),
+                )
+            self._unarchive(con, record.id)
+            self._execute(con, "UPDATE imports SET superseded_by = NULL WHERE id = ?", (record.id,))
+            return self._get_import(con, record.id)
+
+    def _current_version(
+        self, con: sqlite3.Connection, record: ImportRecord
+    ) -> ImportRecord | None:
+        """The current version of the file *record* is a version of (None if removed)."""
+        seen = {record.id}
+        while record.superseded_by is not None:
+            row = self._execute(
+                con, f"SELECT {_IMPORT_FIELDS} FROM imports WHERE id = ?", (record.superseded_by,)
+            ).fetchone()
+            if row is None:
+                return None
+            record = ImportRecord(*row)
+            if record.id in seen:
+                return None
+            seen.add(record.id)
+        return record
+
+    def versions(self, import_id: int) -> list[ImportRecord]:
+        """Every version of the file *import_id* is a version of, oldest first."""
+        with self._read() as con:
+            records = {
+                r[0]: ImportRecord(*r)
+                for r in self._execute(
+                    con, f"SELECT {_IMPORT_FIELDS} FROM imports WHERE kind = 'findings'"
+                )
+            }
+        if import_id not in records:
+            raise NotFound(f"There is no import #{import_id} in the store. Reload the page.")
+        links: dict[int, set[int]] = {i: set() for i in records}
+        for record in records.values():
+            for other in (record.replaces, record.superseded_by):
+                if other is not None and other in records:
+                    links[record.id].add(other)
+                    links[other].add(record.id)
+        group, queue = set(), [import_id]
+        while queue:
+            current = queue.pop()
+            if current not in group:
+                group.add(current)
+                queue.extend(links[current])
+        return [records[i] for i in sorted(group)]
+
+    def holders_of(self, ids: list[str]) -> dict[str, ImportRecord]:
+        """Of *ids*, those held by a stored finding, each with its import."""
+        with self._read() as con:
+            return self._holders(con, "findings", [str(i) for i in ids])
+
+    def import_findings_frame(self, import_id: int) -> pd.DataFrame:
+        """The findings an import holds now (its archived ones if it is an earlier version)."""
+        with self._read() as con:
+            record = self._get_import(con, import_id)
+            table = "findings" if record.current else "archived_findings"
+            order = "rowid" if record.current else "position"
+            columns = ", ".join(f'"{c}"' for c in COLUMNS)
+            rows = self._execute(
+                con,
+                f"SELECT {columns} FROM {table} WHERE import_id = ? ORDER BY {order}",
+                (record.id,),
+            ).fetchall()
+        return _frame(rows)
+
+    # --- remembered mappings -----------------------------------------------------------------
+
+    def save_mapping(
+        self,
+        signature: str,
+        columns: list[str],
+        mapping: Mapping[str, str],
+        defaults: Mapping[str, Any],
+    ) -> None:
+        """Remember the mapping and defaults confirmed for files with these headers."""
+        with self._write() as con:
+            self._execute(
+                con,
+                "INSERT INTO mappings (signature, columns, mapping, defaults, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (signature) DO UPDATE SET "
+                "columns = excluded.columns, mapping = excluded.mapping, "
+                "defaults = excluded.defaults, updated_at = excluded.updated_at",
+                (
+                    str(signature),
+                    json.dumps(list(columns), ensure_ascii=False),
+                    json.dumps(dict(mapping), ensure_ascii=False, sort_keys=True),
+                    json.dumps(dict(defaults), ensure_ascii=False, sort_keys=True),
+                    _now(),
+                ),
+            )
+
+    def mapping_for(self, signature: str) -> tuple[dict[str, str], dict[str, Any]] | None:
+        """The mapping and defaults remembered for headers of this signature, or None."""
+        with self._read() as con:
+            row = self._execute(
+                con, "SELECT mapping, defaults FROM mappings WHERE signature = ?", (signature,)
+            ).fetchone()
+        if row is None:
+            return None
+        mapping, defaults = json.loads(row[0]), json.loads(row[1])
+        if not isinstance(mapping, dict) or not isinstance(defaults, dict):
+            return None
+        return {str(k): str(v) for k, v in mapping.items()}, defaults
+
     def imports(self) -> list[ImportRecord]:
         """Every import, newest first."""
         with self._read() as con:
@@ -620,7 +888,8 @@ class Store:
 
     def export_import(self, import_id: int) -> bytes:
         """The findings of a findings import as UTF-8 CSV in the bundled file's layout
-        (:data:`EXPORT_COLUMNS`, lists joined by ``;``, blank page when none), ready to re-import.
+        (:data:`EXPORT_COLUMNS`, lists joined by ``;``, blank page when none), then one column
+        per extra attribute the import kept, ready to re-import.
 
         Cells are written exactly as stored (no spreadsheet-formula neutralising), so that the
         excerpts still match the report text when the file is imported again.
@@ -632,18 +901,24 @@ class Store:
                     f"Import #{record.id} ({record.file_name!r}) is a report, not a "
                     f"findings file; there are no findings to export from it."
                 )
+            table = "findings" if record.current else "archived_findings"
+            order = "rowid" if record.current else "position"
             rows = self._execute(
                 con,
                 'SELECT id, report_id, kind, title, summary, excerpt, start, "end", themes, '
-                "regions, actors, page FROM findings WHERE import_id = ? ORDER BY rowid",
+                f"regions, actors, page, extra FROM {table} WHERE import_id = ? ORDER BY {order}",
                 (record.id,),
             ).fetchall()
-        lines = [",".join(EXPORT_COLUMNS)]
-        for row in rows:
-            values = list(row)
+        extras = [dict((str(k), str(v)) for k, v in json.loads(row[12])) for row in rows]
+        names = list(dict.fromkeys(name for pairs in extras for name in pairs))
+        names = [n for n in names if n not in EXPORT_COLUMNS]
+        lines = [",".join(_csv_cell(c) for c in (*EXPORT_COLUMNS, *names))]
+        for row, extra in zip(rows, extras):
+            values = list(row[:12])
             for i in (8, 9, 10):
-                values[i] = ";".join(json.loads(values[i]))
+                values[i] = _list_cell(json.loads(values[i]))
             values[11] = "" if values[11] is None else values[11]
+            values += [extra.get(name, "") for name in names]
             lines.append(",".join(_csv_cell(value) for value in values))
         return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -658,17 +933,7 @@ class Store:
             rows = self._execute(
                 con, f"SELECT {columns} FROM findings ORDER BY import_id, rowid"
             ).fetchall()
-        if not rows:
-            return empty_findings()
-        records = []
-        for row in rows:
-            record = dict(zip(COLUMNS, row))
-            for column in LIST_COLUMNS:
-                record[column] = tuple(json.loads(record[column]))
-            records.append(record)
-        # Built exactly as the loader builds its frame, so dtypes agree on every pandas version.
-        frame = pd.DataFrame(records, columns=list(COLUMNS))
-        return frame.astype({"start": "int64", "end": "int64", "page": "Int64"})
+        return _frame(rows)
 
     def reports(self) -> dict[str, Report]:
         """Every stored report by id, in import order, ``source`` naming its import."""
@@ -679,7 +944,21 @@ class Store:
                 "r.text_note, r.sha256, i.id, i.file_name FROM reports AS r "
                 "JOIN imports AS i ON i.id = r.import_id ORDER BY r.import_id, r.rowid",
             )
-            return {row[0]: Report(*row[:9], source=import_source(row[9], row[10])) for row in rows}
+            return {
+                row[0]: Report(
+                    id=row[0],
+                    title=row[1],
+                    author=row[2],
+                    text=row[3],
+                    text_kind=row[4],
+                    publisher=row[5],
+                    year=row[6],
+                    text_note=row[7],
+                    sha256=row[8],
+                    source=import_source(row[9], row[10]),
+                )
+                for row in rows
+            }
 
     def ids(self) -> frozenset[str]:
         """The ids of every stored finding."""
@@ -808,11 +1087,14 @@ class Store:
         rows_imported: int,
         rows_rejected: int,
         note: str,
+        settings: str = "{}",
+        replaces: int | None = None,
     ) -> ImportRecord:
         cursor = self._execute(
             con,
             "INSERT INTO imports (file_name, sha256, kind, imported_at, rows_total, "
-            "rows_imported, rows_rejected, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "rows_imported, rows_rejected, note, settings, replaces) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 file_name,
                 str(sha256),
@@ -822,9 +1104,11 @@ class Store:
                 int(rows_imported),
                 int(rows_rejected),
                 str(note),
+                settings,
+                replaces,
             ),
         )
-        return self._get_import(con, cursor.lastrowid)
+        return self._get_import(con, int(cursor.lastrowid or 0))
 
     def _get_view(self, con: sqlite3.Connection, name: str) -> SavedView:
         row = self._execute(
@@ -836,6 +1120,36 @@ class Store:
                 f"deleted (perhaps in another window). Reload the page."
             )
         return SavedView(row[0], json.loads(row[1]), row[2], row[3])
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    """Stored rows (in :data:`COLUMNS` order) as a findings frame, as the loader builds it."""
+    if not rows:
+        return empty_findings()
+    records = []
+    for row in rows:
+        record = dict(zip(COLUMNS, row))
+        for column in (*LIST_COLUMNS, "derived"):
+            record[column] = tuple(json.loads(record[column]))
+        record["extra"] = tuple((str(k), str(v)) for k, v in json.loads(record["extra"]))
+        records.append(record)
+    # Built exactly as the loader builds its frame, so dtypes agree on every pandas version.
+    frame = pd.DataFrame(records, columns=list(COLUMNS))
+    return frame.astype({"start": "int64", "end": "int64", "page": "Int64"})
+
+
+def _list_cell(items: list[str]) -> str:
+    """A list as one cell that the loader splits back into the same items: joined by ``;``,
+    with a ``;`` after a single item that holds a comma (a cell of commas alone is split at
+    them).
+
+    >>> _list_cell(["a", "b"]), _list_cell(["Iran, Islamic Republic of"])
+    ('a;b', 'Iran, Islamic Republic of;')
+    """
+    text = ";".join(items)
+    if len(items) == 1 and "," in text:
+        text += ";"
+    return text
 
 
 def _csv_cell(value: object) -> str:
@@ -885,6 +1199,10 @@ def _missing(value: Any) -> bool:
         return False
 
 
+def _missing_list(value: Any) -> bool:
+    return value is None or isinstance(value, (float, str))
+
+
 def _finding_row(values: Mapping[str, Any], import_id: int, source: str) -> tuple:
     row: dict[str, Any] = {"import_id": import_id, "source": source}
     for column in _TEXT_COLUMNS:
@@ -902,4 +1220,12 @@ def _finding_row(values: Mapping[str, Any], import_id: int, source: str) -> tupl
         row[column] = json.dumps([str(item) for item in items], ensure_ascii=False)
     row["start"], row["end"] = int(values["start"]), int(values["end"])
     row["page"] = None if _missing(values["page"]) else int(values["page"])
+    extra = values.get("extra")
+    pairs = [] if extra is None or _missing_list(extra) else [[str(k), str(v)] for k, v in extra]
+    row["extra"] = json.dumps(pairs, ensure_ascii=False)
+    derived = values.get("derived")
+    row["derived"] = json.dumps(
+        [] if derived is None or _missing_list(derived) else [str(d) for d in derived],
+        ensure_ascii=False,
+    )
     return tuple(row[c] for c in _FINDING_FIELDS)

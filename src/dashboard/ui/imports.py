@@ -1,14 +1,40 @@
-"""The import page's Streamlit helpers: uploaders, the column-mapping widgets, and the actions
-that store an import, a report or remove one."""
+"""The import page's Streamlit helpers: uploaders, the cached plan, the column-mapping and
+defaults widgets, and the actions that store an import, a report, remove or restore one.
+
+Text from a file (its name, sheet and column names, cell values) reaches Markdown only through
+:func:`inert`."""
 
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 
+import pandas as pd
 import streamlit as st
 
-from dashboard.io.store import StoreError
+from dashboard.core.corpus import Corpus
+from dashboard.io import importer
+from dashboard.io.columns import EXTRA, IGNORE
+from dashboard.io.store import Store, StoreError
 from dashboard.ui import store
+
+#: Plans kept per session (a plan holds the file's rows: a few are enough).
+PLANS_KEPT = 4
+_PLANS = "imp_plans"
+
+
+def inert(value: object) -> str:
+    """*value* as Markdown that shows exactly its characters, controls made visible."""
+    try:
+        from dashboard.views.inert import inert as shared
+    except ImportError:  # pragma: no cover - the shared helper is part of the package
+        import re
+
+        text = "".join(
+            f"⟨U+{ord(c):04X}⟩" if not c.isprintable() and c != " " else c for c in str(value)
+        )
+        return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~:&\"'=^%@/])", r"\\\1", text)
+    return shared(value)
 
 
 def uploader_key(name: str) -> str:
@@ -22,7 +48,7 @@ def reset_uploader(name: str) -> None:
 
 def mapping_key(column: str) -> str:
     """The key of the widget that maps one of the file's columns (any text) to ours."""
-    return f"map_{hashlib.sha1(column.encode()).hexdigest()[:10]}"
+    return f"map_{hashlib.sha1(column.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
 
 
 def column_map_from_widgets(columns: list[str]) -> dict[str, str]:
@@ -34,9 +60,103 @@ def column_map_from_widgets(columns: list[str]) -> dict[str, str]:
     }
 
 
-def commit_findings_import(plan, only_valid: bool) -> None:
-    from dashboard.io import importer
+def target_label(target: str) -> str:
+    if target == EXTRA:
+        return "keep as extra attribute"
+    if target == IGNORE:
+        return "ignore (recorded)"
+    return target
 
+
+def file_digest(upload) -> str:
+    """The SHA-256 of an upload's bytes, taken once per uploaded file."""
+    cache = st.session_state.setdefault("imp_digests", {})
+    key = getattr(upload, "file_id", None) or upload.name
+    if key not in cache:
+        cache.clear()
+        cache[key] = importer.sha256(upload.getvalue())
+    return cache[key]
+
+
+def findings_plan(
+    upload,
+    corpus: Corpus,
+    analysts: Store,
+    *,
+    sheet: str | None,
+    defaults: dict[str, str | None],
+    column_map: dict[str, str] | None,
+) -> importer.FindingsPlan:
+    """The plan for this upload, computed once per (file digest, sheet, defaults, mapping and
+    the store's state) and kept in the session, so that a rerun costs a dictionary look-up."""
+    plans: OrderedDict = st.session_state.setdefault(_PLANS, OrderedDict())
+    base = (
+        file_digest(upload),
+        upload.name,
+        sheet,
+        tuple(sorted((k, v or "") for k, v in defaults.items())),
+        analysts.fingerprint(),
+        len(corpus.findings),
+    )
+    key = (*base, tuple(sorted((column_map or {}).items())))
+    plan = plans.get(key)
+    if plan is None:
+        plan = importer.plan_findings(
+            upload.getvalue(),
+            upload.name,
+            corpus,
+            analysts,
+            column_map=column_map or None,
+            defaults=defaults,
+            sheet=sheet,
+        )
+        plans[key] = plan
+        # The same plan answers the widgets' full mapping, which the next run reads back.
+        plans[(*base, tuple(sorted(plan.mapping.items())))] = plan
+        while len(plans) > PLANS_KEPT * 2:
+            plans.popitem(last=False)
+    else:
+        plans.move_to_end(key)
+    return plan
+
+
+def problem_table(plan: importer.FindingsPlan) -> pd.DataFrame:
+    """The plan's problems with each cell's value: row, column, value, message, suggestion."""
+    rows = [
+        {
+            "severity": p.severity,
+            "row": p.row,
+            "column": p.column or "",
+            "value": plan.value_at(p.row, p.column) or "",
+            "message": p.message,
+            "suggestion": p.suggestion,
+        }
+        for p in plan.problems
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["severity", "row", "column", "value", "message", "suggestion"]
+    )
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def diff_table(plan: importer.FindingsPlan) -> pd.DataFrame:
+    diff = plan.diff
+    if diff is None:
+        return pd.DataFrame(columns=["id", "change", "fields"])
+    rows = [{"id": i, "change": "added", "fields": ""} for i in diff.added]
+    rows += [
+        {"id": i, "change": "changed", "fields": ", ".join(diff.fields.get(i, ()))}
+        for i in diff.changed
+    ]
+    rows += [{"id": i, "change": "removed", "fields": ""} for i in diff.removed]
+    return pd.DataFrame(rows, columns=["id", "change", "fields"])
+
+
+# Messages are plain text: ui.show_message shows them inert.
+
+
+def commit_findings_import(plan: importer.FindingsPlan, only_valid: bool) -> None:
     analysts = store()
     if analysts is None:
         return
@@ -45,11 +165,14 @@ def commit_findings_import(plan, only_valid: bool) -> None:
     except (StoreError, ValueError) as err:
         st.session_state["imp_message"] = ("error", f"Nothing was imported: {err}")
         return
+    replaced = f", replacing import #{plan.previous.id}" if plan.previous else ""
     st.session_state["imp_message"] = (
         "success",
         f"Imported {record.rows_imported} finding(s) from {record.file_name} "
-        f"(import #{record.id}). They are on every page now, marked “{record.source}”.",
+        f"(import #{record.id}{replaced}). They are on every page now, marked "
+        f"“{record.source}”.",
     )
+    st.session_state.pop(_PLANS, None)
     reset_uploader("imp_file")
 
 
@@ -64,8 +187,8 @@ def commit_report_import(report, file_name: str) -> None:
         return
     st.session_state["rep_message"] = (
         "success",
-        f"Imported the report “{report.title}” as {report.id} (import #{record.id}). "
-        "Findings can now quote it.",
+        f"Imported the report “{report.title}” as {report.id} (import "
+        f"#{record.id}). Findings can now quote it.",
     )
     reset_uploader("rep_file")
 
@@ -82,4 +205,20 @@ def remove_import(import_id: int) -> None:
     st.session_state["list_message"] = (
         "success",
         f"Removed import #{record.id} ({record.file_name}) and all it brought.",
+    )
+
+
+def restore_import(import_id: int) -> None:
+    analysts = store()
+    if analysts is None:
+        return
+    try:
+        record = analysts.restore_import(import_id)
+    except StoreError as err:
+        st.session_state["list_message"] = ("error", str(err))
+        return
+    st.session_state["list_message"] = (
+        "success",
+        f"Import #{record.id} ({record.file_name}) is the current version again; the "
+        "version it replaced is kept and can be restored.",
     )

@@ -1,0 +1,502 @@
+"""Reading findings from workbooks: Excel (.xlsx) and LibreOffice (.ods), sheet by sheet.
+
+A workbook is a zip file whose parts can unpack to thousands of times their size, so before any
+sheet is parsed the zip directory is checked (:data:`MAX_UNPACKED_MB` in all,
+:data:`MAX_SHARED_STRINGS_MB` of Excel's shared strings), and while a sheet is streamed its rows,
+columns and repeated cells are counted against the limits of :mod:`dashboard.io.formats`. Nothing
+is ever evaluated: a formula is read as the value the file stores, and a formula without one
+becomes a :class:`~dashboard.io.formats.FormulaCell`, which the loader reports as such.
+
+.xlsx is read with openpyxl in read-only (streaming) mode; .ods with the standard library's
+incremental XML parser, since the libraries that read .ods build the whole document in memory
+and expand repeated rows (a few bytes can ask for a million rows).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from xml.etree import ElementTree
+
+from dashboard.core.problems import Problem
+from dashboard.io.formats import (
+    HEADER_SCAN_ROWS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    FormulaCell,
+    ReadAs,
+    Table,
+    build_table,
+    find_header,
+    header_fields,
+)
+
+#: What a workbook may unpack to, in all, and Excel's table of shared strings alone.
+MAX_UNPACKED_MB = 160
+MAX_SHARED_STRINGS_MB = 64
+MAX_PARTS = 10_000
+#: Rows a sheet may have in all, blank ones included (real sheets carry some thousands of
+#: formatted blank rows below the data).
+MAX_SHEET_ROWS = MAX_ROWS + 100_000
+_MB = 1024 * 1024
+
+
+class _Refusal(Exception):
+    def __init__(self, message: str, suggestion: str):
+        super().__init__(message)
+        self.message, self.suggestion = message, suggestion
+
+
+def _check_zip(data: bytes, file: str, what: str) -> zipfile.ZipFile | Table:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+        return _table_refused(
+            file, f"not a readable {what} ({err})", f"save it again as {_format_hint(what)}"
+        )
+    unpacked = sum(p.file_size for p in parts)
+    if len(parts) > MAX_PARTS:
+        return _table_refused(
+            file,
+            f"the {what} has {len(parts):,} parts; a workbook of findings has tens",
+            "save the findings sheet on its own as a new workbook or as CSV",
+        )
+    if unpacked > MAX_UNPACKED_MB * _MB:
+        return _table_refused(
+            file,
+            f"the {what} unpacks to {unpacked / _MB:,.0f} MB; at most {MAX_UNPACKED_MB} MB can "
+            "be read",
+            "save only the findings sheet, without images or other sheets, or save it as CSV",
+        )
+    shared = sum(p.file_size for p in parts if p.filename.endswith("sharedStrings.xml"))
+    if shared > MAX_SHARED_STRINGS_MB * _MB:
+        return _table_refused(
+            file,
+            f"the workbook's text unpacks to {shared / _MB:,.0f} MB; at most "
+            f"{MAX_SHARED_STRINGS_MB} MB can be read",
+            "look for a cell holding a huge text; findings' cells are at most 20,000 characters",
+        )
+    return archive
+
+
+def _format_hint(what: str) -> str:
+    return ".ods from LibreOffice" if "OpenDocument" in what else ".xlsx from Excel"
+
+
+def _table_refused(file: str, message: str, suggestion: str) -> Table:
+    return Table(problems=[Problem(file, None, None, message, suggestion)])
+
+
+# --- choosing the sheet ---------------------------------------------------------------------------
+
+
+def _filled(row: Sequence[object]) -> bool:
+    return any(c not in (None, "") for c in row)
+
+
+def looks_like_findings(rows: Sequence[Sequence[object]]) -> bool:
+    """A sheet's first rows look like findings: a header naming two fields, rows under it."""
+    at = find_header(rows)
+    if at is None or len(header_fields(rows[at])) < 2:
+        return False
+    return any(_filled(r) for r in rows[at + 1 :]) or len(rows) >= HEADER_SCAN_ROWS
+
+
+def _choose(
+    table: Table,
+    file: str,
+    names: Sequence[str],
+    heads: dict[str, list[Sequence[object]]],
+    sheet: str | None,
+) -> str | None:
+    """The sheet to read (notes on every sheet in ``table.sheet_notes``), or None with a problem."""
+    table.sheets = list(names)
+    candidates = []
+    for name in names:
+        rows = heads.get(name, [])
+        at = find_header(rows)
+        named = header_fields(rows[at]) if at is not None else set()
+        if at is not None and len(named) >= 2:
+            if looks_like_findings(rows):
+                candidates.append(name)
+                table.sheet_notes[name] = (
+                    f"looks like findings: header on row {at + 1} names " + ", ".join(sorted(named))
+                )
+            else:
+                table.sheet_notes[name] = "a header row but no rows below it"
+        elif not any(_filled(r) for r in rows):
+            table.sheet_notes[name] = "empty"
+        else:
+            table.sheet_notes[name] = (
+                f"no row in its first {HEADER_SCAN_ROWS} names two finding columns"
+            )
+    listing = "; ".join(f"{n!r}: {table.sheet_notes[n]}" for n in names)
+    if sheet is not None:
+        if sheet not in names:
+            table.problems.append(
+                Problem(
+                    file,
+                    None,
+                    None,
+                    f"there is no sheet {sheet!r}",
+                    "sheets: " + ", ".join(repr(n) for n in names),
+                )
+            )
+            return None
+        return sheet
+    if not candidates:
+        table.problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                "no sheet looks like a table of findings (sheets: " + listing + ")",
+                "choose the sheet to read, or put a header row (id, excerpt, themes, ...) above "
+                "the findings",
+            )
+        )
+        return None
+    chosen = candidates[0]
+    if len(names) > 1:
+        others = [n for n in names if n != chosen]
+        table.problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                f"read sheet {chosen!r}",
+                "other sheets were not read: "
+                + "; ".join(f"{n!r} ({table.sheet_notes[n]})" for n in others)
+                + ". Choose another sheet to read it instead.",
+                severity="warning",
+            )
+        )
+    return chosen
+
+
+def _grid(
+    table: Table, rows: Iterable[Sequence[object]], file: str, sheet: str, what: str
+) -> Table:
+    """Read the chosen sheet's rows (streamed) into *table*, within the limits."""
+    grid: list[Sequence[object]] = []
+    filled = 0
+    for count, row in enumerate(rows, start=1):
+        last = len(row)
+        while last and row[last - 1] in (None, ""):
+            last -= 1
+        if last > MAX_COLUMNS:
+            table.problems.append(
+                Problem(
+                    file,
+                    count,
+                    None,
+                    f"sheet {sheet!r} has cells in column {last:,}; at most {MAX_COLUMNS:,} "
+                    "columns can be read",
+                    "delete the columns you do not need, or save only the findings' columns",
+                )
+            )
+            return table
+        if last:
+            filled += 1
+        if filled > MAX_ROWS + HEADER_SCAN_ROWS or count > MAX_SHEET_ROWS:
+            table.problems.append(
+                Problem(
+                    file,
+                    None,
+                    None,
+                    f"sheet {sheet!r} has more than {MAX_ROWS:,} rows; the limit is "
+                    f"{MAX_ROWS:,} per file",
+                    "split it into several files",
+                )
+            )
+            return table
+        grid.append(row[:last])
+    at = find_header(grid)
+    if at is None:
+        at = next((i for i, r in enumerate(grid) if r), 0)
+    table.sheet = sheet
+    table.read_as = ReadAs(what, sheet=sheet, header_row=at + 1)
+    if at > 0:
+        table.problems.append(
+            Problem(
+                file,
+                at + 1,
+                None,
+                f"the header is on row {at + 1}; rows above it were not read",
+                "nothing to do if that is right",
+                severity="warning",
+            )
+        )
+    build_table(table, grid, at, file)
+    return table
+
+
+# --- Excel ----------------------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes, file: str, sheet: str | None = None) -> Table:
+    """The findings table of an Excel workbook (the first sheet that looks like one, or *sheet*)."""
+    checked = _check_zip(data, file, "Excel workbook")
+    if isinstance(checked, Table):
+        return checked
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for a damaged file
+        return _table_refused(
+            file, f"not a readable Excel workbook ({err})", "save it again from Excel as .xlsx"
+        )
+    try:
+        sheets = {ws.title: ws for ws in workbook.worksheets if ws.sheet_state == "visible"}
+        heads = {}
+        for name, ws in sheets.items():
+            ws.reset_dimensions()  # a sheet's stated size may lie: read the cells there are
+            heads[name] = _first_rows(ws.iter_rows(values_only=True), HEADER_SCAN_ROWS)
+        table = Table()
+        chosen = _choose(table, file, list(sheets), heads, sheet)
+        if chosen is None:
+            return table
+        rows: Iterable[Sequence[object]] = sheets[chosen].iter_rows(values_only=True)
+        formulas = None
+        if _has_formulas(checked, getattr(sheets[chosen], "_worksheet_path", "")):
+            formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            other = formulas[chosen]
+            other.reset_dimensions()
+            rows = _with_formulas(rows, other.iter_rows(values_only=True))
+        try:
+            return _grid(table, rows, file, chosen, "Excel workbook")
+        finally:
+            if formulas is not None:
+                formulas.close()
+    except Exception as err:  # a damaged part found while streaming
+        return _table_refused(
+            file, f"not a readable Excel workbook ({err})", "save it again from Excel as .xlsx"
+        )
+    finally:
+        workbook.close()
+
+
+def _first_rows(rows: Iterator[Sequence[object]], n: int) -> list[Sequence[object]]:
+    head = []
+    for row in rows:
+        last = len(row)
+        while last and row[last - 1] in (None, ""):
+            last -= 1
+        head.append(row[: min(last, MAX_COLUMNS + 1)])
+        if len(head) >= n:
+            break
+    return head
+
+
+def _has_formulas(archive: zipfile.ZipFile, path: str) -> bool:
+    """Whether the sheet's XML has a formula element (streamed, in 1 MB pieces)."""
+    path = path.lstrip("/")
+    try:
+        with archive.open(path) as part:
+            tail = b""
+            while chunk := part.read(_MB):
+                piece = tail + chunk
+                if b"<f>" in piece or b"<f " in piece or b":f>" in piece or b":f " in piece:
+                    return True
+                tail = chunk[-8:]
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return True  # when unsure, look at the formulas
+    return False
+
+
+def _with_formulas(
+    values: Iterable[Sequence[object]], formulas: Iterable[Sequence[object]]
+) -> Iterator[Sequence[object]]:
+    """Rows of stored values, a formula without a stored value as a FormulaCell."""
+    for row, source in zip(values, formulas):
+        if None in row:
+            cells = list(row)
+            for i, value in enumerate(cells):
+                formula = source[i] if i < len(source) else None
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    cells[i] = FormulaCell(formula)
+            yield cells
+        else:
+            yield row
+
+
+# --- OpenDocument ---------------------------------------------------------------------------------
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_T_TABLE, _T_ROW = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row"
+_T_CELL, _T_COVERED = f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell"
+_T_NAME = f"{{{_TABLE}}}name"
+_ROWS_REPEATED = f"{{{_TABLE}}}number-rows-repeated"
+_COLS_REPEATED = f"{{{_TABLE}}}number-columns-repeated"
+_FORMULA = f"{{{_TABLE}}}formula"
+_VALUE_TYPE = f"{{{_OFFICE}}}value-type"
+_ANNOTATION = f"{{{_OFFICE}}}annotation"
+_P, _H = f"{{{_TEXT}}}p", f"{{{_TEXT}}}h"
+_S, _TAB, _BREAK = f"{{{_TEXT}}}s", f"{{{_TEXT}}}tab", f"{{{_TEXT}}}line-break"
+
+
+def read_ods(data: bytes, file: str, sheet: str | None = None) -> Table:
+    """The findings table of a LibreOffice (.ods) spreadsheet."""
+    what = "OpenDocument spreadsheet"
+    checked = _check_zip(data, file, what)
+    if isinstance(checked, Table):
+        return checked
+    try:
+        with checked.open("content.xml") as part:
+            start = part.read(4096)
+        if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+            return _table_refused(
+                file,
+                "the spreadsheet's XML declares entities, which spreadsheets never need",
+                "save it again from LibreOffice as .ods",
+            )
+        with checked.open("content.xml") as part:
+            tables = _ods_tables(part, sheet, file)
+    except _Refusal as refusal:
+        return _table_refused(file, refusal.message, refusal.suggestion)
+    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError, ValueError) as err:
+        return _table_refused(
+            file, f"not a readable {what} ({err})", "save it again from LibreOffice as .ods"
+        )
+    table = Table()
+    names = list(tables)
+    heads = {n: rows[:HEADER_SCAN_ROWS] for n, rows in tables.items()}
+    chosen = _choose(table, file, names, heads, sheet)
+    if chosen is None:
+        return table
+    return _grid(table, tables[chosen], file, chosen, what)
+
+
+def _cell_text(cell: ElementTree.Element) -> str:
+    paragraphs = []
+    for child in cell:
+        if child.tag in (_P, _H):
+            parts: list[str] = []
+            _inline(child, parts)
+            paragraphs.append("".join(parts))
+    return "\n".join(paragraphs)
+
+
+def _inline(element: ElementTree.Element, parts: list[str]) -> None:
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if child.tag == _S:
+            parts.append(" " * int(child.get(f"{{{_TEXT}}}c", "1") or 1))
+        elif child.tag == _TAB:
+            parts.append("\t")
+        elif child.tag == _BREAK:
+            parts.append("\n")
+        elif child.tag != _ANNOTATION:
+            _inline(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+
+
+def _ods_value(cell: ElementTree.Element) -> object:
+    kind = cell.get(_VALUE_TYPE)
+    if kind in ("float", "percentage", "currency"):
+        raw = cell.get(f"{{{_OFFICE}}}value")
+        if raw is not None:
+            number = float(raw)
+            return int(number) if number.is_integer() and abs(number) < 1e15 else number
+    if kind == "date":
+        return cell.get(f"{{{_OFFICE}}}date-value", "").removesuffix("T00:00:00")
+    if kind == "time":
+        return cell.get(f"{{{_OFFICE}}}time-value", "")
+    if kind == "boolean":
+        return "TRUE" if cell.get(f"{{{_OFFICE}}}boolean-value") == "true" else "FALSE"
+    text = _cell_text(cell)
+    if not text and kind is None and cell.get(_FORMULA):
+        return FormulaCell(cell.get(_FORMULA, "").removeprefix("of:"))
+    return text
+
+
+def _ods_tables(part: Any, sheet: str | None, file: str) -> dict[str, list[Sequence[object]]]:
+    """Each table's rows, streamed: the first :data:`HEADER_SCAN_ROWS` of every table, and all of
+    the one to be read (*sheet*, else the first whose head looks like findings)."""
+    tables: dict[str, list[Sequence[object]]] = {}
+    chosen: str | None = sheet
+    name = ""
+    rows: list[Sequence[object]] = []
+    row: list[object] = []
+    blank_cells = blank_rows = 0
+    keep_all = False
+    total_rows = 0
+
+    def wanted() -> bool:
+        return keep_all or len(rows) < HEADER_SCAN_ROWS
+
+    def decide() -> None:
+        nonlocal keep_all, chosen
+        if chosen is None and looks_like_findings(rows):
+            chosen = name
+        keep_all = chosen == name
+
+    def add_row(values: Sequence[object]) -> None:
+        nonlocal total_rows
+        total_rows += 1
+        if total_rows > MAX_SHEET_ROWS * 2:
+            raise _Refusal(
+                f"the spreadsheet has more than {MAX_SHEET_ROWS * 2:,} rows",
+                "save only the findings sheet, as .ods or CSV",
+            )
+        if wanted():
+            rows.append(values)
+            if len(rows) == HEADER_SCAN_ROWS and not keep_all:
+                decide()
+
+    for event, element in ElementTree.iterparse(part, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == _T_TABLE:
+                name, rows, keep_all = element.get(_T_NAME, f"Sheet{len(tables) + 1}"), [], False
+                blank_rows = 0
+                if chosen == name:
+                    keep_all = True
+            elif tag == _T_ROW:
+                row, blank_cells = [], 0
+            continue
+        if tag in (_T_CELL, _T_COVERED):
+            repeat = int(element.get(_COLS_REPEATED, "1") or 1)
+            value = _ods_value(element) if tag == _T_CELL else ""
+            element.clear()
+            if value in ("", None):
+                blank_cells += repeat
+                continue
+            width = len(row) + blank_cells + repeat
+            if width > MAX_COLUMNS:
+                raise _Refusal(
+                    f"sheet {name!r} has cells in column {width:,}; at most {MAX_COLUMNS:,} "
+                    "columns can be read",
+                    "delete the columns you do not need, or save only the findings' columns",
+                )
+            row.extend([""] * blank_cells)
+            row.extend([value] * repeat)
+            blank_cells = 0
+        elif tag == _T_ROW:
+            repeat = int(element.get(_ROWS_REPEATED, "1") or 1)
+            element.clear()
+            if not row:
+                blank_rows += repeat
+                continue
+            if blank_rows:
+                if not wanted() and not keep_all:
+                    blank_rows = 0
+                for _ in range(min(blank_rows, MAX_SHEET_ROWS + 1)):
+                    add_row(())
+                blank_rows = 0
+            for _ in range(min(repeat, MAX_SHEET_ROWS + 1)):
+                add_row(tuple(row))
+        elif tag == _T_TABLE:
+            if not keep_all and len(rows) < HEADER_SCAN_ROWS:
+                decide()
+            tables[name] = rows
+            element.clear()
+    return tables

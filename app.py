@@ -1,20 +1,22 @@
 """Entry point: navigation only. Run with `make run`.
 
-Each page draws the shared frame itself (``dashboard.ui.frame``), including the page menu, so
-that a page behaves the same when Streamlit runs it alone, as it does for a deep link right after
-a server restart (its older folder-based routing then serves ``pages/`` without this file).
-Pages carry no icon: Streamlit would fetch a Material icon from Google's font server as favicon.
+The pages are the one list in ``dashboard.ui.pages.PAGES``. Each page draws the shared frame
+itself (``dashboard.ui.frame``), including the page menu, so that a page behaves the same when
+Streamlit runs it alone, as it does for a deep link right after a server restart (its older
+folder-based routing then serves ``pages/`` without this file). Pages carry no icon: Streamlit
+would fetch a Material icon from Google's font server as favicon.
 """
 
 import streamlit as st
 
+from dashboard.ui.pages import DEFAULT, PAGES
+
 st.navigation(
     [
-        st.Page("pages/explorer.py", title="Map explorer", default=True),
-        st.Page("pages/table.py", title="Findings table", url_path="table"),
-        st.Page("pages/reader.py", title="Report reader", url_path="reader"),
-        st.Page("pages/briefing.py", title="Briefing export", url_path="briefing"),
-        st.Page("pages/imports.py", title="Import", url_path="imports"),
+        st.Page(page.file, title=page.title, default=True)
+        if page is DEFAULT
+        else st.Page(page.file, title=page.title, url_path=page.url_path)
+        for page in PAGES
     ],
     position="hidden",
 ).run()

@@ -3,32 +3,35 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.exports import briefing
-from dashboard.exports import files as export
+from dashboard.exports import briefing, files
+from dashboard.ui import briefing as briefing_ui
+from dashboard.ui import state
+from dashboard.ui.data import map_data
+from dashboard.views.inert import inert
 
-view = ui.frame("Briefing")
+view = ui.frame("briefing")
 st.title("Briefing export")
-st.markdown(f"**{view.describe()}**")
+st.markdown("**" + inert(view.describe()) + "**")
 st.caption("The briefing shows the findings of the current filters. Change them in the sidebar.")
 
-ui.briefing_defaults(view)
+briefing_ui.briefing_defaults(view)
 left, right = st.columns([2, 1])
-left.text_input("Title", key="b_title", max_chars=120)
-left.text_input("Subtitle", key="b_subtitle", max_chars=240)
+left.text_input("Title", key=state.BRIEFING_TITLE, max_chars=120)
+left.text_input("Subtitle", key=state.BRIEFING_SUBTITLE, max_chars=240)
 right.selectbox(
     "Protective marking",
     briefing.MARKINGS,
-    key="b_marking",
+    key=state.BRIEFING_MARKING,
     format_func=lambda m: m or "None",
     help="Printed at the top and bottom of the image and of every PDF page.",
 )
-right.text_area("Analyst's note (optional)", key="b_note", max_chars=600, height=90)
+right.text_area("Analyst's note (optional)", key=state.BRIEFING_NOTE, max_chars=600, height=90)
 
-item = ui.compose_briefing(view)
+item = briefing_ui.compose_briefing(view)
 st.subheader("Preview")
 st.plotly_chart(
     briefing.briefing_figure(
-        item, ui.map_data(), view.corpus.gazetteer, view.filters.region, scale=0.6
+        item, map_data(), view.corpus.gazetteer, view.filters.region, scale=0.6
     ),
     key="briefing_preview",
     width="content",
@@ -40,17 +43,17 @@ if not item.findings:
 st.subheader("Download")
 st.button(
     "Prepare PNG and PDF",
-    on_click=ui.prepare_exports,
+    on_click=briefing_ui.prepare_exports,
     args=(view, item),
     icon=":material/image:",
     type="primary",
     help="Renders the image and the PDF with the local Chromium (a few seconds).",
 )
-exports = ui.prepared_exports(item)
+exports = briefing_ui.prepared_exports(item)
 if exports and "error" in exports:
-    st.error(exports["error"])
+    st.error(inert(exports["error"]))
 elif exports:
-    name = export.safe_filename(item.title, "")
+    name = files.safe_filename(item.title, "")
     png_col, pdf_col = st.columns(2)
     png_col.download_button(
         "PNG (slide, 3200 x 1800)",

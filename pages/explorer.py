@@ -3,33 +3,38 @@
 import streamlit as st
 
 from dashboard import ui
+from dashboard.ui import explorer
+from dashboard.ui.filter_widgets import set_region
+from dashboard.ui.pages import file_of
+from dashboard.ui.state import MAP
 from dashboard.views import maps
 from dashboard.views.cards import citation_text, finding_card
+from dashboard.views.inert import inert
 
-view = ui.frame("Map explorer")
+view = ui.frame("explorer")
 gaz = view.corpus.gazetteer
 
 st.title("ISKP findings: map explorer")
-st.markdown(f"**{view.describe()}**")
+st.markdown("**" + inert(view.describe()) + "**")
 
-figure, counts = ui.map_figure(view)
+figure, counts = explorer.figure(view)
 scope = view.index.region_scope_counts(view.filters)
 col_map, col_side = st.columns([3, 1], gap="medium")
 with col_map:
     st.plotly_chart(
         figure,
-        key=ui.MAP_KEY,
-        on_select=ui.on_map_select,
+        key=MAP,
+        on_select=explorer.on_map_select,
         selection_mode=["points"],
         config={"displaylogo": False, "modeBarButtonsToRemove": ["select", "lasso"]},
     )
     st.caption(maps.alt_text(counts, gaz, view.count))
 with col_side:
     if view.filters.region:
-        st.markdown(f"**Selected:** {gaz.name(view.filters.region)}")
+        st.markdown("**Selected:** " + gaz.name(view.filters.region))
         st.button(
             "Clear region",
-            on_click=ui.set_region,
+            on_click=set_region,
             args=(None,),
             icon=":material/close:",
             key="clear_region",
@@ -40,7 +45,7 @@ with col_side:
         st.button(
             f"{gaz.name(code)} · {scope.get(code, 0)}",
             key=f"pick_{code}",
-            on_click=ui.set_region,
+            on_click=set_region,
             args=(code,),
             width="stretch",
             help=f"{counts.get(code, 0)} finding(s) name it as such.",
@@ -50,7 +55,7 @@ with col_side:
         st.button(
             f"{gaz.name(code)} · {scope.get(code, 0)}",
             key=f"pick_{code}",
-            on_click=ui.set_region,
+            on_click=set_region,
             args=(code,),
             width="stretch",
             help=f"{counts.get(code, 0)} finding(s) name it as such.",
@@ -69,16 +74,16 @@ with col_side:
 st.subheader("Findings")
 if not view.count:
     st.info("No finding matches these filters.")
-for finding in ui.paged(view, "w_page").to_dict("records"):
+for finding in explorer.paged(view).to_dict("records"):
     report = view.corpus.report_of(finding)
     with st.container(border=True):
         st.html(finding_card(finding, report, view.corpus.taxonomy, gaz))
         link, cite = st.columns([1, 3])
         link.page_link(
-            ui.PAGES["reader"],
+            file_of("reader"),
             label="Open in report",
             icon=":material/article:",
-            query_params=ui.reader_params(view, finding["id"]),
+            query_params=view.link_params(finding=finding["id"]),
         )
         with cite.expander("Copy citation"):
             st.code(citation_text(finding, report), language=None, wrap_lines=True)

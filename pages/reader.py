@@ -3,15 +3,16 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.views import report_text as reader
+from dashboard.ui import reader
+from dashboard.views import report_text
 from dashboard.views.cards import finding_card
+from dashboard.views.inert import inert
 
-view = ui.frame("Report reader")
+view = ui.frame("reader")
 corpus = view.corpus
 
 report_ids = list(corpus.reports)
-focused = corpus.findings[corpus.findings["id"] == view.filters.finding]
-default = focused["report_id"].iloc[0] if not focused.empty else report_ids[0]
+default = report_text.report_first_shown(view)
 report_id = (
     st.selectbox(
         "Report",
@@ -22,31 +23,35 @@ report_id = (
     if len(report_ids) > 1
     else default
 )
-report = corpus.reports[report_id]
-of_report = (view.index.findings["report_id"] == report.id).to_numpy()
-in_report = view.index.findings[of_report]
-shown = view.where(of_report)
+opened = report_text.report_in_view(view, report_id)
+report = opened.report
 
-st.title(report.title)
-st.markdown(f"**{report.author}** · {report.publisher} · {report.year or 'year unknown'}")
-st.info(f"This text is the **{report.text_kind}**. {report.text_note}", icon=":material/info:")
+st.title(inert(report.title))
 st.markdown(
-    f"**{view.describe()}** · {len(shown)} of the {len(in_report)} findings of this "
-    "report are in the current view; the others are marked faintly."
+    f"**{inert(report.author)}** · {inert(report.publisher)} · "
+    + inert(report.year or "year unknown")
+)
+st.info(
+    f"This text is the **{inert(report.text_kind)}**. {inert(report.text_note)}",
+    icon=":material/info:",
+)
+st.markdown(
+    f"**{inert(view.describe())}** · {len(opened.shown)} of the {len(opened.findings)} findings "
+    "of this report are in the current view; the others are marked faintly."
 )
 
-focus = ui.focus_picker(view, in_report)
+focus = reader.focus_picker(view, opened.findings)
 if focus:
-    finding = in_report.set_index("id", drop=False).loc[focus].to_dict()
+    finding = opened.findings.set_index("id", drop=False).loc[focus].to_dict()
     with st.container(border=True):
         st.html(finding_card(finding, report, corpus.taxonomy, corpus.gazetteer))
 
-st.html(reader.READER_CSS)
-st.html(reader.legend_html(in_report, corpus.taxonomy))
+st.html(report_text.READER_CSS)
+st.html(report_text.legend_html(opened.findings, corpus.taxonomy))
 st.html(
-    reader.highlight_html(
-        report, in_report, corpus.taxonomy, emphasised=set(shown["id"]), focus=focus
+    report_text.highlight_html(
+        report, opened.findings, corpus.taxonomy, emphasised=set(opened.shown["id"]), focus=focus
     )
 )
 if focus:
-    ui.scroll_to(f"f-{focus}")
+    reader.scroll_to(f"f-{focus}")

@@ -3,15 +3,19 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.exports import files as export
+from dashboard.exports import files
+from dashboard.ui import table
+from dashboard.ui.state import MATRIX
+from dashboard.views.inert import inert
+from dashboard.views.tables import TABLE_ROWS, findings_table
 
-view = ui.frame("Findings table")
+view = ui.frame("table")
 
 st.title("ISKP findings: table")
-st.markdown(f"**{view.describe()}**")
+st.markdown("**" + inert(view.describe()) + "**")
 
 st.dataframe(
-    ui.findings_table(view),
+    findings_table(view),
     hide_index=True,
     width="stretch",
     column_config={
@@ -21,8 +25,8 @@ st.dataframe(
         "regions": st.column_config.TextColumn(width="medium"),
     },
 )
-if view.count > ui.TABLE_ROWS:
-    st.caption(f"Showing the first {ui.TABLE_ROWS:,} rows; the downloads hold all {view.count:,}.")
+if view.count > TABLE_ROWS:
+    st.caption(f"Showing the first {TABLE_ROWS:,} rows; the downloads hold all {view.count:,}.")
 
 st.subheader("Themes by region named")
 st.caption(
@@ -31,9 +35,9 @@ st.caption(
     f"{view.index.unplaced(view.mask)} of the findings in view name no place."
 )
 st.dataframe(
-    ui.matrix_table(view),
-    key=ui.MATRIX_KEY,
-    on_select=ui.on_matrix_select,
+    table.matrix_frame(view),
+    key=MATRIX,
+    on_select=table.on_matrix_select,
     selection_mode="single-cell",
     width="stretch",
 )
@@ -46,23 +50,23 @@ csv_col, json_col, geo_col = st.columns(3)
 # takes seconds).
 csv_col.download_button(
     "CSV (spreadsheets)",
-    lambda: export.to_csv(view.findings, view.corpus),
-    file_name=export.safe_filename(description, ".csv"),
+    lambda: files.to_csv(view.findings, view.corpus),
+    file_name=files.safe_filename(description, ".csv"),
     mime="text/csv",
     icon=":material/download:",
     help="Cells that a spreadsheet would run as a formula are prefixed with '.",
 )
 json_col.download_button(
     "JSON",
-    lambda: export.to_json(view.findings, view.corpus, description=description),
-    file_name=export.safe_filename(description, ".json"),
+    lambda: files.to_json(view.findings, view.corpus, description=description),
+    file_name=files.safe_filename(description, ".json"),
     mime="application/json",
     icon=":material/download:",
 )
 geo_col.download_button(
     "GeoJSON (GIS)",
-    lambda: ui.geojson_bytes(view),
-    file_name=export.safe_filename(description, ".geojson"),
+    lambda: table.geojson_bytes(view),
+    file_name=files.safe_filename(description, ".geojson"),
     mime="application/geo+json",
     icon=":material/download:",
     help="One feature per finding: the outline of the places it names.",

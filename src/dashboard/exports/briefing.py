@@ -112,6 +112,15 @@ def default_title(filters: Filters, taxonomy: Taxonomy, gazetteer: Gazetteer) ->
     return "ISKP findings" + (": " + " - ".join(parts) if parts else "")
 
 
+def default_subtitle(reports: Sequence[Report]) -> str:
+    """Where the findings come from, e.g. "From the publisher's summary page of ..."."""
+    return "; ".join(
+        f"From the {r.text_kind} of {r.author}, “{r.title}”"
+        + (f" ({r.publisher}, {r.year})" if r.publisher else "")
+        for r in reports
+    )
+
+
 def source_line(reports: Sequence[Report]) -> str:
     """Who wrote what the briefing quotes, and what the quoted text is."""
     return "Source: " + " ".join(r.citation() for r in reports)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
 
 from dashboard.core.reports import Report
 from dashboard.core.taxonomy import Taxonomy
+from dashboard.views.view import View
 
 #: Colour used when a finding has no theme the taxonomy knows (findings are validated, so rare).
 FALLBACK_COLOUR = "#888888"
@@ -250,4 +252,31 @@ def legend_html(findings: pd.DataFrame | Iterable[Mapping], taxonomy: Taxonomy) 
     )
     return (
         f'<div class="rd-legend"><div>{"".join(keys)}</div><div class="rd-note">{note}</div></div>'
+    )
+
+
+@dataclass(frozen=True)
+class ReportInView:
+    """One report as the reader shows it: its findings, and those of them in the view."""
+
+    report: Report
+    #: Every finding quoting the report.
+    findings: pd.DataFrame
+    #: The ones that pass the filters.
+    shown: pd.DataFrame
+
+
+def report_first_shown(view: View) -> str:
+    """The report the reader opens: the focused finding's, else the first."""
+    findings = view.corpus.findings
+    focused = findings[findings["id"] == view.filters.finding]
+    return (
+        str(focused["report_id"].iloc[0]) if not focused.empty else next(iter(view.corpus.reports))
+    )
+
+
+def report_in_view(view: View, report_id: str) -> ReportInView:
+    of_report = (view.index.findings["report_id"] == report_id).to_numpy()
+    return ReportInView(
+        view.corpus.reports[report_id], view.index.findings[of_report], view.where(of_report)
     )

@@ -1,0 +1,147 @@
+"""Cached loading: the bundled corpus, the analysts' store, the merged corpus with its index, and
+the map geometry. Each cache is keyed on simple values (paths and fingerprints), shared by every
+session, and so read-only to its callers."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import geopandas
+import streamlit as st
+
+from dashboard import DATA_DIR
+from dashboard.core.corpus import Corpus, load_corpus, merge
+from dashboard.core.regions import load_context, load_geometry
+from dashboard.io.store import Store, StoreError, default_store_path
+from dashboard.query.index import FindingsIndex
+from dashboard.views import maps
+from dashboard.views.inert import inert
+
+_FINGERPRINTS: dict[str, tuple[float, str]] = {}
+#: Seconds a data fingerprint is reused: a rerun asks for it several times.
+FINGERPRINT_TTL = 1.0
+
+
+def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
+    """A key that changes whenever a data file changes: path, size and modification time.
+
+    Walking the folder is reused for :data:`FINGERPRINT_TTL` seconds, so one rerun walks it once.
+    """
+    now = time.monotonic()
+    cached = _FINGERPRINTS.get(str(data_dir))
+    if cached and now - cached[0] < FINGERPRINT_TTL:
+        return cached[1]
+    digest = hashlib.sha256()
+    for path in sorted(data_dir.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(
+                f"{path.relative_to(data_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
+            )
+    fingerprint = digest.hexdigest()
+    _FINGERPRINTS[str(data_dir)] = (now, fingerprint)
+    return fingerprint
+
+
+@st.cache_resource(show_spinner="Loading the reports and findings…")
+def _cached_corpus(data_dir: str, fingerprint: str) -> Corpus:
+    # Keyed on the fingerprint so that an edited data file is picked up.
+    return load_corpus(Path(data_dir))
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_store(path: str) -> Store:
+    # One Store object for every session: each call opens its own short connection.
+    return Store(path)
+
+
+def store() -> Store | None:
+    """The analysts' store, or None (with the reason shown) when it cannot be opened."""
+    try:
+        return _cached_store(str(default_store_path()))
+    except StoreError as err:
+        st.error(
+            "Your imported findings cannot be shown: " + inert(err),
+            icon=":material/error:",
+        )
+        return None
+
+
+@st.cache_resource(show_spinner="Loading and indexing the findings…", max_entries=4)
+def _cached_base(
+    data_dir: str, fingerprint: str, store_path: str, store_fingerprint: str
+) -> tuple[Corpus, FindingsIndex]:
+    # The corpus (bundled + imported) and its index, rebuilt together whenever either source
+    # changes.
+    corpus = _cached_corpus(data_dir, fingerprint)
+    if store_path:
+        analysts = _cached_store(store_path)
+        corpus = merge(corpus, analysts.findings(), analysts.reports())
+    return corpus, FindingsIndex.build(corpus.findings, corpus.gazetteer)
+
+
+def base() -> tuple[Corpus, FindingsIndex]:
+    """The bundled corpus with the analysts' imports, and its index."""
+    analysts = store()
+    return _cached_base(
+        str(DATA_DIR),
+        data_fingerprint(),
+        str(analysts.path) if analysts else "",
+        analysts.fingerprint() if analysts else "",
+    )
+
+
+def corpus() -> Corpus:
+    return base()[0]
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_map_data(data_dir: str, fingerprint: str) -> maps.MapData:
+    gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
+    regions = Path(data_dir) / "regions"
+    return maps.prepare(
+        load_geometry(regions / "afpak.geojson"),
+        load_context(regions / "context.geojson"),
+        gazetteer,
+    )
+
+
+def map_data() -> maps.MapData:
+    """Region geometry prepared for drawing, once per change of the data files."""
+    return _cached_map_data(str(DATA_DIR), data_fingerprint())
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_geometry(data_dir: str, fingerprint: str) -> geopandas.GeoDataFrame:
+    return load_geometry(Path(data_dir) / "regions" / "afpak.geojson")
+
+
+def geometry() -> geopandas.GeoDataFrame:
+    """The region geometry (for GeoJSON downloads)."""
+    return _cached_geometry(str(DATA_DIR), data_fingerprint())
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _cached_map_figure(
+    data_dir: str,
+    fingerprint: str,
+    counts: tuple[tuple[str, int], ...],
+    selected: str | None,
+    height: int,
+):
+    # Building the figure (plotly validates every GeoJSON coordinate) is most of a rerun's
+    # cost; the same counts and selection give the same figure, so views an analyst returns to
+    # cost nothing. The figure is only read by st.plotly_chart.
+    gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
+    return maps.build_map(
+        _cached_map_data(data_dir, fingerprint), gazetteer, dict(counts), selected, height=height
+    )
+
+
+def map_figure(counts: dict[str, int], selected: str | None, height: int):
+    """The map figure for these counts and this selection (cached)."""
+    return _cached_map_figure(
+        str(DATA_DIR), data_fingerprint(), tuple(sorted(counts.items())), selected, height
+    )

@@ -1,0 +1,56 @@
+"""The map explorer's Streamlit helpers: the map's click, the figure, and the pages of cards."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.ui import state
+from dashboard.ui.data import corpus, map_figure
+from dashboard.ui.filter_widgets import set_region
+from dashboard.views import maps
+from dashboard.views.view import View
+
+#: Cards on one page of the explorer.
+PAGE_SIZE = 10
+MAP_HEIGHT = 620
+
+
+def on_map_select() -> None:
+    """A click on the map chooses that area as the region filter; a click on the chosen area
+    again (or a click on empty map) clears it."""
+    event = st.session_state.get(state.MAP) or {}
+    points = (event.get("selection") or {}).get("points") or []
+    set_region(
+        maps.clicked_region(
+            points, st.session_state.get(state.WIDGETS["region"]), corpus().gazetteer
+        )
+    )
+
+
+def figure(view: View, *, height: int = MAP_HEIGHT):
+    """The map of the view (cached per counts and selection) and its counts per region."""
+    counts = view.index.region_counts(view.mask)
+    return map_figure(dict(counts), view.filters.region, height), counts
+
+
+def paged(view: View, key: str = state.CARDS_PAGE, size: int = PAGE_SIZE) -> pd.DataFrame:
+    """One page of the findings in view (only its rows are built), with a page picker when there
+    is more than one page. The page goes back to the first whenever the filters (and so the
+    rows) change."""
+    total = view.count
+    pages = max(1, -(-total // size))
+    signature = hash((view.filters.without("text"), view.filters.text, total))
+    if st.session_state.get(f"{key}_sig") != signature:
+        st.session_state[f"{key}_sig"] = signature
+        st.session_state[key] = 1
+    if pages > 1:
+        st.number_input(
+            f"Page (of {pages}, {size} findings a page)",
+            min_value=1,
+            max_value=pages,
+            step=1,
+            key=key,
+        )
+    number = min(int(st.session_state.get(key, 1)), pages)
+    return view.rows((number - 1) * size, number * size)

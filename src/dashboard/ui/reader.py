@@ -1,0 +1,52 @@
+"""The report reader's Streamlit helpers: the finding in focus and scrolling to it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.ui import state
+from dashboard.views.view import View
+
+
+def set_focus(finding_id: str | None) -> None:
+    """Make *finding_id* the focused finding of the view (and of the link)."""
+    filters = replace(st.session_state[state.FILTERS], finding=finding_id)
+    st.session_state[state.FILTERS] = filters
+    st.query_params.from_dict(filters.to_query_params())
+
+
+def _on_focus_change() -> None:
+    set_focus(st.session_state.get(state.FOCUS))
+
+
+def focus_picker(view: View, report_findings: pd.DataFrame) -> str | None:
+    """A picker of this report's findings; it shows and sets the focused finding."""
+    ids = list(report_findings["id"])
+    focus = view.filters.finding if view.filters.finding in ids else None
+    st.session_state[state.FOCUS] = focus
+    titles = dict(zip(report_findings["id"], report_findings["title"]))
+    st.selectbox(
+        "Go to finding",
+        options=[None, *ids],
+        key=state.FOCUS,
+        format_func=lambda i: "—" if i is None else f"{titles[i]} ({i})",
+        on_change=_on_focus_change,
+    )
+    return focus
+
+
+def scroll_to(element_id: str) -> None:
+    """Scroll the page to the element with *element_id* once it is drawn (no network, no data
+    beyond the id, which is validated to letters, digits, '.', '_' and '-')."""
+    st.html(
+        "<script>(function(){var id=" + json.dumps(element_id) + ",n=0;"
+        "var t=setInterval(function(){var d=window.parent.document||document;"
+        "var e=d.getElementById(id)||document.getElementById(id);"
+        "if(e){e.scrollIntoView({block:'center'});clearInterval(t);}"
+        "if(++n>50){clearInterval(t);}},100);})();</script>",
+        unsafe_allow_javascript=True,
+    )

@@ -1,0 +1,93 @@
+"""The shared sidebar: the page menu, the filters with their counts, and the saved views."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.core.corpus import Corpus
+from dashboard.query import filters as flt
+from dashboard.query.filters import Filters
+from dashboard.query.index import FindingsIndex
+from dashboard.ui import state
+from dashboard.ui.filter_widgets import clear_filters, widget_filters
+from dashboard.ui.pages import PAGES
+from dashboard.ui.saved_views import saved_views
+from dashboard.views import facets as fc
+from dashboard.views.view import all_actors
+
+W = state.WIDGETS
+
+
+def sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
+    """Draw the sidebar and return the filters its widgets hold."""
+    # Option labels must not change from run to run (see dashboard.views.facets): the counts go
+    # in captions, computed from the values the widgets hold now.
+    tax = data.taxonomy
+    current = widget_filters(data, previous)
+    facets = index.facets(current)
+    bar = st.sidebar
+    with bar.container(key="page_menu"):
+        for page in PAGES:
+            st.page_link(page.file, label=page.title)
+    bar.divider()
+    bar.header("Filters")
+    bar.multiselect(
+        "Themes",
+        options=list(tax.theme_keys),
+        key=W["themes"],
+        format_func=lambda k: tax.theme(k).label,
+        help=fc.theme_help(tax),
+    )
+    bar.caption(
+        "Findings per theme: "
+        + fc.counts_line(facets.themes, lambda k: tax.theme(k).label, tax.theme_keys)
+    )
+    bar.selectbox(
+        "Region",
+        options=fc.region_options(data),
+        key=W["region"],
+        format_func=lambda c: fc.region_label(data, c),
+        help="Findings that name this region or any place inside it. Clicking an area on the "
+        "map chooses it here too.",
+    )
+    if current.region:
+        scope = index.region_scope_counts(current)
+        bar.caption(
+            fc.region_scope_caption(
+                data, current.region, scope.get(current.region, 0), current.wider
+            )
+        )
+    bar.checkbox(
+        "Also findings naming a wider region containing it (e.g. South Asia)",
+        key=W["wider"],
+        disabled=current.region is None,
+    )
+    bar.multiselect("Actors", options=all_actors(index), key=W["actors"])
+    bar.multiselect(
+        "Kind of finding",
+        options=list(tax.kind_keys),
+        key=W["kinds"],
+        format_func=lambda k: tax.kind(k).label,
+        help=fc.kind_help(tax),
+    )
+    bar.caption(
+        "Findings per kind: "
+        + fc.counts_line(facets.kinds, lambda k: tax.kind(k).label, tax.kind_keys)
+    )
+    if len(data.reports) > 1:
+        bar.multiselect(
+            "Report",
+            options=list(data.reports),
+            key=W["reports"],
+            format_func=lambda r: data.reports[r].title,
+        )
+    bar.text_input(
+        "Search text",
+        key=W["text"],
+        max_chars=flt.MAX_QUERY_CHARS,
+        placeholder='e.g. radio, or "social media"',
+        help="Searches title, summary and excerpt; case and accents are ignored.",
+    )
+    bar.button("Clear all filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+    saved_views(bar)
+    return widget_filters(data, previous)

@@ -1,0 +1,83 @@
+"""Every session-state key the app uses, named once, and the one-shot messages kept under some.
+
+Widgets are keyed by these names; callbacks read and write them. Tests find widgets by the same
+strings (``at.sidebar.button(key="sv_save")``), so a value here is part of the app's interface.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import streamlit as st
+
+from dashboard.views.inert import inert
+
+# --- the view and the link ----------------------------------------------------------------------
+#: The session's canonical :class:`~dashboard.query.filters.Filters`.
+FILTERS = "filters"
+#: The query parameters the frame last wrote: a link with others was followed.
+WRITTEN_PARAMS = "written_params"
+#: Notices about a link's or a saved view's dropped parameters, shown once.
+LINK_NOTICES = "link_notices"
+#: The title of the page the last run drew (a page switch hands the filters to new widgets).
+PAGE = "page"
+
+#: The shared sidebar widgets, one per filter field.
+WIDGETS = {
+    "themes": "w_themes",
+    "region": "w_region",
+    "wider": "w_wider",
+    "actors": "w_actors",
+    "kinds": "w_kinds",
+    "reports": "w_reports",
+    "text": "w_text",
+}
+
+# --- explorer and table ---------------------------------------------------------------------------
+MAP = "map"
+CARDS_PAGE = "w_page"
+MATRIX = "matrix"
+MATRIX_AXES = "matrix_axes"
+
+# --- reader -------------------------------------------------------------------------------------
+FOCUS = "w_focus"
+
+# --- briefing -----------------------------------------------------------------------------------
+BRIEFING_TITLE = "b_title"
+BRIEFING_SUBTITLE = "b_subtitle"
+BRIEFING_NOTE = "b_note"
+BRIEFING_MARKING = "b_marking"
+#: The defaults last given to title and subtitle (they follow the filters until edited).
+BRIEFING_DEFAULTS = "b_defaults"
+#: The PNG and PDF made for one briefing, keyed by it.
+BRIEFING_EXPORTS = "b_exports"
+
+# --- saved views --------------------------------------------------------------------------------
+VIEW_NAME = "sv_name"
+VIEW_REPLACE = "sv_replace"
+VIEW_PICK = "sv_pick"
+VIEW_RENAME = "sv_rename"
+VIEW_MESSAGE = "sv_message"
+
+# --- import -------------------------------------------------------------------------------------
+IMPORT_MESSAGE = "imp_message"
+REPORT_MESSAGE = "rep_message"
+IMPORTS_LIST_MESSAGE = "list_message"
+
+Level = Literal["success", "info", "warning", "error"]
+
+
+def set_message(key: str, level: Level, text: str) -> None:
+    """Keep a message to show once, at the next :func:`show_message` of *key*.
+
+    *text* is shown inert: names of files, views and reports in it cannot become markup.
+    """
+    st.session_state[key] = (level, text)
+
+
+def show_message(key: str) -> None:
+    """Show (and forget) the message kept under *key*, if any."""
+    message = st.session_state.pop(key, None)
+    if message:
+        level, text = message
+        getattr(st, level)(inert(text))

@@ -1,0 +1,72 @@
+"""The findings table and the theme x region matrix, as frames for people (labels, not keys)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from dashboard.views.view import View
+
+#: The most rows the table sends to the browser; the downloads always hold every row.
+TABLE_ROWS = 10_000
+
+
+def findings_table(view: View, rows: int = TABLE_ROWS) -> pd.DataFrame:
+    """The first *rows* findings in view as a table: labels instead of keys."""
+    gaz, tax = view.corpus.gazetteer, view.corpus.taxonomy
+    findings = view.head(rows)
+
+    def labels(column: str, label: Callable) -> pd.Series:
+        # Each distinct value labelled once: a table of 10,000 rows holds a few hundred.
+        values = findings[column]
+        return values.map({value: label(value) for value in set(values)}.__getitem__)
+
+    return pd.DataFrame(
+        {
+            "id": findings["id"],
+            "title": findings["title"],
+            "excerpt": findings["excerpt"],
+            "themes": labels("themes", lambda ts: ", ".join(tax.theme(t).label for t in ts)),
+            "regions": labels("regions", lambda rs: ", ".join(gaz.name(r) for r in rs)),
+            "kind": labels("kind", lambda k: tax.kind(k).label),
+            "actors": labels("actors", ", ".join),
+            "report": labels("report_id", lambda r: view.corpus.reports[r].title),
+            "start": findings["start"],
+            "end": findings["end"],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Findings by theme (rows) and region (columns), with the keys behind the labels."""
+
+    frame: pd.DataFrame
+    themes: tuple[str, ...]
+    regions: tuple[str, ...]
+
+    def cell(self, row: int, column_label: str) -> tuple[str, str] | None:
+        """The (theme, region code) of a selected cell, or None if it is not one of ours."""
+        labels = list(self.frame.columns)
+        if not (0 <= row < len(self.themes)) or column_label not in labels:
+            return None
+        return self.themes[row], self.regions[labels.index(column_label)]
+
+
+def matrix(view: View) -> Matrix:
+    """Each cell is how many findings selecting it shows: with that theme, naming the region or a
+    place inside it, the other filters applied. Regions with no finding are left out."""
+    gaz, tax = view.corpus.gazetteer, view.corpus.taxonomy
+    per_theme = {
+        t: view.index.region_scope_counts(replace(view.filters, themes=(t,)))
+        for t in tax.theme_keys
+    }
+    totals = {c: sum(counts[c] for counts in per_theme.values()) for c in gaz.codes}
+    columns = sorted((c for c in gaz.codes if totals[c]), key=lambda c: (-totals[c], gaz.name(c)))
+    frame = pd.DataFrame(
+        {gaz.name(c): [per_theme[t][c] for t in tax.theme_keys] for c in columns},
+        index=[tax.theme(t).label for t in tax.theme_keys],
+    )
+    return Matrix(frame, tuple(tax.theme_keys), tuple(columns))

@@ -12,11 +12,18 @@ import time
 #: The map's element on the page (plotly's chart; MapLibre draws into a canvas inside it).
 MAP = '[data-testid="stPlotlyChart"]'
 
-#: True once the app's script has run and the page waits for the analyst.
-APP_IDLE = """() => {
+
+def app_state_is(attribute: str, value: str) -> str:
+    """JavaScript for ``wait_for_function``: true once the app's element has *attribute* equal
+    to *value* (Streamlit keeps its connection and script states in ``data-test-*`` ones)."""
+    return f"""() => {{
     const app = document.querySelector('[data-testid="stApp"]');
-    return !!app && app.getAttribute('data-test-script-state') === 'notRunning';
-}"""
+    return !!app && app.getAttribute('{attribute}') === '{value}';
+}}"""
+
+
+#: True once the app's script has run and the page waits for the analyst.
+APP_IDLE = app_state_is("data-test-script-state", "notRunning")
 
 #: True once MapLibre reports the map loaded and not moving (it draws asynchronously).
 MAP_LOADED = """() => {

@@ -27,14 +27,20 @@ import io
 import shutil
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from dashboard import DATA_DIR
-from dashboard.core.findings import COLUMNS, Context, load_findings_bytes
+from dashboard.core.corpus import Corpus
+from dashboard.core.findings import (
+    COLUMNS,
+    INPUT_COLUMNS,
+    LIST_COLUMNS,
+    Context,
+    load_findings_bytes,
+)
 from dashboard.core.regions import Gazetteer, load_gazetteer
 from dashboard.core.reports import CONTEXT_CHARS, Report
 from dashboard.core.taxonomy import Taxonomy, load_taxonomy
@@ -46,402 +52,33 @@ SENTENCES_PER_REPORT = 400
 SENTENCE_POOL = 20_000
 ACTORS = tuple(f"SYNTHETIC ACTOR {n:02d}" for n in range(1, 17))
 
-#: The words of every generated text. Plain words, a few with diacritics and curly quotes (as
-#: real reports have), and "radio", which the text-search benchmark looks for.
-WORDS = tuple(
-    [
-        "able",
-        "about",
-        "above",
-        "across",
-        "after",
-        "again",
-        "against",
-        "along",
-        "already",
-        "also",
-        "although",
-        "among",
-        "analysis",
-        "another",
-        "answer",
-        "area",
-        "around",
-        "asked",
-        "available",
-        "away",
-        "back",
-        "based",
-        "before",
-        "began",
-        "behind",
-        "being",
-        "below",
-        "between",
-        "beyond",
-        "board",
-        "border",
-        "both",
-        "bridge",
-        "brief",
-        "broad",
-        "brought",
-        "building",
-        "called",
-        "came",
-        "capital",
-        "case",
-        "cause",
-        "central",
-        "certain",
-        "change",
-        "chart",
-        "city",
-        "clear",
-        "close",
-        "coast",
-        "common",
-        "community",
-        "compare",
-        "complete",
-        "condition",
-        "consider",
-        "continue",
-        "control",
-        "could",
-        "council",
-        "country",
-        "course",
-        "cover",
-        "current",
-        "data",
-        "date",
-        "days",
-        "deal",
-        "decision",
-        "describe",
-        "detail",
-        "develop",
-        "different",
-        "district",
-        "document",
-        "draft",
-        "during",
-        "early",
-        "east",
-        "economic",
-        "edge",
-        "effect",
-        "either",
-        "else",
-        "end",
-        "enough",
-        "entire",
-        "even",
-        "event",
-        "every",
-        "example",
-        "expect",
-        "fact",
-        "family",
-        "far",
-        "field",
-        "figure",
-        "final",
-        "find",
-        "first",
-        "follow",
-        "force",
-        "form",
-        "found",
-        "four",
-        "free",
-        "front",
-        "full",
-        "further",
-        "general",
-        "given",
-        "global",
-        "good",
-        "great",
-        "group",
-        "growth",
-        "half",
-        "hand",
-        "head",
-        "heard",
-        "held",
-        "help",
-        "high",
-        "history",
-        "hold",
-        "however",
-        "idea",
-        "important",
-        "include",
-        "increase",
-        "index",
-        "inside",
-        "instead",
-        "interest",
-        "issue",
-        "itself",
-        "journal",
-        "kept",
-        "kind",
-        "known",
-        "land",
-        "large",
-        "last",
-        "later",
-        "lead",
-        "least",
-        "left",
-        "less",
-        "level",
-        "light",
-        "likely",
-        "line",
-        "list",
-        "little",
-        "local",
-        "long",
-        "look",
-        "made",
-        "main",
-        "major",
-        "make",
-        "many",
-        "map",
-        "market",
-        "matter",
-        "means",
-        "measure",
-        "meeting",
-        "member",
-        "method",
-        "middle",
-        "might",
-        "mind",
-        "model",
-        "more",
-        "most",
-        "move",
-        "much",
-        "must",
-        "name",
-        "nation",
-        "near",
-        "need",
-        "network",
-        "never",
-        "next",
-        "night",
-        "north",
-        "note",
-        "number",
-        "office",
-        "often",
-        "once",
-        "only",
-        "open",
-        "order",
-        "other",
-        "outside",
-        "over",
-        "page",
-        "paper",
-        "part",
-        "past",
-        "pattern",
-        "people",
-        "period",
-        "place",
-        "plan",
-        "point",
-        "policy",
-        "position",
-        "possible",
-        "power",
-        "present",
-        "press",
-        "problem",
-        "process",
-        "produce",
-        "program",
-        "public",
-        "question",
-        "quite",
-        "radio",
-        "range",
-        "rather",
-        "reach",
-        "read",
-        "real",
-        "reason",
-        "record",
-        "region",
-        "remain",
-        "report",
-        "result",
-        "return",
-        "river",
-        "road",
-        "round",
-        "rule",
-        "same",
-        "school",
-        "season",
-        "second",
-        "section",
-        "seen",
-        "sense",
-        "series",
-        "service",
-        "set",
-        "several",
-        "shape",
-        "short",
-        "show",
-        "side",
-        "signal",
-        "since",
-        "single",
-        "small",
-        "social",
-        "some",
-        "south",
-        "space",
-        "special",
-        "staff",
-        "stage",
-        "stand",
-        "start",
-        "state",
-        "still",
-        "story",
-        "study",
-        "subject",
-        "summer",
-        "support",
-        "system",
-        "table",
-        "taken",
-        "term",
-        "test",
-        "than",
-        "their",
-        "theme",
-        "then",
-        "there",
-        "these",
-        "thing",
-        "third",
-        "those",
-        "though",
-        "three",
-        "through",
-        "time",
-        "today",
-        "together",
-        "total",
-        "toward",
-        "town",
-        "trade",
-        "travel",
-        "true",
-        "turn",
-        "type",
-        "under",
-        "until",
-        "upon",
-        "valley",
-        "value",
-        "various",
-        "very",
-        "view",
-        "village",
-        "voice",
-        "water",
-        "week",
-        "well",
-        "west",
-        "where",
-        "which",
-        "while",
-        "whole",
-        "wide",
-        "winter",
-        "within",
-        "without",
-        "word",
-        "work",
-        "world",
-        "would",
-        "year",
-        "young",
-        "Nangarhār",
-        "Dāykundī",
-        "Kunaṟ",
-        "“quoted”",
-        "ISKP’s",
-        "Peshāwar",
-    ]
-)
+#: The words of every generated text (bench/words.txt, in that order: the seeded draws index it).
+#: Plain words, a few with diacritics and curly quotes (as real reports have), and "radio", which
+#: the text-search benchmark looks for.
+WORDS = tuple(Path(__file__).with_name("words.txt").read_text(encoding="utf-8").split())
 
 
-@dataclass(frozen=True)
-class SyntheticCorpus:
-    """A generated corpus: reports, findings, and the gazetteer and taxonomy they use."""
+#: The columns of a findings CSV in the bundled files' layout: the frame's columns that a file
+#: holds (the loader derives the rest: prefix and suffix from the report, the source).
+CSV_COLUMNS = tuple(c for c in COLUMNS if c in INPUT_COLUMNS)
 
-    reports: dict[str, Report]
-    findings: pd.DataFrame
-    gazetteer: Gazetteer
-    taxonomy: Taxonomy
-    seed: int
 
-    def context(self) -> Context:
-        return Context(self.reports, self.gazetteer, self.taxonomy)
+def context(corpus: Corpus) -> Context:
+    """What the loader checks a findings file of *corpus* against."""
+    return Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
 
-    def csv_bytes(self) -> bytes:
-        """The findings as a CSV in the bundled files' layout (lists separated by ';')."""
-        out = io.StringIO(newline="")
-        writer = csv.writer(out)
-        columns = (
-            "id",
-            "report_id",
-            "kind",
-            "title",
-            "summary",
-            "excerpt",
-            "start",
-            "end",
-            "themes",
-            "regions",
-            "actors",
-            "page",
-        )
-        writer.writerow(columns)
-        f = self.findings
-        pages = ["" if pd.isna(p) else int(p) for p in f["page"]]
-        for row in zip(
-            f["id"],
-            f["report_id"],
-            f["kind"],
-            f["title"],
-            f["summary"],
-            f["excerpt"],
-            f["start"],
-            f["end"],
-            f["themes"],
-            f["regions"],
-            f["actors"],
-            pages,
-        ):
-            cells = list(row)
-            cells[8:11] = [";".join(values) for values in cells[8:11]]
-            writer.writerow(cells)
-        return out.getvalue().encode("utf-8")
+
+def csv_bytes(findings: pd.DataFrame) -> bytes:
+    """*findings* as a CSV in the bundled files' layout (lists separated by ';')."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    cells = {c: findings[c].tolist() for c in CSV_COLUMNS}
+    for c in LIST_COLUMNS:
+        cells[c] = [";".join(values) for values in cells[c]]
+    cells["page"] = ["" if pd.isna(p) else int(p) for p in findings["page"]]
+    writer.writerows(zip(*(cells[c] for c in CSV_COLUMNS)))
+    return out.getvalue().encode("utf-8")
 
 
 def parse_size(text: str) -> int:
@@ -512,7 +149,7 @@ def _sentences(rng: np.random.Generator, count: int) -> list[str]:
 
 def generate(
     n: int, seed: int = 0, gazetteer: Gazetteer | None = None, taxonomy: Taxonomy | None = None
-) -> SyntheticCorpus:
+) -> Corpus:
     """A synthetic corpus of *n* findings over ``ceil(n / 1000)`` reports."""
     # Independent streams, so that a value's share of the findings is the same at every size.
     rng = np.random.default_rng([seed, 0])  # report texts
@@ -617,13 +254,16 @@ def generate(
             "actors": actor_pool[_pick(rows, len(actor_pool), n, len(ACTORS))],
             "page": pd.arrays.IntegerArray(page.astype(np.int64), page_missing),
             "source": [SOURCE] * n,
+            # Columns of the frame a plain file leaves empty (taken only where COLUMNS has them).
+            "extra": _object_array([()] * n),
+            "derived": _object_array([()] * n),
         },
         columns=list(COLUMNS),
     )
-    return SyntheticCorpus(reports, findings, gazetteer, taxonomy, seed)
+    return Corpus(reports, findings, gazetteer, taxonomy)
 
 
-def write_data_dir(corpus: SyntheticCorpus, out: Path) -> Path:
+def write_data_dir(corpus: Corpus, out: Path) -> Path:
     """A data folder ``load_corpus(out)`` reads: the reports, the findings CSV, and copies of the
     bundled gazetteer and taxonomy."""
     out = Path(out)
@@ -641,7 +281,7 @@ def write_data_dir(corpus: SyntheticCorpus, out: Path) -> Path:
             f'text_note = "{report.text_note}"\n',
             encoding="utf-8",
         )
-    (out / "findings" / "synthetic.csv").write_bytes(corpus.csv_bytes())
+    (out / "findings" / "synthetic.csv").write_bytes(csv_bytes(corpus.findings))
     return out
 
 
@@ -651,9 +291,7 @@ def check(n: int = 1_000, seed: int = 0) -> None:
     f = corpus.findings
     for r, a, b, e in zip(f["report_id"], f["start"], f["end"], f["excerpt"]):
         assert corpus.reports[r].text[a:b] == e, (r, a, b)
-    result = load_findings_bytes(
-        corpus.csv_bytes(), "synthetic.csv", corpus.context(), source=SOURCE
-    )
+    result = load_findings_bytes(csv_bytes(f), "synthetic.csv", context(corpus), source=SOURCE)
     assert not result.problems, result.problems[:3]
     pd.testing.assert_frame_equal(result.findings, f, check_exact=True)
     assert set(c for row in f["regions"] for c in row) == set(corpus.gazetteer.codes)

@@ -227,7 +227,7 @@ def anchor_excerpt(
         # Right offsets are checked in constant time; the excerpt's occurrences (a scan of the
         # whole text) are only looked for to suggest the fix for wrong ones.
         right = at_offsets(text, excerpt, start, end)
-        if right is not None:
+        if right is not None and start is not None and end is not None:
             return Anchor(start, end, *right)
         found = _occurrences(text, excerpt)
         if start is None or end is None:

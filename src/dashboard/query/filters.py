@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
@@ -215,7 +216,7 @@ class Filters:
             "reports": (),
             "text": "",
         }[facet]
-        changes: dict[str, object] = {facet: empty}
+        changes: dict[str, Any] = {facet: empty}
         if facet == "region":
             changes["wider"] = False
         return replace(self, **changes)

@@ -309,7 +309,7 @@ class FindingsIndex:
         self.text = _readonly(np.array(text, dtype=object))
         self._text_list = text
         #: Findings that name no place at all.
-        self.no_place = _readonly(~regions.matrix.any(axis=1))
+        self.no_place = _readonly(np.asarray(~regions.matrix.any(axis=1)))
         self._terms: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._named_within: np.ndarray | None = None
@@ -449,6 +449,7 @@ class FindingsIndex:
                 best = (ids, total)
             if total * 16 <= len(self):
                 break
+        assert best is not None, "a phrase has at least one word"
         ids, total = best
         if total > len(self):
             return None

@@ -75,7 +75,7 @@ def theme_chips(themes, taxonomy: Taxonomy) -> str:
         theme = taxonomy.theme(key)
         chips.append(
             f'<span class="chip" title="{escape(theme.definition)}" '
-            f'style="background:{theme.colour};color:{text_colour(theme.colour)}">'
+            f'style="background:{theme.colour};color:{text_colour(theme.colour or "#888888")}">'
             f"{escape(theme.label)}</span>"
         )
     return "".join(chips)

@@ -43,18 +43,17 @@ def region_options(corpus: Corpus) -> list[str | None]:
     """Region picker options, in a hierarchy: supra-regions, each country then its provinces,
     neighbours, and the regions not on the map."""
     gaz = corpus.gazetteer
-    options: list[str | None] = [None]
     supra = [r.code for r in gaz if r.level == "supra"]
-    options += sorted(supra, key=lambda c: -len(gaz.descendants(c)))
+    codes: list[str] = sorted(supra, key=lambda c: -len(gaz.descendants(c)))
     for country in MAPPED_COUNTRIES:
-        options.append(country)
-        options += list(gaz.children(country))
-    options += sorted(
+        codes.append(country)
+        codes += list(gaz.children(country))
+    codes += sorted(
         (r.code for r in gaz if r.level == "country" and r.code not in MAPPED_COUNTRIES),
         key=gaz.name,
     )
-    options += sorted((r.code for r in gaz if r.level == "nonspatial"), key=gaz.name)
-    return options
+    codes += sorted((r.code for r in gaz if r.level == "nonspatial"), key=gaz.name)
+    return [None, *codes]
 
 
 def region_label(corpus: Corpus, code: str | None) -> str:

@@ -19,6 +19,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas
 import numpy as np
@@ -552,7 +553,7 @@ def _subset(collection: dict, codes: list[str]) -> dict:
 
 
 def _line_layer(geometry: dict, colour: str, width: float, dash=None, below=None) -> dict:
-    layer = {
+    layer: dict[str, Any] = {
         "sourcetype": "geojson",
         "source": geometry,
         "type": "line",

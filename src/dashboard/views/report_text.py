@@ -12,7 +12,7 @@ not hold its excerpt is left out rather than drawn at the wrong place.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -101,7 +101,7 @@ def rgba(colour: str, alpha: float) -> str:
 
 def _records(findings: pd.DataFrame | Iterable[Mapping]) -> list[Mapping]:
     if isinstance(findings, pd.DataFrame):
-        return findings.to_dict("records")
+        return list(findings.to_dict("records"))
     return list(findings)
 
 
@@ -140,7 +140,7 @@ def _theme(taxonomy: Taxonomy, key: str) -> tuple[str, str]:
 
 
 def _first_theme(finding: Mapping) -> str | None:
-    themes = finding.get("themes") or ()
+    themes: Sequence[str] = finding.get("themes") or ()
     return themes[0] if len(themes) else None
 
 
@@ -182,7 +182,7 @@ def highlight_html(
     order = {f["id"]: n for n, f in enumerate(drawn)}
     spans = [(int(f["start"]), int(f["end"]), f["id"]) for f in drawn]
     strong = set(by_id) if emphasised is None else set(emphasised) & set(by_id)
-    if focus in by_id:
+    if focus is not None and focus in by_id:
         strong.add(focus)
     starts_at: dict[int, list[str]] = {}
     for start, _, finding_id in spans:

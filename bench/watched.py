@@ -29,6 +29,7 @@ RERUN_PARTS = (
     ("ui.show_problems", "dashboard.ui.frame", "show_problems"),
     ("ui.map_data", "dashboard.ui.data", "map_data"),
     ("ui.map_figure", "dashboard.ui.data", "map_figure"),
+    ("ui.explorer.figure", "dashboard.ui.explorer", "figure"),
     ("ui.paged", "dashboard.ui.explorer", "paged"),
     ("ui.geojson_bytes", "dashboard.ui.table", "geojson_bytes"),
     ("views.findings_table", "dashboard.views.tables", "findings_table"),

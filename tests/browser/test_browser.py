@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SHOTS, external, screenshot, wait_for_app
 from tests.browser.support import MAP, click_map, wait_for_map
@@ -114,8 +115,13 @@ def test_deep_link_first_on_a_fresh_server(fresh_server, page, requests_seen):
 def test_download_csv(server, page):
     page.goto(f"{server.url}/table?theme=refugees")
     wait_for_app(page)
-    with page.expect_download() as info:
-        page.get_by_role("button", name="CSV (spreadsheets)").click()
+    button = page.get_by_role("button", name="CSV (spreadsheets)")
+    # The file is made on the server when the button is clicked: wait until the button is there
+    # and enabled, then for the download itself (not for a fixed time).
+    button.wait_for(state="visible")
+    expect(button).to_be_enabled()
+    with page.expect_download(timeout=90_000) as info:
+        button.click()
     data = Path(info.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"hjs2017-ko-08" in data
 

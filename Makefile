@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 TEST_OUTPUT ?= test-output
 
-.PHONY: run test install install-test install-bench chromium data bench bench-full clean
+.PHONY: run test lint install install-test install-bench chromium data bench bench-full clean
 
 # A stamp file per dependency set, so a changed pyproject.toml re-installs.
 $(VENV)/.installed: pyproject.toml
@@ -36,6 +36,12 @@ chromium:
 
 run: install chromium
 	$(VENV)/bin/streamlit run app.py
+
+# ruff (rules, then format) and mypy on src/dashboard; any finding fails the target.
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # pytest exits 5 when it collects no test: that must fail the run, loudly.
 test: install-test chromium

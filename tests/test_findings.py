@@ -575,3 +575,99 @@ def test_number_cells_padded_with_odd_white_space_load_the_same_both_ways(
         slow = load_row_by_row(findings_context, data, name, monkeypatch)
         assert same_load(fast, slow)
         assert list(fast.findings["page"]) == [1]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=ROWS,
+    blanks=st.lists(st.sampled_from(["kind", "title", "report_id"]), max_size=3),
+    extra=st.lists(st.sampled_from(["", "high", " low ", "=1+1", "Café\u0301"]), min_size=8),
+)
+def test_plain_rows_path_equals_row_by_row_with_defaults_and_extras(
+    findings_context, monkeypatch, rows, blanks, extra
+):
+    """Defaults for kind and report, derived titles and extra columns: both paths agree."""
+    import csv
+    import dataclasses
+    import io
+
+    records = as_records(rows)
+    for k, record in enumerate(records):
+        for column in blanks:
+            record[column] = ""
+        record["Confidence"] = extra[k]
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=[*list(GOOD_CELLS), "excerpt", "start", "end", "Confidence"]
+    )
+    writer.writeheader()
+    writer.writerows(records)
+    data = out.getvalue().encode("utf-8")
+    context = dataclasses.replace(
+        findings_context, default_kind="analysis", default_report="small", derive_titles=True
+    )
+    fast = load_findings_bytes(data, "f.csv", context)
+    assert same_load(fast, load_row_by_row(context, data, "f.csv", monkeypatch))
+    from dashboard.core.findings import derive_title
+
+    for row in fast.findings.itertuples():
+        assert row.title and ("title" not in row.derived or row.title == derive_title(row.excerpt))
+        assert ("title" in row.derived) or "title" not in blanks
+        assert all(name == "Confidence" and value.strip() for name, value in row.extra)
+
+
+def test_defaults_and_derived_titles_are_marked(findings_context):
+    import dataclasses
+
+    context = dataclasses.replace(
+        findings_context, default_kind="analysis", default_report="small", derive_titles=True
+    )
+    data = "id,excerpt,themes,Confidence\nf1,ISKP’s propaganda,propaganda,high\n"
+    result = load(context, data)
+    assert result.problems == []
+    row = result.findings.iloc[0]
+    assert (row["kind"], row["report_id"], row["title"]) == (
+        "analysis",
+        "small",
+        "ISKP’s propaganda",
+    )
+    assert row["derived"] == ("report_id", "kind", "title")
+    assert row["extra"] == (("Confidence", "high"),)
+
+
+def test_required_fields_without_defaults_say_how_to_give_them(findings_context):
+    result = load(findings_context, "id,excerpt,themes\nf1,ISKP’s propaganda,propaganda\n")
+    by_column = {p.column: p for p in result.problems}
+    assert (
+        by_column["kind"].suggestion == "choose a kind for the whole file, or add a 'kind' column"
+    )
+    assert "report the findings quote" in by_column["report_id"].suggestion
+    assert "opening words" in by_column["title"].suggestion
+
+
+@pytest.mark.parametrize(
+    ("cell", "regions"),
+    [
+        ("Baluchistan, Khyber Pakhtunkhwa", ("PK-BA", "PK-KP")),
+        ("Hilmand\nNangarhar", ("AF-HEL", "AF-NAN")),
+        ("PAK | AFG", ("PK", "AF")),
+        ("Iran, Islamic Republic of", ("IR",)),
+        ("Iran, Islamic Republic of; Pakistan", ("IR", "PK")),
+        ("af_nan;  ", ("AF-NAN",)),
+    ],
+)
+def test_region_cells_as_analysts_write_them(findings_context, cell, regions):
+    data = HEADER + GOOD.replace(",Nangarhar,", ',"' + cell + '",')
+    result = load(findings_context, data)
+    assert result.problems == []
+    assert result.findings.iloc[0]["regions"] == regions
+
+
+def test_an_unknown_piece_of_a_list_is_named_with_a_suggestion(findings_context):
+    data = HEADER + GOOD.replace(",Nangarhar,", ',"Hilmand, Nangahar",')
+    result = load(findings_context, data)
+    assert [(p.column, p.message, p.suggestion) for p in result.problems] == [
+        ("regions", "unknown region 'Nangahar'", "did you mean 'Nangarhar' (AF-NAN)?")
+    ]

@@ -655,3 +655,64 @@ def test_build_fails_loudly(build_script, gazetteer, change):
         rows[0] = (*rows[0][:3], "Nangarhar Wilayat", *rows[0][4:])
     with pytest.raises(build_script.BuildError):
         build_script.assign_codes(_rows(rows), gazetteer)
+
+
+# -- spellings analysts use: ISO 3166-1 alpha-3, ISO 3166-2 written loosely, old codes ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("AFG", "AF"),
+        ("pak", "PK"),
+        ("IRN", "IR"),
+        ("AF_HEL", "AF-HEL"),
+        ("af hel", "AF-HEL"),
+        ("PKKP", "PK-KP"),
+        ("PK-NW", "PK-KP"),
+        ("PK-NA", "PK-GB"),
+        ("ICT", "PK-IS"),
+        ("KPK", "PK-KP"),
+        ("Hilmand", "AF-HEL"),
+        ("Baluchistan", "PK-BA"),
+        ("USA", None),  # a real code, but no region of this gazetteer
+        ("XYZ", None),
+        ("Helmund", None),  # a misspelling is suggested, never applied
+    ],
+)
+def test_resolve_codes_as_analysts_write_them(gazetteer, text, code):
+    assert gazetteer.resolve(text) == code
+
+
+def test_a_misspelling_is_only_suggested(gazetteer):
+    assert gazetteer.resolve("Helmund") is None
+    assert gazetteer.suggest("Helmund")[0] == "AF-HEL"
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Hilmand", "AF-HEL"),
+        ("helm", "AF-HEL"),
+        ("baluch", "PK-BA"),
+        ("AFG", "AF"),
+        ("nwfp", "PK-KP"),
+    ],
+)
+def test_search_finds_a_region_by_any_spelling(gazetteer, text, first):
+    assert gazetteer.search(text)[0] == first
+
+
+def test_search_of_nothing_is_empty(gazetteer):
+    assert gazetteer.search("") == [] and gazetteer.search("  ") == []
+
+
+def test_every_spelling_resolves_to_its_region(gazetteer):
+    for region in gazetteer:
+        for spelling in gazetteer.spellings(region.code):
+            assert gazetteer.resolve(spelling) == region.code, spelling
+
+
+def test_label_with_spellings(gazetteer):
+    assert gazetteer.label_with_spellings("PK-KP").startswith("Khyber Pakhtunkhwa (N.W.F.P.")
+    assert gazetteer.label_with_spellings("PK-PB") == "Punjab (PK-PB)"

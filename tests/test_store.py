@@ -1154,3 +1154,74 @@ def test_processes_importing_at_once_into_a_new_store_all_land(tmp_path, file_a,
     store = Store(path)
     assert len(store.imports()) == 3
     assert store.fingerprint().endswith("-3")
+
+
+# --- format 2: extra attributes, settings, versions, remembered mappings -------------------------
+
+
+def test_a_format_1_store_is_upgraded_in_place(tmp_path, file_a):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    store = Store(path)
+    record = import_file(store, file_a)
+    con = sqlite3.connect(path)
+    for statement in (
+        "DROP TABLE archived_findings",
+        "DROP TABLE mappings",
+        "ALTER TABLE findings DROP COLUMN extra",
+        "ALTER TABLE findings DROP COLUMN derived",
+        "ALTER TABLE imports DROP COLUMN settings",
+        "ALTER TABLE imports DROP COLUMN replaces",
+        "ALTER TABLE imports DROP COLUMN superseded_by",
+        "PRAGMA user_version = 1",
+    ):
+        con.execute(statement)
+    con.commit()
+    con.close()
+    upgraded = Store(path)
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    stored = upgraded.findings()
+    assert len(stored) == 3 and all(e == () for e in stored["extra"])
+    assert upgraded.get_import(record.id).current
+    upgraded.save_mapping("sig", ["a"], {"a": "excerpt"}, {"kind": "analysis"})
+    assert upgraded.mapping_for("sig") == ({"a": "excerpt"}, {"kind": "analysis"})
+
+
+def test_replacing_an_import_killed_half_way_leaves_the_store_as_it_was(tmp_path, file_a):
+    store = Store(tmp_path / "s.sqlite3")
+    record = import_file(store, file_a)
+    before = (store.fingerprint(), store.findings().to_json(), store.imports())
+
+    def stop(stage):
+        if stage == "written":
+            raise KeyboardInterrupt
+
+    store._hook = stop
+    with pytest.raises(KeyboardInterrupt):
+        store.import_findings(
+            file_a.frame.iloc[:1],
+            file_name="v2.csv",
+            sha256="0" * 64,
+            rows_total=1,
+            rows_rejected=0,
+            replaces=record.id,
+        )
+    store._hook = None
+    assert (store.fingerprint(), store.findings().to_json(), store.imports()) == before
+
+
+def test_extra_attributes_round_trip_through_the_store_and_its_export(tmp_path, file_a):
+    store = Store(tmp_path / "s.sqlite3")
+    frame = file_a.frame.copy()
+    frame["extra"] = [(("Confidence", "high"), ("Date", "2017-05-01")), (), (("Note", "a, b"),)]
+    frame["derived"] = [("title",), (), ()]
+    record = store.import_findings(
+        frame, file_name="x.csv", sha256="1" * 64, rows_total=3, rows_rejected=0
+    )
+    stored = store.findings()
+    assert list(stored["extra"]) == list(frame["extra"])
+    assert list(stored["derived"]) == list(frame["derived"])
+    header = store.export_import(record.id).decode().splitlines()[0]
+    assert header.endswith(",page,Confidence,Date,Note")

@@ -378,6 +378,9 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
         theirs = ours_to_theirs.get(name)
         if theirs is None:
             return [""] * n
+        return their_column(theirs)
+
+    def their_column(theirs: str) -> list:
         cells = list(map(dict.get, records, repeat(theirs)))
         if not (set(map(type, cells)) <= {str} and max(map(len, cells)) <= MAX_FIELD_CHARS):
             # Only text cells within the size limit are plain; None counts as an empty cell.
@@ -402,9 +405,9 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
     themes_of = cache(lambda cell: _resolved(cell, context.taxonomy.resolve_theme) or None)
     regions_of = cache(partial(_resolved, resolve=context.gazetteer.resolve))
     actors_of = cache(lambda cell: tuple(dict.fromkeys(map(nfc, _split_list(cell, "", None)))))
-    extra_cells = [column(theirs) for theirs in extras]
+    extra_cells = [[nfc(c).strip() for c in their_column(theirs)] for theirs in extras]
     extra_rows = (
-        [tuple((c, v) for c, v in zip(extras, values) if v.strip()) for values in zip(*extra_cells)]
+        [tuple((c, v) for c, v in zip(extras, values) if v) for values in zip(*extra_cells)]
         if extras
         else [()] * n
     )

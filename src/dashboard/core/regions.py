@@ -23,6 +23,7 @@ objects on each call).
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 from collections import deque
@@ -67,6 +68,8 @@ GEOMETRY_COLUMNS = ("code", "name", "level", "country", "geometry")
 CONTEXT_COLUMNS = ("code", "name", "kind", "geometry")
 
 _CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
+#: An ISO 3166-2 code written with a space, underscore, dot or nothing for its hyphen.
+_LOOSE_SUBDIVISION = re.compile(r"^([A-Z]{2})[\s_.]?([A-Z0-9]{1,3})$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _PROVINCE_SUFFIX = "province"
 
@@ -350,7 +353,78 @@ class Gazetteer:
             found = self._keys.get(key[: -len(_PROVINCE_SUFFIX)])
             if found is not None and self._regions[found].level == "province":
                 return found
+        return self._resolve_code(code)
+
+    def _resolve_code(self, code: str) -> str | None:
+        """An ISO 3166-1 alpha-3 code (``AFG``) or an ISO 3166-2 code with its hyphen written
+        otherwise (``AF_HEL``, ``AF HEL``) for a region of the gazetteer."""
+        if len(code) == 3 and code.isalpha():
+            country = _alpha3().get(code)
+            if country in self._regions:
+                return country
+        loose = _LOOSE_SUBDIVISION.match(code)
+        if loose:
+            candidate = f"{loose.group(1)}-{loose.group(2)}"
+            if candidate in self._regions:
+                return candidate
         return None
+
+    def spellings(self, code: str) -> tuple[str, ...]:
+        """Every way of writing *code* that :meth:`resolve` reads: the code, the name, the
+        aliases and, for a country, its ISO 3166-1 alpha-3 code.
+
+        >>> load_gazetteer().spellings("AF-HEL")
+        ('AF-HEL', 'Helmand', 'Hilmand')
+        >>> load_gazetteer().spellings("PK")[:3]
+        ('PK', 'PAK', 'Pakistan')
+        """
+        region = self[code]
+        alpha3 = [a for a, c in _alpha3().items() if c == code and region.level == "country"]
+        return tuple(dict.fromkeys([code, *alpha3, region.name, *region.aliases]))
+
+    def search(self, text: str, limit: int = 10) -> list[str]:
+        """The codes a person typing *text* may mean, best first: the region it names exactly
+        (:meth:`resolve`), then those with a name, alias or code starting with it, then those
+        containing it, then near spellings (:meth:`suggest`). For a picker that finds a region
+        by any of its spellings: typing ``Hilmand`` finds Helmand.
+
+        >>> load_gazetteer().search("Hilmand")[0], load_gazetteer().search("baluch")[0]
+        ('AF-HEL', 'PK-BA')
+        >>> load_gazetteer().search("AFG")[0], load_gazetteer().search("")
+        ('AF', [])
+        """
+        if not isinstance(text, str) or limit <= 0:
+            return []
+        key = name_key(text)
+        if not key:
+            return []
+        found: list[str] = []
+        exact = self.resolve(text)
+        if exact is not None:
+            found.append(exact)
+        starts, contains = [], []
+        for code in self._regions:
+            keys = [name_key(s) for s in self.spellings(code)]
+            if any(k.startswith(key) for k in keys):
+                starts.append(code)
+            elif any(key in k for k in keys):
+                contains.append(code)
+        for code in [*starts, *contains, *self.suggest(text, limit=limit)]:
+            if code not in found:
+                found.append(code)
+        return found[:limit]
+
+    def label_with_spellings(self, code: str) -> str:
+        """The name with the other spellings a picker should match, e.g. for a searchable
+        select box: ``"Helmand (Hilmand, AF-HEL)"``.
+
+        >>> load_gazetteer().label_with_spellings("AF-HEL")
+        'Helmand (Hilmand, AF-HEL)'
+        """
+        region = self[code]
+        others = [s for s in self.spellings(code) if s != region.name]
+        others = others[1:] + others[:1]  # aliases first, the code last
+        return f"{region.name} ({', '.join(others)})" if others else region.name
 
     def suggest(self, text: str, limit: int = 3, *, cutoff: float = 60.0) -> list[str]:
         """The codes whose names or aliases are nearest to *text*, best first.
@@ -446,6 +520,14 @@ class Gazetteer:
             columns=list(COLUMNS),
         )
         return frame
+
+
+@functools.cache
+def _alpha3() -> dict[str, str]:
+    """ISO 3166-1 alpha-3 code -> alpha-2 code, from pycountry."""
+    import pycountry
+
+    return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
 
 
 # -- loaders ----------------------------------------------------------------------------------

@@ -428,12 +428,14 @@ def build_table(
     width = len(header)
     while width and not header[width - 1]:
         width -= 1
-    if not strict_width:
-        for cells in body:
-            last = len(cells)
-            while last > width and _blank(cells[last - 1]):
-                last -= 1
-            width = max(width, last)
+    # Values under blank header cells count; in delimited text only as far as the header row
+    # has cells (a row longer than that is refused below).
+    bound = len(header) if strict_width else None
+    for cells in body:
+        last = len(cells) if bound is None else min(len(cells), bound)
+        while last > width and _blank(cells[last - 1]):
+            last -= 1
+        width = max(width, last)
     if width > MAX_COLUMNS:
         table.problems.extend(_too_wide(file, width, at + 1).problems)
         return

@@ -65,8 +65,11 @@ class Diff:
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def describe(self) -> str:
-        """>>> Diff(("a",), ("b", "c"), (), ("d",)).describe()
-        '1 added, 2 changed, 0 removed, 1 unchanged'"""
+        """The counts in words.
+
+        >>> Diff(("a",), ("b", "c"), (), ("d",)).describe()
+        '1 added, 2 changed, 0 removed, 1 unchanged'
+        """
         return (
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
             f"{len(self.unchanged)} unchanged"

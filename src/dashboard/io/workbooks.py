@@ -148,6 +148,11 @@ def _choose(
             return None
         return sheet
     if not candidates:
+        # A sheet with a header of findings but no rows, or the only sheet there is: read it,
+        # and let the reading say what is wrong with it.
+        headed = [n for n in names if table.sheet_notes[n] == "a header row but no rows below it"]
+        if headed or len(names) == 1:
+            return (headed or list(names))[0]
         table.problems.append(
             Problem(
                 file,

@@ -15,6 +15,8 @@ from pypdf import PdfReader
 
 from dashboard.core.regions import load_context, load_geometry
 from dashboard.exports import briefing
+from dashboard.exports.pdf import briefing_html, map_panel, to_pdf
+from dashboard.exports.png import to_png
 from dashboard.query.filters import Filters, apply
 from dashboard.views import maps
 
@@ -52,8 +54,8 @@ def make(corpus, filters: Filters, **kwargs) -> briefing.Briefing:
 @pytest.fixture(scope="module")
 def propaganda(corpus, map_data):
     item = make(corpus, Filters(themes=("propaganda",)), note="For the minister's office.")
-    png = briefing.to_png(item, map_data, corpus.gazetteer)
-    pdf = briefing.to_pdf(item, png)
+    png = to_png(item, map_data, corpus.gazetteer)
+    pdf = to_pdf(item, png)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "propaganda.png").write_bytes(png)
     (OUT / "propaganda.pdf").write_bytes(pdf)
@@ -128,8 +130,8 @@ def test_pdf_text(corpus, propaganda):
 
 def test_no_findings_briefing(corpus, map_data):
     item = make(corpus, Filters(text="no such words anywhere"), marking="")
-    png = briefing.to_png(item, map_data, corpus.gazetteer)
-    pdf = briefing.to_pdf(item, png)
+    png = to_png(item, map_data, corpus.gazetteer)
+    pdf = to_pdf(item, png)
     (OUT / "no-findings.pdf").write_bytes(pdf)
     whole = squeeze(" ".join(pdf_pages(pdf)))
     assert briefing.NO_FINDINGS in whole
@@ -139,7 +141,7 @@ def test_no_findings_briefing(corpus, map_data):
 
 def test_same_view_same_text(corpus):
     one, two = make(corpus, Filters(region="PK")), make(corpus, Filters(region="PK"))
-    assert briefing.briefing_html(one, None) == briefing.briefing_html(two, None)
+    assert briefing_html(one, None) == briefing_html(two, None)
     assert (
         briefing.briefing_figure(
             one, maps.prepare(load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer
@@ -152,7 +154,7 @@ def test_same_view_same_text(corpus):
 
 def test_exports_name_no_resource_off_the_machine(corpus, map_data):
     item = make(corpus, Filters(themes=("refugees",)))
-    html = briefing.briefing_html(item, b"\x89PNG fake")
+    html = briefing_html(item, b"\x89PNG fake")
     resources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert resources and all(r.startswith("data:") for r in resources)
     assert "@import" not in html and "url(" not in html
@@ -172,15 +174,17 @@ def test_exports_work_with_no_network_at_all(tmp_path):
         "from dashboard.core.regions import load_geometry, load_context\n"
         "from dashboard.views import maps\n"
         "from dashboard.exports import briefing\n"
+        "from dashboard.exports.pdf import to_pdf\n"
+        "from dashboard.exports.png import to_png\n"
         "from dashboard.query.filters import Filters, apply\n"
         "c = load_corpus(); f = Filters(themes=('propaganda',))\n"
         "found = apply(c.findings, f, c.gazetteer)\n"
         "item = briefing.compose(findings=found, reports=c.reports, taxonomy=c.taxonomy,\n"
         "    gazetteer=c.gazetteer, filters_text='x', permalink_url='http://localhost:8501/',\n"
         "    exported=date(2026, 1, 1), title='Offline', marking='OFFICIAL')\n"
-        "png = briefing.to_png(item, maps.prepare(load_geometry(), load_context(), c.gazetteer),\n"
+        "png = to_png(item, maps.prepare(load_geometry(), load_context(), c.gazetteer),\n"
         "    c.gazetteer)\n"
-        f"open({str(tmp_path / 'o.pdf')!r}, 'wb').write(briefing.to_pdf(item, png))\n"
+        f"open({str(tmp_path / 'o.pdf')!r}, 'wb').write(to_pdf(item, png))\n"
     )
     result = subprocess.run(
         ["unshare", "--net", sys.executable, "-c", script],
@@ -196,16 +200,16 @@ def test_missing_chromium_says_what_to_install(corpus, map_data, monkeypatch):
     monkeypatch.setenv("DASHBOARD_CHROMIUM", "/nonexistent/chromium")
     item = make(corpus, Filters())
     with pytest.raises(briefing.ExportError, match="install the chromium package"):
-        briefing.to_pdf(item, None)
+        to_pdf(item, None)
     with pytest.raises(briefing.ExportError, match="install the chromium package"):
-        briefing.to_png(item, map_data, corpus.gazetteer)
+        to_png(item, map_data, corpus.gazetteer)
 
 
 def test_hostile_text_is_escaped(corpus):
     item = make(
         corpus, Filters(), title="<img src=x onerror=alert(1)>", note="<script>alert(1)</script>"
     )
-    html = briefing.briefing_html(item, None)
+    html = briefing_html(item, None)
     assert "<img src=x" not in html and "<script>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
@@ -226,6 +230,6 @@ def test_one_finding_is_not_drawn_as_a_hotspot(corpus, map_data):
 
 def test_pdf_map_is_the_map_alone(propaganda):
     _, png, _ = propaganda
-    panel = Image.open(io.BytesIO(briefing.map_panel(png)))
+    panel = Image.open(io.BytesIO(map_panel(png)))
     # The map is about as wide as high (1.1), cut out of the 16:9 slide.
     assert 1.0 < panel.width / panel.height < 1.2

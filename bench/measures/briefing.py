@@ -56,6 +56,7 @@ def parts(item, data, gaz) -> dict[str, Callable[[], object]]:
     import plotly.graph_objects as go
 
     from dashboard.exports import briefing
+    from dashboard.exports.png import render_png
 
     blank = go.Figure(layout={"width": briefing.PNG_WIDTH, "height": briefing.PNG_HEIGHT})
     slide = briefing.briefing_figure(item, data, gaz)
@@ -71,22 +72,22 @@ def parts(item, data, gaz) -> dict[str, Callable[[], object]]:
         },
     )
     return {
-        "floor|blank slide, 2x": partial(briefing.render_png, blank),
+        "floor|blank slide, 2x": partial(render_png, blank),
         "1x|propaganda": partial(kaleido.calc_fig_sync, slide, opts={**one_x, "scale": 1}),
-        "render|propaganda": partial(briefing.render_png, slide),
-        "map only|propaganda": partial(briefing.render_png, map_only),
-        "plain map|one point": partial(briefing.render_png, plain_map),
+        "render|propaganda": partial(render_png, slide),
+        "map only|propaganda": partial(render_png, map_only),
+        "plain map|one point": partial(render_png, plain_map),
     }
 
 
 def _stop_kaleido() -> None:
     import kaleido
 
-    from dashboard.exports import briefing
+    from dashboard.exports import png
 
     try:
         kaleido.stop_sync_server(silence_warnings=True)
-        briefing._kaleido_started = False
+        png._kaleido_started = False
     except Exception:
         pass
 
@@ -96,22 +97,24 @@ def run(ctx: Context) -> None:
 
     from dashboard.core.corpus import load_corpus
     from dashboard.exports import briefing
+    from dashboard.exports.pdf import to_pdf
+    from dashboard.exports.png import to_png
 
     corpus = load_corpus()
     gaz = corpus.gazetteer
     data = maps.prepare(load_geometry(), load_context(), gaz)
     items = {name: compose(corpus, f) for name, f in VIEWS.items()}
-    first_s, png = timed(partial(briefing.to_png, items["propaganda"], data, gaz))
+    first_s, png = timed(partial(to_png, items["propaganda"], data, gaz))
     assert Image.open(io.BytesIO(png)).size == (3200, 1800)
     ctx.results.add("briefing-first", seconds=first_s, view="propaganda")
     log(f"  first PNG (starts kaleido's Chromium): {fmt_time(first_s)}")
-    pngs = {name: briefing.to_png(item, data, gaz) for name, item in items.items()}
+    pngs = {name: to_png(item, data, gaz) for name, item in items.items()}
     funcs: dict[str, Callable[[], object]] = {}
     for name, item in items.items():
         funcs[f"compose|{name}"] = partial(compose, corpus, VIEWS[name])
         funcs[f"figure|{name}"] = partial(briefing.briefing_figure, item, data, gaz)
-        funcs[f"png|{name}"] = partial(briefing.to_png, item, data, gaz)
-        funcs[f"pdf|{name}"] = partial(briefing.to_pdf, item, pngs[name])
+        funcs[f"png|{name}"] = partial(to_png, item, data, gaz)
+        funcs[f"pdf|{name}"] = partial(to_pdf, item, pngs[name])
     funcs.update(parts(items["propaganda"], data, gaz))
     samples, first = interleaved(funcs, ctx.repeat, ctx.budget)
     measured = {name: summary(samples[name]) for name in PARTS}
@@ -162,7 +165,7 @@ def tables(s: dict) -> list[Table]:
     p = s.get("briefing-parts", [{}])[0]
     return [
         Table(
-            title="Briefing exports (`briefing.to_png` / `to_pdf`, bundled data)",
+            title="Briefing exports (`png.to_png` / `pdf.to_pdf`, bundled data)",
             intro=(
                 f"First PNG in the process (starts kaleido's Chromium): {fmt_time(first)}. "
                 "Later runs: `compose` (the Briefing from the filtered frame), "

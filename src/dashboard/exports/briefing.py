@@ -1,28 +1,19 @@
-"""Briefing exports: the current view as a slide-sized PNG and an A4 landscape PDF.
+"""The briefing: what it prints (the :class:`Briefing` value, composed from the filtered
+findings) and the slide figure (the map with title, marking, counts, caveats and source).
 
-Pure functions, view in, bytes out. The PNG is the map figure rendered by kaleido with Debian's
-Chromium; the PDF is an HTML document (the PNG, then every finding) printed by the same
-Chromium. Nothing here asks the network for anything: the map style is offline (see
-:mod:`dashboard.views.maps`), kaleido runs without MathJax (its default loads MathJax from a CDN),
-the
-HTML holds its one image inline, and Chromium runs with every host name unresolvable.
+Pure functions, view in, value or figure out. The slide is rendered to PNG in
+:mod:`dashboard.exports.png` and the A4 PDF is printed in :mod:`dashboard.exports.pdf`, both by
+Debian's Chromium and without asking the network for anything; :class:`ExportError` is what
+either raises when it cannot.
 """
 
 from __future__ import annotations
 
-import base64
-import io
-import os
-import shutil
-import subprocess
-import tempfile
 import textwrap
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
-from pathlib import Path
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
@@ -51,10 +42,6 @@ PLACEMENT_CAVEAT = (
     "counts for Pakistan as a whole, not for each of its provinces."
 )
 NO_FINDINGS = "No findings match these filters."
-_CHROMIUM_HINT = (
-    "Chromium was not found: install the chromium package "
-    "(apt-get install chromium; `make run` installs it)"
-)
 
 
 class ExportError(RuntimeError):
@@ -186,7 +173,7 @@ def compose(
     )
 
 
-# --- the PNG ------------------------------------------------------------------------------------
+# --- the slide ----------------------------------------------------------------------------------
 
 
 def _text(text: str) -> str:
@@ -349,216 +336,3 @@ def briefing_figure(
             )
     figure.update_layout(annotations=annotations)
     return figure
-
-
-_KALEIDO_LOCK = threading.Lock()
-_kaleido_started = False
-
-
-def _chromium() -> str:
-    path = (
-        os.environ.get("DASHBOARD_CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
-    if not path or not Path(path).exists():
-        raise ExportError(_CHROMIUM_HINT)
-    return path
-
-
-def render_png(figure: go.Figure) -> bytes:
-    """The figure as a PNG at 2x, through one long-lived kaleido/Chromium (started on first use)."""
-    global _kaleido_started
-    import kaleido
-    from kaleido.errors import ChromeNotFoundError
-
-    chromium = _chromium()
-    os.environ.setdefault("BROWSER_PATH", chromium)
-    try:
-        with _KALEIDO_LOCK:
-            if not _kaleido_started:
-                # mathjax=False: kaleido's default page loads MathJax from a CDN.
-                kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
-                _kaleido_started = True
-            return kaleido.calc_fig_sync(
-                figure,
-                opts={
-                    "format": "png",
-                    "width": figure.layout.width or PNG_WIDTH,
-                    "height": figure.layout.height or PNG_HEIGHT,
-                    "scale": PNG_SCALE,
-                },
-            )
-    except ChromeNotFoundError as err:
-        raise ExportError(_CHROMIUM_HINT) from err
-
-
-def to_png(
-    briefing: Briefing, data: maps.MapData, gazetteer: Gazetteer, selected: str | None = None
-) -> bytes:
-    return render_png(briefing_figure(briefing, data, gazetteer, selected))
-
-
-# --- the PDF ------------------------------------------------------------------------------------
-
-_PDF_CSS = """
-@page { size: A4 landscape; margin: 20mm 15mm 18mm 15mm;
-  @top-center { content: MARKING; font: bold 11pt "DejaVu Sans", sans-serif;
-                font-variant-ligatures: none; }
-  @bottom-center { content: MARKING; font: bold 11pt "DejaVu Sans", sans-serif;
-                   font-variant-ligatures: none; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages);
-                  font: 9pt "DejaVu Sans", sans-serif; color: #444; }
-  @bottom-left { content: FOOTER; font: 9pt "DejaVu Sans", sans-serif; color: #444;
-                 font-variant-ligatures: none; } }
-body { font: 10.5pt/1.4 "DejaVu Sans", "Liberation Sans", sans-serif; color: #111;
-       hyphens: none; font-variant-ligatures: none; font-feature-settings: "liga" 0, "clig" 0; }
-h1 { font-size: 20pt; margin: 0 0 2mm 0; }
-.subtitle { font-size: 12pt; color: #444; margin: 0 0 3mm 0; }
-.front { display: flex; gap: 6mm; align-items: flex-start; }
-.map { height: 128mm; width: auto; display: block; border: 0.3pt solid #bbb; }
-.side { flex: 1; }
-.meta { font-size: 9pt; line-height: 1.3; color: #333; margin: 1mm 0; }
-h2 { font-size: 14pt; margin: 0 0 3mm 0; break-before: page; }
-article { break-inside: avoid; border-top: 0.4pt solid #999; padding: 2.5mm 0; }
-article h3 { font-size: 11.5pt; margin: 0 0 1mm 0; }
-.tags { font-size: 9pt; color: #333; }
-blockquote { margin: 1.5mm 0 1.5mm 5mm; font-style: normal; white-space: pre-wrap; }
-.cite { font-size: 9pt; color: #444; }
-.none { font-size: 13pt; font-weight: bold; margin-top: 8mm; }
-"""
-
-
-def _css_string(text: str) -> str:
-    """*text* as a CSS string literal, every character but letters, digits and spaces written as
-    a CSS escape, so that nothing in it can end the string or the ``<style>`` element."""
-    return (
-        '"'
-        + "".join(
-            ch if (ch.isalnum() and ch.isascii()) or ch == " " else f"\\{ord(ch):x} " for ch in text
-        )
-        + '"'
-    )
-
-
-def briefing_html(briefing: Briefing, png: bytes | None) -> str:
-    """The PDF's source: an HTML document with its one image inline and no other resource."""
-    css = _PDF_CSS.replace("MARKING", _css_string(briefing.marking)).replace(
-        "FOOTER", _css_string(f"{briefing.title} · exported {briefing.exported}")
-    )
-    parts = [
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(briefing.title)}</title><style>{css}</style></head><body>",
-        f"<h1>{escape(briefing.title)}</h1>",
-    ]
-    if briefing.subtitle:
-        parts.append(f'<p class="subtitle">{escape(briefing.subtitle)}</p>')
-    side = [
-        '<div class="side">',
-        '<p class="meta"><b>Findings naming each area:</b> '
-        + escape("; ".join(f"{name} {n}" for name, n in briefing.areas) or "none")
-        + "</p>",
-    ]
-    if briefing.elsewhere:
-        side.append(
-            '<p class="meta"><b>Not on the map:</b> '
-            + escape("; ".join(f"{name} {n}" for name, n in briefing.elsewhere))
-            + "</p>"
-        )
-    if briefing.unplaced:
-        side.append(f'<p class="meta">Naming no place: {briefing.unplaced}</p>')
-    side += [
-        f'<p class="meta"><b>Filters:</b> {escape(briefing.filters_text)}</p>',
-        f'<p class="meta">{escape(briefing.source_line)}</p>',
-        f'<p class="meta">Exported {escape(briefing.exported)} · '
-        f"Link to this view in the dashboard: {escape(briefing.permalink)}</p>",
-        f'<p class="meta">{escape(BOUNDARY_CAVEAT)} {escape(PLACEMENT_CAVEAT)}</p>',
-    ]
-    if briefing.note:
-        side.append(f'<p class="meta"><b>Analyst\'s note:</b> {escape(briefing.note)}</p>')
-    side.append("</div>")
-    if png:
-        parts.append(
-            '<div class="front"><img class="map" alt="Map of the findings by area" '
-            f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-            + "".join(side)
-            + "</div>"
-        )
-    else:
-        parts += side
-    if not briefing.findings:
-        parts.append(f'<p class="none">{NO_FINDINGS}</p>')
-    else:
-        parts.append(f"<h2>Findings ({len(briefing.findings)})</h2>")
-        for item in briefing.findings:
-            tags = " · ".join(
-                filter(
-                    None,
-                    [
-                        item.kind,
-                        ", ".join(item.themes),
-                        ", ".join(item.regions) or "no place named",
-                    ],
-                )
-            )
-            parts.append(
-                f"<article><h3>{escape(item.title)}</h3>"
-                f'<div class="tags">{escape(tags)} · {escape(item.id)}</div>'
-                f"<blockquote>“{escape(item.excerpt)}”</blockquote>"
-                f'<div class="cite">{escape(item.citation)}</div></article>'
-            )
-    parts.append("</body></html>")
-    return "".join(parts)
-
-
-def html_to_pdf(html: str, *, timeout: float = 60) -> bytes:
-    """Print *html* to PDF with headless Chromium, with every host name unresolvable."""
-    chromium = _chromium()
-    with tempfile.TemporaryDirectory(prefix="briefing-") as tmp:
-        source, target = Path(tmp) / "briefing.html", Path(tmp) / "briefing.pdf"
-        source.write_text(html, encoding="utf-8")
-        command = [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            f"--user-data-dir={tmp}/profile",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={target}",
-            source.as_uri(),
-        ]
-        try:
-            result = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as err:
-            raise ExportError(f"Chromium did not finish the PDF within {timeout:.0f} s") from err
-        if not target.exists() or target.stat().st_size == 0:
-            tail = result.stderr.decode(errors="replace").strip().splitlines()[-3:]
-            raise ExportError("Chromium could not print the PDF: " + " ".join(tail))
-        return target.read_bytes()
-
-
-def map_panel(png: bytes) -> bytes:
-    """The map alone, cut out of the slide: the PDF prints title, marking, counts, caveats and
-    source as text, so they are not repeated in the picture."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png))
-    scale = image.height / PNG_HEIGHT
-    _, _, margin, map_width, plot_height, _ = _slide_geometry()
-    box = tuple(
-        round(v * scale)
-        for v in (margin["l"], margin["t"], margin["l"] + map_width, margin["t"] + plot_height)
-    )
-    out = io.BytesIO()
-    image.crop(box).save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-def to_pdf(briefing: Briefing, png: bytes | None) -> bytes:
-    """The briefing as an A4 landscape PDF: the map (from the slide PNG), then every finding."""
-    return html_to_pdf(briefing_html(briefing, map_panel(png) if png else None))

@@ -9,6 +9,8 @@ from datetime import date
 import streamlit as st
 
 from dashboard.exports import briefing
+from dashboard.exports.pdf import to_pdf
+from dashboard.exports.png import to_png
 from dashboard.ui import state
 from dashboard.ui.data import map_data
 from dashboard.ui.pages import PAGES
@@ -69,8 +71,8 @@ def prepare_exports(view: View, item: briefing.Briefing) -> None:
     """Make the PNG and the PDF of *item* and keep them for the download buttons. Errors are
     kept too, to be shown in words."""
     try:
-        png = briefing.to_png(item, map_data(), view.corpus.gazetteer, view.filters.region)
-        pdf = briefing.to_pdf(item, png)
+        png = to_png(item, map_data(), view.corpus.gazetteer, view.filters.region)
+        pdf = to_pdf(item, png)
     except briefing.ExportError as err:
         st.session_state[state.BRIEFING_EXPORTS] = {"key": repr(item), "error": str(err)}
         return

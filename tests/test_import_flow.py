@@ -117,3 +117,45 @@ def test_unrecognised_column_mapped_by_hand(own_store):
     at.selectbox(key=import_ui.mapping_key("Zitat")).set_value("excerpt").run()
     assert "1 row(s) read: 1 can be imported, 0 cannot." in " ".join(texts(at.markdown))
     assert not next(b for b in at.button if b.label == "Import all rows").disabled
+
+
+def test_mapping_step_with_a_workbook_and_defaults(own_store):
+    """An .xlsx with a README sheet and title rows, headers in the analyst's words, no kind or
+    title column: the sheet and mapping are suggested, a kind is chosen for the file, and the
+    rows import; a second, edited version is shown as a difference and replaces the first."""
+    from test_sheets import ROWS, xlsx_sheet
+
+    from dashboard.ui import imports as import_ui
+
+    at = page("imports")
+    at.file_uploader[0].upload("log.xlsx", xlsx_sheet(), "application/octet-stream").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Read as: Excel workbook, sheet 'Findings 2017', header on row 3, 3 rows" in [
+        t.value for t in at.text
+    ]
+    assert at.selectbox(key="imp_sheet").value == "Findings 2017"
+    assert at.selectbox(key=import_ui.mapping_key("Province")).value == "regions"
+    assert at.selectbox(key=import_ui.mapping_key("Confidence")).value == "extra"
+    problems = at.dataframe[0].value
+    assert "required column 'kind' is missing" in list(problems["message"])
+    at.selectbox(key="imp_kind").set_value("analysis").run()
+    assert "3 row(s) read: 3 can be imported, 0 cannot." in " ".join(texts(at.markdown))
+    at.selectbox(key=import_ui.mapping_key("Date")).set_value("ignore").run()
+    next(b for b in at.button if b.label == "Import all rows").click().run()
+    assert any("Imported 3 finding(s) from log.xlsx" in s for s in texts(at.success))
+
+    rows = [list(r) for r in ROWS]
+    rows[1][5] = "low"
+    edited = xlsx_sheet(rows=rows)
+    at.file_uploader[0].upload("log-v2.xlsx", edited, "application/octet-stream").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # The mapping and the kind confirmed for these headers are offered again.
+    assert at.selectbox(key=import_ui.mapping_key("Date")).value == "ignore"
+    assert any("A new version of import #1" in i for i in texts(at.info))
+    diff = at.dataframe[1].value
+    assert list(diff["id"]) == ["k-2"] and list(diff["change"]) == ["changed"]
+    next(b for b in at.button if b.label == "Import all rows").click().run()
+    assert any("replacing import #1" in s for s in texts(at.success))
+    at = page("imports")
+    at.button(key="restore_1").click().run()
+    assert any("is the current version again" in s for s in texts(at.success))

@@ -17,7 +17,7 @@ PAGE_SIZE = ("dashboard.ui.explorer", "PAGE_SIZE")
 COLD_PARTS = (
     ("load_corpus (read + validate + anchor)", "dashboard.core.corpus", "load_corpus"),
     ("FindingsIndex.build", "dashboard.query.index", "FindingsIndex.build"),
-    ("maps.prepare", "dashboard.views.maps", "prepare"),
+    ("map_data.prepare", "dashboard.views.map_data", "prepare"),
 )
 
 #: The pieces of a warm rerun worth timing on their own.

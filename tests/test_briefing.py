@@ -19,6 +19,7 @@ from dashboard.exports.pdf import briefing_html, map_panel, to_pdf
 from dashboard.exports.png import to_png
 from dashboard.query.filters import Filters, apply
 from dashboard.views import maps
+from dashboard.views.map_data import prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "test-output" / "briefing"
@@ -26,7 +27,7 @@ OUT = ROOT / "test-output" / "briefing"
 
 @pytest.fixture(scope="module")
 def map_data(corpus):
-    return maps.prepare(load_geometry(), load_context(), corpus.gazetteer)
+    return prepare(load_geometry(), load_context(), corpus.gazetteer)
 
 
 def make(corpus, filters: Filters, **kwargs) -> briefing.Briefing:
@@ -144,10 +145,10 @@ def test_same_view_same_text(corpus):
     assert briefing_html(one, None) == briefing_html(two, None)
     assert (
         briefing.briefing_figure(
-            one, maps.prepare(load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer
+            one, prepare(load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer
         ).to_json()
         == briefing.briefing_figure(
-            two, maps.prepare(load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer
+            two, prepare(load_geometry(), load_context(), corpus.gazetteer), corpus.gazetteer
         ).to_json()
     )
 
@@ -172,7 +173,7 @@ def test_exports_work_with_no_network_at_all(tmp_path):
         "from datetime import date\n"
         "from dashboard.core.corpus import load_corpus\n"
         "from dashboard.core.regions import load_geometry, load_context\n"
-        "from dashboard.views import maps\n"
+        "from dashboard.views.map_data import prepare\n"
         "from dashboard.exports import briefing\n"
         "from dashboard.exports.pdf import to_pdf\n"
         "from dashboard.exports.png import to_png\n"
@@ -182,7 +183,7 @@ def test_exports_work_with_no_network_at_all(tmp_path):
         "item = briefing.compose(findings=found, reports=c.reports, taxonomy=c.taxonomy,\n"
         "    gazetteer=c.gazetteer, filters_text='x', permalink_url='http://localhost:8501/',\n"
         "    exported=date(2026, 1, 1), title='Offline', marking='OFFICIAL')\n"
-        "png = to_png(item, maps.prepare(load_geometry(), load_context(), c.gazetteer),\n"
+        "png = to_png(item, prepare(load_geometry(), load_context(), c.gazetteer),\n"
         "    c.gazetteer)\n"
         f"open({str(tmp_path / 'o.pdf')!r}, 'wb').write(to_pdf(item, png))\n"
     )

@@ -8,12 +8,12 @@ from collections import Counter
 import pytest
 
 from dashboard.core.regions import load_context, load_geometry
-from dashboard.views import maps
+from dashboard.views import map_data, maps
 
 
 @pytest.fixture(scope="module")
 def data(gazetteer):
-    return maps.prepare(load_geometry(), load_context(), gazetteer)
+    return map_data.prepare(load_geometry(), load_context(), gazetteer)
 
 
 def trace(figure, name):
@@ -189,7 +189,7 @@ def test_coordinates_reach_the_browser_as_plain_geojson(data, gazetteer):
         else [p for ring in rings for p in ring]
     )
     assert points and all(isinstance(p, list) and len(p) == 2 for p in points)
-    assert all(round(v, maps.DISPLAY_DECIMALS) == v for p in points for v in p)
+    assert all(round(v, map_data.DISPLAY_DECIMALS) == v for p in points for v in p)
     assert 60 < min(p[0] for p in points) < max(p[0] for p in points) < 78
     for layer in figure["layout"]["map"]["layers"]:
         assert layer["source"]["type"] in (

@@ -147,7 +147,7 @@ def tables(s: dict) -> list[Table]:
                 Column("cold: map page first run", "map_first_run_s", fmt_time),
                 _cold_part("load_corpus"),
                 _cold_part("FindingsIndex.build"),
-                _cold_part("maps.prepare"),
+                _cold_part("map_data.prepare"),
                 Column("table page first run", lambda r: r.get("table_first_run_s"), fmt_time),
                 Column("max RSS", "max_rss_mb", lambda mb: f"{mb:,.0f} MB"),
             ),

@@ -14,7 +14,7 @@ from bench.timing import fmt_stats, fmt_time, interleaved, log, summary, timed
 from dashboard.core.regions import load_context, load_geometry
 from dashboard.query import filters as flt
 from dashboard.query.filters import Filters
-from dashboard.views import maps
+from dashboard.views import map_data, maps
 
 NAME = "briefing"
 TITLE = "Briefing exports (bundled data)"
@@ -102,7 +102,7 @@ def run(ctx: Context) -> None:
 
     corpus = load_corpus()
     gaz = corpus.gazetteer
-    data = maps.prepare(load_geometry(), load_context(), gaz)
+    data = map_data.prepare(load_geometry(), load_context(), gaz)
     items = {name: compose(corpus, f) for name, f in VIEWS.items()}
     first_s, png = timed(partial(to_png, items["propaganda"], data, gaz))
     assert Image.open(io.BytesIO(png)).size == (3200, 1800)

@@ -9,7 +9,7 @@ from bench.measures.base import Context
 from bench.report import SIZE, Column, Table
 from bench.timing import fmt_stats, fmt_time, interleaved, log, summary, timed
 from dashboard.core.regions import load_context, load_gazetteer, load_geometry
-from dashboard.views import maps
+from dashboard.views import map_data, maps
 
 NAME = "map"
 TITLE = "Map figure"
@@ -21,7 +21,7 @@ def _figure_json(data, gaz, counts, selected) -> str:
 
 def run(ctx: Context) -> None:
     gaz = ctx.built[0].corpus.gazetteer if ctx.built else load_gazetteer()
-    prepare_s, data = timed(lambda: maps.prepare(load_geometry(), load_context(), gaz))
+    prepare_s, data = timed(lambda: map_data.prepare(load_geometry(), load_context(), gaz))
     ctx.results.add("map-prepare", seconds=prepare_s)
     for sized in ctx.built:
         counts = sized.index.region_counts()
@@ -55,7 +55,7 @@ def tables(s: dict) -> list[Table]:
         Table(
             title="Map figure",
             intro=(
-                f"`maps.prepare` (once, cached): {fmt_time(prepare)}. The payload is "
+                f"`map_data.prepare` (once, cached): {fmt_time(prepare)}. The payload is "
                 "`len(fig.to_json())`: it does not grow with the findings, only with the "
                 "digits of the counts in labels and hover texts.",
             ),

@@ -24,6 +24,7 @@ from dashboard.core.taxonomy import Taxonomy
 from dashboard.query.filters import Filters
 from dashboard.views import maps
 from dashboard.views.cards import page_of
+from dashboard.views.map_data import MapData
 
 #: Protective markings an analyst may print on a briefing ("" = none).
 MARKINGS = ("", "OFFICIAL", "OFFICIAL-SENSITIVE")
@@ -219,7 +220,7 @@ def _title_text(briefing: Briefing, scale: float) -> str:
 
 def briefing_figure(
     briefing: Briefing,
-    data: maps.MapData,
+    data: MapData,
     gazetteer: Gazetteer,
     selected: str | None = None,
     *,

@@ -23,7 +23,7 @@ from dashboard.exports.briefing import (
     ExportError,
     briefing_figure,
 )
-from dashboard.views import maps
+from dashboard.views.map_data import MapData
 
 _CHROMIUM_HINT = (
     "Chromium was not found: install the chromium package "
@@ -74,6 +74,6 @@ def render_png(figure: go.Figure) -> bytes:
 
 
 def to_png(
-    briefing: Briefing, data: maps.MapData, gazetteer: Gazetteer, selected: str | None = None
+    briefing: Briefing, data: MapData, gazetteer: Gazetteer, selected: str | None = None
 ) -> bytes:
     return render_png(briefing_figure(briefing, data, gazetteer, selected))

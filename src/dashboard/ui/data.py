@@ -18,6 +18,7 @@ from dashboard.io.store import Store, StoreError, default_store_path
 from dashboard.query.index import FindingsIndex
 from dashboard.views import maps
 from dashboard.views.inert import inert
+from dashboard.views.map_data import MapData, prepare
 
 _FINGERPRINTS: dict[str, tuple[float, str]] = {}
 #: Seconds a data fingerprint is reused: a rerun asks for it several times.
@@ -98,17 +99,17 @@ def corpus() -> Corpus:
 
 
 @st.cache_resource(show_spinner=False)
-def _cached_map_data(data_dir: str, fingerprint: str) -> maps.MapData:
+def _cached_map_data(data_dir: str, fingerprint: str) -> MapData:
     gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
     regions = Path(data_dir) / "regions"
-    return maps.prepare(
+    return prepare(
         load_geometry(regions / "afpak.geojson"),
         load_context(regions / "context.geojson"),
         gazetteer,
     )
 
 
-def map_data() -> maps.MapData:
+def map_data() -> MapData:
     """Region geometry prepared for drawing, once per change of the data files."""
     return _cached_map_data(str(DATA_DIR), data_fingerprint())
 

@@ -8,6 +8,10 @@ labels and help texts as Markdown (with links, images, ``$...$`` LaTeX, ``:red[.
 - :func:`inert` escapes every character Markdown could read as syntax and makes control and
   bidirectional-override characters visible (``⟨U+202E⟩``), so ``[Log in](http://evil)``
   shows as those characters and a right-to-left override cannot reorder what is around it;
+- escaping alone does not stop Streamlit's Markdown from turning ``http://...``, ``www....``
+  and ``name@host`` into links (its autolinker reads the text after escapes), so :func:`inert`
+  also puts an invisible WORD JOINER (U+2060) inside each ``://``, after ``www`` and before
+  ``@``: the characters shown are the same, and no autolink is made;
 - :func:`inert_html` does the same for HTML (``html.escape`` after making controls visible).
 
 ``tests/test_inert.py`` pushes a payload corpus through both, and an AST check fails when a
@@ -22,6 +26,9 @@ import unicodedata
 
 #: Characters that Markdown (CommonMark, GFM, and Streamlit's own directives) can read as syntax.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&\"'=^%@/])")
+#: Where an autolinker would start a link: a scheme's "://", "www.", and the "@" of an address.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 #: The longest text shown whole; longer text ends in "…" (the full text stays in the data).
 DEFAULT_LIMIT = 2_000
 
@@ -56,13 +63,13 @@ def shorten(text: str, limit: int | None) -> str:
 def inert(value: object, *, limit: int | None = DEFAULT_LIMIT) -> str:
     """*value* as text that Markdown shows exactly as it is, never as a link, image or markup.
 
-    >>> inert("[Log in](http://evil.example)")
-    '\\\\[Log in\\\\]\\\\(http\\\\:\\\\/\\\\/evil\\\\.example\\\\)'
+    >>> inert("[Log in](http://evil.example)").replace(WORD_JOINER, "+")
+    '\\\\[Log in\\\\]\\\\(http\\\\:+\\\\/\\\\/evil\\\\.example\\\\)'
     >>> inert("$x$ <b>")
     '\\\\$x\\\\$ \\\\<b\\\\>'
     """
     text = shorten(visible_controls("" if value is None else str(value)), limit)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
 
 
 def inert_html(value: object, *, limit: int | None = None) -> str:

@@ -8,9 +8,12 @@ from collections.abc import Callable, Iterable, Mapping
 
 from dashboard.core.corpus import Corpus
 from dashboard.core.taxonomy import Taxonomy
+from dashboard.core.text import name_key
 
 #: The countries whose provinces the picker lists under them, in this order.
 MAPPED_COUNTRIES = ("AF", "PK")
+#: Other spellings a picker label carries at most (besides the code).
+MAX_SPELLINGS = 2
 
 
 def counts_line(
@@ -57,10 +60,19 @@ def region_options(corpus: Corpus) -> list[str | None]:
 
 
 def region_label(corpus: Corpus, code: str | None) -> str:
-    """A region's label in the picker (fixed: it must not change from run to run)."""
+    """A region's label in the picker (fixed: it must not change from run to run).
+
+    The label carries the region's other spellings and codes, since the picker finds an option
+    by what is typed into it: typing ``Hilmand`` or ``AF-HEL`` finds Helmand.
+
+    >>> from dashboard.core.corpus import load_corpus
+    >>> region_label(load_corpus(), "AF-HEL")
+    '    └ Helmand · Hilmand · AF-HEL'
+    """
     if code is None:
         return "All regions"
-    region = corpus.gazetteer[code]
+    gaz = corpus.gazetteer
+    region = gaz[code]
     label = region.name
     if region.level == "province":
         label = "    └ " + label
@@ -68,7 +80,21 @@ def region_label(corpus: Corpus, code: str | None) -> str:
             label += " (until 2018)"
     elif region.level == "nonspatial":
         label += " (not on map)"
-    return label
+    # Spellings that typing the name already finds (the name with accents, "Wilayat-e Kabul")
+    # are left out; so are spellings that fold alike.
+    seen = {name_key(region.name).replace(" ", "")}
+    others = []
+    # Spellings without full stops first: "FATA" is what people type, not "F.A.T.A.".
+    for spelling in sorted(gaz.spellings(code), key=lambda s: "." in s):
+        key = name_key(spelling).replace(" ", "")
+        if spelling == code or any(k in key for k in seen):
+            continue
+        seen.add(key)
+        others.append(spelling)
+    shown = others[:MAX_SPELLINGS]
+    if region.level in ("country", "province"):
+        shown.append(code)
+    return " · ".join([label, *shown])
 
 
 def region_scope_caption(corpus: Corpus, region: str, count: int, wider: bool) -> str:

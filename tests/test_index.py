@@ -15,7 +15,8 @@ from dashboard.core.regions import load_gazetteer
 from dashboard.core.taxonomy import load_taxonomy
 from dashboard.core.text import fold
 from dashboard.query.filters import Filters, apply, count_values, facets, region_scope
-from dashboard.query.index import FindingsIndex, fold_fast, search_text
+from dashboard.query.index import FindingsIndex
+from dashboard.query.words import fold_fast, search_text
 from dashboard.views import maps
 
 GAZETTEER = load_gazetteer()
@@ -435,9 +436,9 @@ def test_word_index_in_the_background_is_used_once_built(corpus):
 
 @pytest.mark.parametrize("limit", [0, 1, 2_000])
 def test_words_found_by_search_or_by_arrow_are_the_same(corpus, monkeypatch, limit):
-    from dashboard.query import index as module
+    from dashboard.query.words import _Words
 
-    monkeypatch.setattr(module._Words, "FIND_LIMIT", limit)
+    monkeypatch.setattr(_Words, "FIND_LIMIT", limit)
     index = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="now")
     words = index._words.vocabulary.to_pylist()
     for token in ("a", "is", "radio", "iskp’s", "zzz", words[0], words[-1], words[-1][-2:]):

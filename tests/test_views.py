@@ -62,3 +62,61 @@ def test_the_reader_opens_the_focused_findings_report(corpus, index):
     )
     assert len(opened.findings) == len(corpus.findings)
     assert set(opened.shown["themes"].map(lambda ts: "refugees" in ts)) == {True}
+
+
+def test_an_analysts_own_columns_show_on_cards_in_the_table_and_in_every_export(corpus, tmp_path):
+    """A column that is no field of ours is kept with the finding: on its card, in the table, in
+    the CSV (a column of its own) and the JSON; a title taken from the excerpt says so."""
+    import csv
+    import io
+    import json
+
+    from dashboard.core.corpus import merge
+    from dashboard.exports import files
+    from dashboard.io import importer
+    from dashboard.io.store import Store
+    from dashboard.views.cards import finding_card
+
+    sheet = (
+        "Finding ID,Quote,Province,Theme(s),Confidence,Handling note\n"
+        "mine-1,deploying mobile radio broadcasting and social media,,Propaganda,High,"
+        "Check the <b>date</b>\n"
+    )
+    store = Store(tmp_path / "store.sqlite3")
+    plan = importer.plan_findings(
+        sheet.encode(),
+        "mine.csv",
+        corpus,
+        store,
+        defaults={"kind": "analysis", "report_id": "hjs-2017-iskp"},
+        remember=False,
+    )
+    assert plan.rows_valid == 1, plan.problems
+    merged = merge(corpus, plan.result.findings, {})
+    index = FindingsIndex.build(merged.findings, merged.gazetteer, words="never")
+    view = View.of(merged, index, Filters(text="mobile radio"))
+    finding = view.findings[view.findings["id"] == "mine-1"].iloc[0].to_dict()
+    assert dict(finding["extra"]) == {
+        "Confidence": "High",
+        "Handling note": "Check the <b>date</b>",
+    }
+
+    card = finding_card(finding, merged.reports["hjs-2017-iskp"], merged.taxonomy, merged.gazetteer)
+    assert "<dt>Confidence</dt><dd>High</dd>" in card
+    assert "Check the &lt;b&gt;date&lt;/b&gt;" in card
+    assert "title from the excerpt" in card
+
+    table = tables.findings_table(view)
+    row = table[table["id"] == "mine-1"].iloc[0]
+    assert row["other columns"] == "Confidence: High; Handling note: Check the <b>date</b>"
+
+    rows = list(
+        csv.DictReader(io.StringIO(files.to_csv(view.findings, merged).decode("utf-8-sig")))
+    )
+    mine = next(r for r in rows if r["id"] == "mine-1")
+    assert mine["Confidence"] == "High" and mine["Handling note"] == "Check the <b>date</b>"
+    assert "title" in mine["derived"]
+    exported = json.loads(files.to_json(view.findings, merged))
+    records = exported["findings"] if isinstance(exported, dict) else exported
+    mine_json = next(r for r in records if r["id"] == "mine-1")
+    assert mine_json["extra"] == {"Confidence": "High", "Handling note": "Check the <b>date</b>"}

@@ -51,6 +51,7 @@ CSV_FIELDS = (
     "page",
     "source",
     "citation",
+    "derived",
 )
 #: Keys of each finding in the JSON export and of each feature's properties in the GeoJSON.
 JSON_FIELDS = (
@@ -73,6 +74,8 @@ JSON_FIELDS = (
     "page",
     "source",
     "citation",
+    "derived",
+    "extra",
 )
 
 #: First characters a spreadsheet may read as the start of a formula (OWASP CSV injection).
@@ -116,6 +119,32 @@ def _items(value: Any) -> list[str]:
     return [] if pd.isna(value) else [str(value)]
 
 
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    """A finding's extra attributes, ``(column, text)`` pairs in the file's order; missing as []."""
+    if value is None or isinstance(value, str):
+        return []
+    try:
+        return [(str(name), _text(text)) for name, text in value]
+    except (TypeError, ValueError):
+        return []
+
+
+def extra_columns(findings: pd.DataFrame) -> list[str]:
+    """The names of every extra attribute the findings carry, in order of first appearance."""
+    if "extra" not in findings.columns:
+        return []
+    names: dict[str, None] = {}
+    for value in findings["extra"]:
+        for name, _ in _pairs(value):
+            names.setdefault(name, None)
+    return list(names)
+
+
+def extra_header(name: str) -> str:
+    """The CSV header of an extra attribute: its own name, unless one of ours has that name."""
+    return f"extra: {name}" if name in CSV_FIELDS or name.startswith("extra: ") else name
+
+
 def _page(value: Any) -> int | None:
     if value is None or pd.isna(value):
         return None
@@ -155,6 +184,8 @@ def _record(finding: pd.Series, corpus) -> dict[str, Any]:
         "page": page,
         "source": _text(finding.get("source")),
         "citation": report.citation(page) if report is not None else "",
+        "derived": _items(finding.get("derived")),
+        "extra": dict(_pairs(finding.get("extra"))),
     }
 
 
@@ -165,8 +196,11 @@ def _records(findings: pd.DataFrame, corpus) -> list[dict[str, Any]]:
 def export_rows(findings: pd.DataFrame, corpus) -> list[dict[str, Any]]:
     """One flat dict per finding (keys :data:`CSV_FIELDS`), in the frame's order.
 
-    Lists are joined with ``"; "``; a missing page is ``""``.
+    Lists are joined with ``"; "``; a missing page is ``""``. Each extra attribute (a column
+    of the analyst's own that the findings carry) follows as a column of its own
+    (:func:`extra_header`), empty where a finding lacks it.
     """
+    extras = extra_columns(findings)
     rows = []
     for record in _records(findings, corpus):
         row = {}
@@ -177,6 +211,8 @@ def export_rows(findings: pd.DataFrame, corpus) -> list[dict[str, Any]]:
             elif value is None:
                 value = ""
             row[key] = value
+        for name in extras:
+            row[extra_header(name)] = record["extra"].get(name, "")
         rows.append(row)
     return rows
 
@@ -188,9 +224,10 @@ def to_csv(findings: pd.DataFrame, corpus) -> bytes:
     """The findings as CSV: UTF-8 with a BOM, a header row, every cell neutralised, CRLF lines."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow([neutralise_cell(name) for name in CSV_FIELDS])
+    header = [*CSV_FIELDS, *(extra_header(n) for n in extra_columns(findings))]
+    writer.writerow([neutralise_cell(name) for name in header])
     for row in export_rows(findings, corpus):
-        writer.writerow([neutralise_cell(str(row[name])) for name in CSV_FIELDS])
+        writer.writerow([neutralise_cell(str(row[name])) for name in header])
     return buffer.getvalue().encode("utf-8-sig")
 
 

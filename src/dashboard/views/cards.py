@@ -10,6 +10,7 @@ import pandas as pd
 from dashboard.core.regions import Gazetteer
 from dashboard.core.reports import Report
 from dashboard.core.taxonomy import Taxonomy
+from dashboard.views.inert import inert_html
 
 #: Characters of report text shown either side of an excerpt, as context.
 DISPLAY_CONTEXT = 160
@@ -21,6 +22,10 @@ CSS = """
 .fc .meta {color: #555; font-size: .85rem; margin-bottom: .35rem;}
 .fc .chip {display: inline-block; padding: 0 .45rem; margin: 0 .25rem .2rem 0; border-radius: .6rem;
   font-size: .8rem; border: 1px solid rgba(0,0,0,.25);}
+.fc .derived {font-size: .8rem; color: #595959; font-style: italic;}
+.fc dl.extra {display: grid; grid-template-columns: max-content 1fr; gap: 0 .6rem;
+  font-size: .85rem; margin: .3rem 0;}
+.fc dl.extra dt {color: #595959;} .fc dl.extra dd {margin: 0;}
 .fc .region {display: inline-block; padding: 0 .45rem; margin: 0 .25rem .2rem 0;
   border-radius: .2rem;
   font-size: .8rem; background: #f0f2f6; color: #222;}
@@ -114,6 +119,25 @@ def finding_card(
     ]
     if finding.get("summary"):
         parts.append(f"<p>{escape(finding['summary'])}</p>")
+    derived = set(finding.get("derived") or ())
+    if derived:
+        what = {
+            "title": "title from the excerpt's opening words",
+            "kind": "kind",
+            "report_id": "report",
+        }
+        parts.append(
+            '<div class="derived">Not in the file, given on import: '
+            + escape(", ".join(what.get(d, d) for d in sorted(derived)))
+            + "</div>"
+        )
+    extra = list(finding.get("extra") or ())
+    if extra:
+        parts.append(
+            '<dl class="extra">'
+            + "".join(f"<dt>{inert_html(n)}</dt><dd>{inert_html(v)}</dd>" for n, v in extra)
+            + "</dl>"
+        )
     parts += [
         '<span class="ctx-label">Report text (context in grey)</span>',
         f'<blockquote><span class="ctx">{lead}{escape(before)}</span>'

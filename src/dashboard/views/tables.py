@@ -35,6 +35,11 @@ def findings_table(view: View, rows: int = TABLE_ROWS) -> pd.DataFrame:
             "report": labels("report_id", lambda r: view.corpus.reports[r].title),
             "start": findings["start"],
             "end": findings["end"],
+            "other columns": labels(
+                "extra", lambda pairs: "; ".join(f"{n}: {v}" for n, v in pairs or ())
+            )
+            if "extra" in findings.columns
+            else "",
         }
     )
 

@@ -254,7 +254,7 @@ def _check_header(
     for column in needed:
         if column in present:
             continue
-        near = (
+        match = (
             process.extractOne(
                 column, unmatched, scorer=fuzz.WRatio, score_cutoff=75, processor=_col_key
             )
@@ -262,8 +262,8 @@ def _check_header(
             else None
         )
         hint = (
-            f"is the column {near[0]!r} meant to be {column!r}? map it to {column!r}"
-            if near
+            f"is the column {match[0]!r} meant to be {column!r}? map it to {column!r}"
+            if match
             else _missing_hint(column)
         )
         problems.append(Problem(file, 1, column, f"required column {column!r} is missing", hint))
@@ -301,10 +301,10 @@ def _validate_rows(records, numbers, mapping, file, context, source):
             row = (
                 None if checked is None or len(checked) == 1 else tuple(checked[c] for c in COLUMNS)
             )
-            finding_id = checked["id"] if checked is not None else None
+            finding_id = str(checked["id"]) if checked is not None else None
         else:
             row_problems = []
-            finding_id = row[0]
+            finding_id = str(row[0])
         if finding_id is not None:
             previous = seen.get(finding_id)
             if previous is not None:
@@ -382,7 +382,10 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
 
     def their_column(theirs: str) -> list:
         cells = list(map(dict.get, records, repeat(theirs)))
-        if not (set(map(type, cells)) <= {str} and max(map(len, cells)) <= MAX_FIELD_CHARS):
+        if not (
+            set(map(type, cells)) <= {str}
+            and max((len(c) for c in cells if isinstance(c, str)), default=0) <= MAX_FIELD_CHARS
+        ):
             # Only text cells within the size limit are plain; None counts as an empty cell.
             for i, c in enumerate(cells):
                 if c is None:
@@ -449,7 +452,9 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
     for i in range(n):
         if not ok[i]:
             continue
-        text, start, end = reports[i].text, starts[i], ends[i]
+        report = reports[i]
+        assert report is not None  # ok[i] holds only for rows of a known report
+        text, start, end = report.text, starts[i], ends[i]
         right = at_offsets(text, nfc(excerpts[i]), start, end)  # anchor_excerpt's own check
         if right is not None:
             exact, prefix, suffix = right  # without building an Anchor per row
@@ -464,7 +469,7 @@ def _plain_rows(records, mapping, context: Context, source: str) -> list[tuple |
                 anchor.prefix,
                 anchor.suffix,
             )
-        derived = ()
+        derived: tuple[str, ...] = ()
         title = titles[i]
         if not title:
             title, derived = derive_title(exact), ("title",)
@@ -629,12 +634,12 @@ def _validate_row(
     for value in _list_items(values.get("regions"), "regions", problem, context.gazetteer.resolve):
         code = context.gazetteer.resolve(value)
         if code is None:
-            near = context.gazetteer.suggest(value, limit=1)
+            nearest = context.gazetteer.suggest(value, limit=1)
             problem(
                 "regions",
                 f"unknown region {value!r}",
-                f"did you mean {context.gazetteer.name(near[0])!r} ({near[0]})?"
-                if near
+                f"did you mean {context.gazetteer.name(nearest[0])!r} ({nearest[0]})?"
+                if nearest
                 else "use a country, province or region name from the gazetteer",
             )
         elif code not in regions:

@@ -222,14 +222,17 @@ def test_import_then_restart(tmp_path, page, monkeypatch, requests_seen):
     assert external(requests_seen) == []
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick *option* in the sidebar widget labelled *label* (multiselect or selectbox)."""
+def choose(page, label: str, option: str, typed: str | None = None) -> None:
+    """Pick *option* in the sidebar widget labelled *label* (multiselect or selectbox), typing
+    *typed* into it first when given, as a person searching the list would."""
     widget = (
         page.get_by_test_id("stSidebar")
         .locator('[data-testid="stMultiSelect"], [data-testid="stSelectbox"]')
         .filter(has_text=label)
     )
     widget.first.locator("input").first.click()
+    if typed:
+        page.keyboard.type(typed)
     page.get_by_role("option", name=option, exact=True).click()
     if label != "Region":  # a multiselect stays open; a selectbox closes by itself
         page.keyboard.press("Escape")
@@ -241,7 +244,8 @@ def test_filters_add_up(server, page):
     page.goto(server.url)
     wait_for_app(page)
     choose(page, "Themes", "Propaganda")
-    choose(page, "Region", "Afghanistan")
+    # The picker finds a region by its code too: typing AFG offers Afghanistan.
+    choose(page, "Region", "Afghanistan · AFG · AF", typed="AFG")
     choose(page, "Actors", "ISKP")
     assert summary(page).endswith("theme = Propaganda · region = Afghanistan · actor = ISKP")
     choose(page, "Themes", "Recruitment")

@@ -8,6 +8,7 @@ from dashboard.exports.files import safe_filename
 from dashboard.io import importer
 from dashboard.io.formats import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB
 from dashboard.ui import imports as import_ui
+from dashboard.views.inert import inert
 
 view = ui.frame("imports")
 analysts = ui.store()
@@ -15,7 +16,7 @@ corpus = view.corpus
 
 st.title("Import findings and reports")
 st.caption(
-    f"Your imports are kept on this computer in {analysts.path if analysts else '—'} "
+    "Your imports are kept on this computer in " + inert(analysts.path if analysts else "—") + " "
     "(set DASHBOARD_STORE to use another file). The bundled report and findings are "
     "never changed."
 )
@@ -102,14 +103,14 @@ if upload is not None:
                 cell = grid[number % 4]
                 target = plan.mapping.get(column, importer.EXTRA)
                 cell.selectbox(
-                    import_ui.inert(column),
+                    inert(column),
                     choices,
                     key=import_ui.mapping_key(column),
                     index=choices.index(target) if target in choices else 0,
                     format_func=import_ui.target_label,
                 )
                 preview = " · ".join(plan.previews.get(column, [])) or "(empty)"
-                cell.caption(import_ui.inert(preview))
+                cell.caption(inert(preview))
     st.markdown(
         f"**{plan.rows_total} row(s) read: {plan.rows_valid} can be imported, "
         f"{plan.rows_rejected} cannot.**"
@@ -144,7 +145,8 @@ if upload is not None:
     if plan.previous is not None and plan.diff is not None:
         st.info(
             f"A new version of import #{plan.previous.id} "
-            f"({import_ui.inert(plan.previous.file_name)}): {plan.diff.describe()}. Importing "
+            f"({inert(plan.previous.file_name)}): "
+            f"{inert(plan.diff.describe())}. Importing "
             "replaces it in one step; the earlier version is kept and can be restored."
         )
         st.dataframe(import_ui.diff_table(plan), hide_index=True, width="stretch")
@@ -211,7 +213,7 @@ if report_upload is not None:
         if problems:
             st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
         if report is not None:
-            st.success(f"“{report.title}”: {len(report.text):,} characters of text.")
+            st.success(f"“{inert(report.title)}”: {len(report.text):,} characters of text.")
             with st.expander("The text as it will be stored (excerpts must match it exactly)"):
                 st.text(report.text[:5000] + ("…" if len(report.text) > 5000 else ""))
             st.button(
@@ -231,9 +233,11 @@ for record in records:
     with st.container(border=True):
         state = "" if record.current else f" · earlier version, replaced by #{record.superseded_by}"
         st.markdown(
-            f"**#{record.id} · {import_ui.inert(record.file_name)}** · {record.kind} · imported "
-            f"{record.imported_at} · {record.rows_imported} imported, "
-            f"{record.rows_rejected} rejected of {record.rows_total}{state}"
+            f"**#{record.id} · {inert(record.file_name)}** · "
+            + inert(
+                f"{record.kind} · imported {record.imported_at} · {record.rows_imported} "
+                f"imported, {record.rows_rejected} rejected of {record.rows_total}{state}"
+            )
         )
         settings = record.settings_dict()
         kept, ignored = settings.get("extra_columns") or [], settings.get("ignored_columns") or []

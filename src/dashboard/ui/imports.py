@@ -23,20 +23,6 @@ PLANS_KEPT = 4
 _PLANS = "imp_plans"
 
 
-def inert(value: object) -> str:
-    """*value* as Markdown that shows exactly its characters, controls made visible."""
-    try:
-        from dashboard.views.inert import inert as shared
-    except ImportError:  # pragma: no cover - the shared helper is part of the package
-        import re
-
-        text = "".join(
-            f"⟨U+{ord(c):04X}⟩" if not c.isprintable() and c != " " else c for c in str(value)
-        )
-        return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~:&\"'=^%@/])", r"\\\1", text)
-    return shared(value)
-
-
 def uploader_key(name: str) -> str:
     """A file uploader's key; a new one after each import empties the uploader."""
     return f"{name}_{st.session_state.get(name + '_round', 0)}"

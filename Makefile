@@ -44,7 +44,7 @@ lint: install-test
 	$(VENV)/bin/mypy
 
 # pytest exits 5 when it collects no test: that must fail the run, loudly.
-test: install-test chromium
+test: lint chromium
 	mkdir -p $(TEST_OUTPUT)
 	$(PY) -m pytest --basetemp=$(TEST_OUTPUT)/tmp -p no:cacheprovider $(PYTEST_ARGS) tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests; failing the run." >&2; fi; \

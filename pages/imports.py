@@ -253,10 +253,26 @@ for record in records:
         st.caption(f"SHA-256 {record.sha256}")
         export_col, remove_col = st.columns(2)
         if record.kind == "findings":
+            raw = export_col.checkbox(
+                "Cells exactly as stored (no formula guard)",
+                key=f"exp_raw_{record.id}",
+                help="For tools that are not spreadsheets. The default file marks every cell a "
+                "spreadsheet would run as a formula with a leading ', which this app reads back "
+                "as the original text.",
+            )
+            if raw:
+                export_col.warning(
+                    "This file writes cells beginning with =, +, - or @ as they are: a "
+                    "spreadsheet that opens it may run them as formulas."
+                )
             export_col.download_button(
-                "Export its findings (CSV)",
-                analysts.export_import(record.id),
-                file_name=safe_filename(f"import {record.id} {record.file_name}", ".csv"),
+                "Export its findings (CSV, cells as stored)"
+                if raw
+                else "Export its findings (CSV)",
+                lambda record_id=record.id, raw=raw: analysts.export_import(record_id, raw=raw),
+                file_name=safe_filename(
+                    f"import {record.id} {record.file_name}" + (" raw" if raw else ""), ".csv"
+                ),
                 mime="text/csv",
                 key=f"exp_{record.id}",
             )

@@ -142,6 +142,8 @@ def _dynamic_parts(node: ast.expr) -> list[ast.expr]:
         return [p for v in node.values for p in _dynamic_parts(v)]
     if isinstance(node, ast.FormattedValue):
         return _dynamic_parts(node.value) if isinstance(node.value, ast.Constant) else [node.value]
+    if isinstance(node, ast.IfExp):  # the condition is not shown, only the branches
+        return _dynamic_parts(node.body) + _dynamic_parts(node.orelse)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _dynamic_parts(node.left) + _dynamic_parts(node.right)
     return [node]

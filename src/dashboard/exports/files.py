@@ -19,7 +19,7 @@ import shapely
 import shapely.geometry
 
 from dashboard.core.regions import region_geometry
-from dashboard.core.text import fold
+from dashboard.core.text import fold, guard_formula
 
 __all__ = [
     "CSV_FIELDS",
@@ -78,8 +78,6 @@ JSON_FIELDS = (
     "extra",
 )
 
-#: First characters a spreadsheet may read as the start of a formula (OWASP CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _SEPARATOR = "; "
 _DECIMALS = 3
 _FILE_PREFIX = "iskp-findings"
@@ -87,13 +85,12 @@ _MAX_FILENAME = 80
 
 
 def neutralise_cell(value: str) -> str:
-    """*value* with a leading ``'`` when it begins like a spreadsheet formula, else unchanged.
+    """*value* guarded against spreadsheet formulas (:func:`dashboard.core.text.guard_formula`).
 
     >>> neutralise_cell("=1+1"), neutralise_cell("a=b"), neutralise_cell("")
     ("'=1+1", 'a=b', '')
     """
-    value = str(value)
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return guard_formula(str(value))
 
 
 # --- one record per finding --------------------------------------------------------------------

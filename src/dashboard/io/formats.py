@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from dashboard.core.problems import Problem
-from dashboard.core.text import fold
+from dashboard.core.text import fold, unguard_formula
 from dashboard.io.columns import match_field
 
 #: Limits of one import. The upload limit in .streamlit/config.toml matches MAX_UPLOAD_MB.
@@ -381,7 +381,8 @@ def cell_value(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        # A cell of our own formula-safe CSV exports reads back as the text it guards.
+        return unguard_formula(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):

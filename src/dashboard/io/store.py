@@ -34,7 +34,7 @@ import pandas as pd
 from dashboard import DATA_DIR
 from dashboard.core.findings import COLUMNS, LIST_COLUMNS, empty_findings
 from dashboard.core.reports import Report
-from dashboard.core.text import nfc
+from dashboard.core.text import guard_formula, nfc
 from dashboard.query.filters import Filters
 
 __all__ = [
@@ -427,8 +427,11 @@ class Store:
                 f"can write to."
             ) from err
         with self._connection() as con:
-            if self._check_version(con) == 0:
+            version = self._check_version(con)
+            if version == 0:
                 self._check_no_foreign_tables(con)
+            else:
+                self._check_ours(con)
             self.journal_mode = self._execute(con, "PRAGMA journal_mode=WAL").fetchone()[0]
         self._create_or_upgrade()
 
@@ -538,6 +541,28 @@ class Store:
                 f"{str(self.path)!r} is an SQLite database of another program (it has tables "
                 f"{', '.join(sorted(tables)[:5])}), not a dashboard store. Nothing was changed. "
                 f"Set {ENV_VAR} to another file."
+            )
+
+    def _check_ours(self, con: sqlite3.Connection) -> None:
+        """Refuse a versioned file that lacks what every format of our store has: its ``meta``
+        table with ``store_id`` and ``changes``, and the ``imports`` and ``findings`` tables."""
+        tables = {
+            row[0]
+            for row in self._execute(con, "SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        missing = sorted({"meta", "imports", "findings"} - tables)
+        keys: set[str] = set()
+        if "meta" in tables:
+            try:
+                keys = {row[0] for row in con.execute("SELECT key FROM meta")}
+            except sqlite3.DatabaseError:
+                keys = set()
+        missing += sorted({"store_id", "changes"} - keys) if "meta" in tables else []
+        if missing:
+            raise StoreError(
+                f"{str(self.path)!r} is not a dashboard store this version can use: it lacks "
+                f"{', '.join(missing)}. Nothing was changed. Set {ENV_VAR} to another file "
+                f"(or move this one away to start a new store there)."
             )
 
     def _create_or_upgrade(self) -> None:
@@ -886,13 +911,15 @@ class Store:
             self._execute(con, "DELETE FROM imports WHERE id = ?", (record.id,))
         return record
 
-    def export_import(self, import_id: int) -> bytes:
+    def export_import(self, import_id: int, *, raw: bool = False) -> bytes:
         """The findings of a findings import as UTF-8 CSV in the bundled file's layout
         (:data:`EXPORT_COLUMNS`, lists joined by ``;``, blank page when none), then one column
         per extra attribute the import kept, ready to re-import.
 
-        Cells are written exactly as stored (no spreadsheet-formula neutralising), so that the
-        excerpts still match the report text when the file is imported again.
+        Every cell that a spreadsheet would run as a formula is guarded with a leading ``'``
+        (:func:`~dashboard.core.text.guard_formula`); the importer reads such a cell back as the
+        text it guards, so the file re-imports to exactly what was stored. *raw* writes the cells
+        as stored, unguarded: for tools that are not spreadsheets.
         """
         with self._read() as con:
             record = self._get_import(con, import_id)
@@ -912,14 +939,19 @@ class Store:
         extras = [dict((str(k), str(v)) for k, v in json.loads(row[12])) for row in rows]
         names = list(dict.fromkeys(name for pairs in extras for name in pairs))
         names = [n for n in names if n not in EXPORT_COLUMNS]
-        lines = [",".join(_csv_cell(c) for c in (*EXPORT_COLUMNS, *names))]
+
+        def cell(value: object) -> str:
+            text = str(value)
+            return _csv_cell(text if raw else guard_formula(text))
+
+        lines = [",".join(cell(c) for c in (*EXPORT_COLUMNS, *names))]
         for row, extra in zip(rows, extras):
             values = list(row[:12])
             for i in (8, 9, 10):
                 values[i] = _list_cell(json.loads(values[i]))
             values[11] = "" if values[11] is None else values[11]
             values += [extra.get(name, "") for name in names]
-            lines.append(",".join(_csv_cell(value) for value in values))
+            lines.append(",".join(cell(value) for value in values))
         return ("\n".join(lines) + "\n").encode("utf-8")
 
     # --- reading the data ------------------------------------------------------------------

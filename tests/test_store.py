@@ -27,20 +27,18 @@ from hypothesis import strategies as st
 from dashboard import DATA_DIR
 from dashboard.core.findings import COLUMNS, Context, empty_findings, load_findings_bytes
 from dashboard.core.reports import Report
-from dashboard.io.store import (
-    ENV_VAR,
-    EXPORT_COLUMNS,
-    SCHEMA_VERSION,
+from dashboard.io.store import EXPORT_COLUMNS, Store
+from dashboard.io.store_file import ENV_VAR, default_store_path
+from dashboard.io.store_records import (
     DuplicateImport,
     IdConflict,
     ImportRecord,
     NotFound,
     ReportInUse,
     SavedView,
-    Store,
     StoreError,
-    default_store_path,
 )
+from dashboard.io.store_schema import SCHEMA_VERSION
 from dashboard.query.filters import Filters
 
 BUNDLED = "hjs-2017-iskp"

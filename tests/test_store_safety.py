@@ -16,7 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.core.corpus import merge
 from dashboard.io import importer
-from dashboard.io.store import SCHEMA_VERSION, Store, StoreError
+from dashboard.io.store import Store
+from dashboard.io.store_records import StoreError
+from dashboard.io.store_schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCERPT = "deploying mobile radio broadcasting and social media"

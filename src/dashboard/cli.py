@@ -68,7 +68,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run one command; returns the exit status."""
     out = out or sys.stdout
     args = _parser().parse_args(argv)
-    from dashboard.io.store import Store, StoreError, default_store_path
+    from dashboard.io.store import Store
+    from dashboard.io.store_file import default_store_path
+    from dashboard.io.store_records import StoreError
 
     try:
         store = Store(default_store_path())
@@ -154,7 +156,7 @@ def _import(args: argparse.Namespace, store, out: TextIO) -> int:
     failure = None
     wanted = complete or (args.only_valid and plan.can_import_valid)
     if not args.dry_run and not unreadable and wanted:
-        from dashboard.io.store import StoreError
+        from dashboard.io.store_records import StoreError
 
         try:
             record = importer.commit_findings(plan, store, only_valid=not complete)

@@ -2,7 +2,7 @@
 plan, then commit it to the store in one transaction, or not at all.
 
 Planning never changes anything. Committing either lands every row it was asked to land, or
-raises :class:`~dashboard.io.store.StoreError` and leaves the store as it was.
+raises :class:`~dashboard.io.store_records.StoreError` and leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from dashboard.io.columns import (
     suggest_mapping,
 )
 from dashboard.io.formats import ReadAs, read_report_text, read_table
-from dashboard.io.store import ImportRecord, Store
+from dashboard.io.store import Store
+from dashboard.io.store_records import ImportRecord
 
 TEXT_KINDS = ("full text", "publisher's summary page", "executive summary", "excerpt")
 _REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

@@ -13,7 +13,8 @@ from typing import TypeVar
 
 import streamlit as st
 
-from dashboard.io.store import Store, StoreError
+from dashboard.io.store import Store
+from dashboard.io.store_records import StoreError
 from dashboard.ui import state
 from dashboard.ui.data import store
 

@@ -14,7 +14,9 @@ import streamlit as st
 from dashboard import DATA_DIR
 from dashboard.core.corpus import Corpus, load_corpus, merge
 from dashboard.core.regions import load_context, load_geometry
-from dashboard.io.store import Store, StoreError, default_store_path
+from dashboard.io.store import Store
+from dashboard.io.store_file import default_store_path
+from dashboard.io.store_records import StoreError
 from dashboard.query.index import FindingsIndex
 from dashboard.views import maps
 from dashboard.views.inert import inert

@@ -15,7 +15,8 @@ import streamlit as st
 from dashboard.core.corpus import Corpus
 from dashboard.io import importer
 from dashboard.io.columns import EXTRA, IGNORE
-from dashboard.io.store import Store, StoreError
+from dashboard.io.store import Store
+from dashboard.io.store_records import StoreError
 from dashboard.ui import store
 
 #: Plans kept per session (a plan holds the file's rows: a few are enough).

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.io.store import Store, StoreError
+from dashboard.io.store import Store
+from dashboard.io.store_records import StoreError
 from dashboard.ui import state
 from dashboard.ui.actions import store_action
 from dashboard.ui.data import base, store

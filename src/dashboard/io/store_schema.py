@@ -1,0 +1,167 @@
+"""The store's schema: its SQL tables, the version kept in ``PRAGMA user_version`` and the steps
+from one version to the next, and the columns the store reads back.
+
+The code that creates or upgrades a store file from these is
+:meth:`dashboard.io.store_file.StoreFile._create_or_upgrade`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from dashboard.io.store_records import ImportRecord
+
+#: Version of the tables below, kept in ``PRAGMA user_version``. Raise it with every change of
+#: the schema, and teach :meth:`~dashboard.io.store_file.StoreFile._create_or_upgrade` the step
+#: from the version before.
+SCHEMA_VERSION = 2
+
+#: What version 2 added: extra attributes and derived fields of findings, the settings of an
+#: import (how the file was read, its mapping and defaults), versions of an import (an earlier
+#: version's findings are kept in ``archived_findings``), and mappings remembered per header.
+V2_TABLES = (
+    """CREATE TABLE archived_findings (
+        id TEXT NOT NULL,
+        import_id INTEGER NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+        report_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        excerpt TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        prefix TEXT NOT NULL,
+        suffix TEXT NOT NULL,
+        themes TEXT NOT NULL,
+        regions TEXT NOT NULL,
+        actors TEXT NOT NULL,
+        page INTEGER,
+        source TEXT NOT NULL,
+        extra TEXT NOT NULL DEFAULT '[]',
+        derived TEXT NOT NULL DEFAULT '[]',
+        position INTEGER NOT NULL,
+        PRIMARY KEY (import_id, id)
+    )""",
+    """CREATE TABLE mappings (
+        signature TEXT PRIMARY KEY,
+        columns TEXT NOT NULL,
+        mapping TEXT NOT NULL,
+        defaults TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+)
+V1_TO_V2 = (
+    "ALTER TABLE imports ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'",
+    "ALTER TABLE imports ADD COLUMN replaces INTEGER",
+    "ALTER TABLE imports ADD COLUMN superseded_by INTEGER",
+    "ALTER TABLE findings ADD COLUMN extra TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE findings ADD COLUMN derived TEXT NOT NULL DEFAULT '[]'",
+    *V2_TABLES,
+)
+
+SCHEMA = (
+    """CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE imports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('findings', 'report')),
+        imported_at TEXT NOT NULL,
+        rows_total INTEGER NOT NULL,
+        rows_imported INTEGER NOT NULL,
+        rows_rejected INTEGER NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        settings TEXT NOT NULL DEFAULT '{}',
+        replaces INTEGER,
+        superseded_by INTEGER,
+        UNIQUE (kind, sha256)
+    )""",
+    """CREATE TABLE reports (
+        id TEXT PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        author TEXT NOT NULL,
+        publisher TEXT NOT NULL,
+        year INTEGER,
+        text_kind TEXT NOT NULL,
+        text_note TEXT NOT NULL,
+        text TEXT NOT NULL,
+        sha256 TEXT NOT NULL
+    )""",
+    """CREATE TABLE findings (
+        id TEXT PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+        report_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        excerpt TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        prefix TEXT NOT NULL,
+        suffix TEXT NOT NULL,
+        themes TEXT NOT NULL,
+        regions TEXT NOT NULL,
+        actors TEXT NOT NULL,
+        page INTEGER,
+        source TEXT NOT NULL,
+        extra TEXT NOT NULL DEFAULT '[]',
+        derived TEXT NOT NULL DEFAULT '[]'
+    )""",
+    "CREATE INDEX findings_by_import ON findings (import_id)",
+    "CREATE INDEX findings_by_report ON findings (report_id)",
+    "CREATE INDEX reports_by_import ON reports (import_id)",
+    """CREATE TABLE views (
+        name TEXT PRIMARY KEY,
+        params TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    *V2_TABLES,
+)
+
+FINDING_FIELDS = (
+    "id",
+    "import_id",
+    "report_id",
+    "kind",
+    "title",
+    "summary",
+    "excerpt",
+    "start",
+    "end",
+    "prefix",
+    "suffix",
+    "themes",
+    "regions",
+    "actors",
+    "page",
+    "source",
+    "extra",
+    "derived",
+)
+#: The columns of ``imports``, in the order of :class:`ImportRecord`'s fields.
+IMPORT_COLUMNS = (
+    "id",
+    "file_name",
+    "sha256",
+    "kind",
+    "imported_at",
+    "rows_total",
+    "rows_imported",
+    "rows_rejected",
+    "note",
+    "settings",
+    "replaces",
+    "superseded_by",
+)
+IMPORT_FIELDS = ", ".join(IMPORT_COLUMNS)
+
+
+def import_record(row: Sequence[Any]) -> ImportRecord:
+    """A row selected with :data:`IMPORT_FIELDS` as an :class:`ImportRecord`, field by name."""
+    return ImportRecord(**dict(zip(IMPORT_COLUMNS, row, strict=True)))

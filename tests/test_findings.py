@@ -337,7 +337,7 @@ def test_any_row_gives_valid_findings_or_problems(findings_context, cells):
 @settings(max_examples=150, deadline=None)
 @given(data=st.binary(max_size=600), name=st.sampled_from(["r.txt", "r.pdf", "r.doc"]))
 def test_any_bytes_give_a_report_text_or_problems(data, name):
-    from dashboard.io.formats import read_report_text
+    from dashboard.io.report_files import read_report_text
 
     text, problems = read_report_text(data, name)
     assert (text is not None and text.strip()) or problems
@@ -347,7 +347,7 @@ def test_any_bytes_give_a_report_text_or_problems(data, name):
 @settings(max_examples=60, deadline=None)
 @given(prefix=st.binary(max_size=200))
 def test_corrupted_pdf_gives_problems(prefix):
-    from dashboard.io.formats import read_report_text
+    from dashboard.io.report_files import read_report_text
 
     text, problems = read_report_text(b"%PDF-1.4\n" + prefix + b"\n%%EOF", "r.pdf")
     assert text is None or text.strip()

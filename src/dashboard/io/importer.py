@@ -39,7 +39,8 @@ from dashboard.io.columns import (
     split_list_text,
     suggest_mapping,
 )
-from dashboard.io.formats import ReadAs, read_report_text, read_table
+from dashboard.io.formats import ReadAs, read_table
+from dashboard.io.report_files import read_report_text
 from dashboard.io.store import Store
 from dashboard.io.store_records import ImportRecord
 

@@ -44,7 +44,7 @@ if upload is not None:
         "Kind of every finding without one",
         [None, *kinds],
         key="imp_kind",
-        format_func=lambda k: "— from the file —" if k is None else k,
+        format_func=lambda k: "— from the file —" if k is None else corpus.taxonomy.kind(k).label,
     )
     default_report = middle.selectbox(
         "Report the findings quote (when a row does not say)",

@@ -358,11 +358,11 @@ def test_corrupted_pdf_gives_problems(prefix):
 
 
 def load_row_by_row(findings_context, data: bytes, file: str, monkeypatch):
-    """The same load with every row sent through ``_validate_row`` (the reference)."""
-    from dashboard.core import findings
+    """The same load with every row sent through ``validate_row`` (the reference)."""
+    from dashboard.core import plain_rows
 
     with monkeypatch.context() as patch:
-        patch.setattr(findings, "_plain_rows", lambda records, *args: [None] * len(records))
+        patch.setattr(plain_rows, "plain_rows", lambda records, *args: [None] * len(records))
         return load_findings_bytes(data, file, findings_context)
 
 
@@ -486,12 +486,13 @@ def test_plain_rows_path_equals_row_by_row_for_json_values(
 
 def test_plain_rows_path_takes_the_plain_rows(findings_context):
     # The fast path must actually be used (else the tests above compare a path with itself).
-    from dashboard.core import findings
+    from dashboard.core import plain_rows
+    from dashboard.io.formats import read_table
 
     data = (HEADER + GOOD + GOOD.replace("f1", "f2").replace("A title", "=cmd")).encode()
-    table = findings.read_table(data, "f.csv")
-    mapping = findings.match_columns(table.columns)
-    plain = findings._plain_rows(table.records, mapping, findings_context, "s")
+    table = read_table(data, "f.csv")
+    mapping = match_columns(table.columns)
+    plain = plain_rows.plain_rows(table.records, mapping, findings_context, "s")
     assert plain[0] is not None and plain[0][0] == "f1" and plain[1] is None
 
 
@@ -610,7 +611,7 @@ def test_plain_rows_path_equals_row_by_row_with_defaults_and_extras(
     )
     fast = load_findings_bytes(data, "f.csv", context)
     assert same_load(fast, load_row_by_row(context, data, "f.csv", monkeypatch))
-    from dashboard.core.findings import derive_title
+    from dashboard.core.row_checks import derive_title
 
     for row in fast.findings.itertuples():
         assert row.title and ("title" not in row.derived or row.title == derive_title(row.excerpt))

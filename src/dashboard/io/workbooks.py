@@ -7,14 +7,20 @@ columns and repeated cells are counted against the limits of :mod:`dashboard.io.
 is ever evaluated: a formula is read as the value the file stores, and a formula without one
 becomes a :class:`~dashboard.io.formats.FormulaCell`, which the loader reports as such.
 
-.xlsx is read with openpyxl in read-only (streaming) mode; .ods with the standard library's
-incremental XML parser, since the libraries that read .ods build the whole document in memory
-and expand repeated rows (a few bytes can ask for a million rows).
+.xlsx is read with python-calamine (Rust) when a scan of the workbook's XML proves it safe and
+exact: every cell carries its reference, the sheets span at most :data:`MAX_FAST_CELLS` cells (the
+Rust reader allocates a sheet's whole rectangle, so two far-apart cells would ask for gigabytes),
+and the sheet read holds no formula, error cell or integer too long for a float. Otherwise it is
+streamed with openpyxl in read-only mode, as exactly as before. .ods is read with the standard
+library's incremental XML parser, since the libraries that read .ods build the whole document in
+memory and expand repeated rows (a few bytes can ask for a million rows).
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -40,6 +46,9 @@ MAX_PARTS = 10_000
 #: Rows a sheet may have in all, blank ones included (real sheets carry some thousands of
 #: formatted blank rows below the data).
 MAX_SHEET_ROWS = MAX_ROWS + 100_000
+#: The largest rectangle of cells (rows x columns) a sheet may span to be read by python-calamine,
+#: which holds it whole (32 bytes a cell); a larger sheet is streamed with openpyxl.
+MAX_FAST_CELLS = 2_000_000
 _MB = 1024 * 1024
 
 
@@ -247,6 +256,16 @@ def read_xlsx(data: bytes, file: str, sheet: str | None = None) -> Table:
     checked = _check_zip(data, file, "Excel workbook")
     if isinstance(checked, Table):
         return checked
+    fast = _read_xlsx_fast(data, checked, file, sheet)
+    if fast is not None:
+        return fast
+    return _read_xlsx_openpyxl(data, checked, file, sheet)
+
+
+def _read_xlsx_openpyxl(
+    data: bytes, checked: zipfile.ZipFile, file: str, sheet: str | None
+) -> Table:
+    """The workbook streamed with openpyxl: any sheet, however large, formulas included."""
     from openpyxl import load_workbook
 
     try:
@@ -283,6 +302,148 @@ def read_xlsx(data: bytes, file: str, sheet: str | None = None) -> Table:
         )
     finally:
         workbook.close()
+
+
+# --- Excel, fast: python-calamine behind a scan of the XML ----------------------------------------
+
+_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_LONG_INTEGER = re.compile(rb"<v>\s*-?[0-9]{16,}")
+_SCAN_CHUNK = 4 * _MB
+
+
+class _Scan:
+    """What the scan of one part found: its extent, and what only openpyxl reads exactly."""
+
+    def __init__(self) -> None:
+        self.rows = self.columns = 0
+        self.exact = True  # no formula, error cell or long integer
+
+
+def _scan_part(archive: zipfile.ZipFile, name: str) -> _Scan | None:
+    """The part's extent, or None when a cell lacks its reference (the extent is then unknown)."""
+    scan, tail = _Scan(), b""
+    columns: set[bytes] = set()
+    with archive.open(name) as part:
+        while True:
+            chunk = part.read(_SCAN_CHUNK)
+            piece = tail + chunk
+            if chunk:  # cut after the last '>', so that no tag is split between pieces
+                cut = piece.rfind(b">") + 1
+                piece, tail = piece[:cut], piece[cut:]
+                if len(tail) > _SCAN_CHUNK:
+                    return None
+            tags = piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<c/>")
+            rows = _CELL_ROW.findall(piece)
+            if len(rows) != tags or b":c " in piece or b":c>" in piece or b":c/" in piece:
+                return None  # a cell without a leading reference, or a prefixed element
+            if rows:
+                columns.update(_CELL_COLUMN.findall(piece))
+                scan.rows = max(scan.rows, *map(int, set(rows)))
+            if scan.exact and (
+                b"<f>" in piece
+                or b"<f " in piece
+                or b"<f/>" in piece
+                or b't="e"' in piece
+                or _LONG_INTEGER.search(piece)
+            ):
+                scan.exact = False
+            if not chunk:
+                break
+    for letters in columns:
+        number = 0
+        for letter in letters:
+            number = number * 26 + letter - 64
+        scan.columns = max(scan.columns, number)
+    return scan
+
+
+def _scan_workbook(archive: zipfile.ZipFile) -> dict[str, _Scan] | None:
+    """Each visible sheet's scan by name, when every part the workbook points to was scanned and
+    spans at most :data:`MAX_FAST_CELLS`; None when the fast reader is not safe here."""
+    names = set(archive.namelist())
+    try:
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, ElementTree.ParseError, OSError, zipfile.BadZipFile):
+        return None
+    targets: dict[str, list[str]] = {}
+    for rel in rels.iter(_REL_NS):
+        target = rel.get("Target", "")
+        # Every spelling a reader might resolve the target to; a missing one is simply absent.
+        found = {
+            t
+            for t in (target.lstrip("/"), "xl/" + target, posixpath.normpath("xl/" + target))
+            if t in names
+        }
+        targets[rel.get("Id", "")] = sorted(found)
+    scans: dict[str, _Scan] = {}
+    for part in sorted({t for found in targets.values() for t in found}):
+        scan = _scan_part(archive, part)
+        if scan is None or scan.rows > MAX_SHEET_ROWS or scan.columns > MAX_COLUMNS:
+            return None
+        if scan.rows * scan.columns > MAX_FAST_CELLS:
+            return None
+        scans[part] = scan
+    by_sheet: dict[str, _Scan] = {}
+    for entry in book.iter(f"{_MAIN_NS}sheet"):
+        parts = targets.get(entry.get(_DOC_REL, ""), [])
+        if len(parts) != 1:
+            return None
+        by_sheet[entry.get("name", "")] = scans[parts[0]]
+    return by_sheet
+
+
+def _read_xlsx_fast(
+    data: bytes, archive: zipfile.ZipFile, file: str, sheet: str | None
+) -> Table | None:
+    """The table read with python-calamine, or None where openpyxl must read it."""
+    try:
+        scans = _scan_workbook(archive)
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError):
+        return None
+    if scans is None:
+        return None
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:  # damaged: openpyxl says how, as it always has
+        return None
+    try:
+        names = [
+            m.name
+            for m in workbook.sheets_metadata
+            if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible
+        ]
+        if any(n not in scans for n in names):
+            return None
+        grids = {}
+        for name in names:
+            grids[name] = _calamine_rows(workbook.get_sheet_by_name(name))
+        heads = {n: _first_rows(iter(rows), HEADER_SCAN_ROWS) for n, rows in grids.items()}
+        table = Table()
+        chosen = _choose(table, file, names, heads, sheet)
+        if chosen is None:
+            return table
+        if not scans[chosen].exact:
+            return None  # formulas or error cells: openpyxl tells them apart
+        return _grid(table, grids[chosen], file, chosen, "Excel workbook")
+    except Exception:
+        return None
+    finally:
+        workbook.close()
+
+
+def _calamine_rows(ws: Any) -> list[Sequence[object]]:
+    """The sheet's rows from row 1 and column A, as openpyxl streams them."""
+    if ws.start is None:
+        return []
+    pad = [None] * ws.start[1]
+    return [[*pad, *row] if pad else row for row in ws.iter_rows()]
 
 
 def _first_rows(rows: Iterator[Sequence[object]], n: int) -> list[Sequence[object]]:

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from dashboard.core.regions import load_context, load_geometry
+from dashboard.core.region_geometry import load_context, load_geometry
 from dashboard.exports import briefing
 from dashboard.exports.pdf import briefing_html, map_panel, to_pdf
 from dashboard.exports.png import to_png
@@ -172,7 +172,7 @@ def test_exports_work_with_no_network_at_all(tmp_path):
     script = (
         "from datetime import date\n"
         "from dashboard.core.corpus import load_corpus\n"
-        "from dashboard.core.regions import load_geometry, load_context\n"
+        "from dashboard.core.region_geometry import load_geometry, load_context\n"
         "from dashboard.views.map_data import prepare\n"
         "from dashboard.exports import briefing\n"
         "from dashboard.exports.pdf import to_pdf\n"

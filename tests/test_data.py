@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import DATA_DIR
 from dashboard.core.corpus import load_corpus
-from dashboard.core.regions import load_context, load_geometry
+from dashboard.core.region_geometry import load_context, load_geometry
 
 REPORT_ID = "hjs-2017-iskp"
 

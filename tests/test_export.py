@@ -11,7 +11,7 @@ import pytest
 import shapely.geometry
 
 from dashboard.core.findings import empty_findings
-from dashboard.core.regions import load_geometry
+from dashboard.core.region_geometry import load_geometry
 from dashboard.exports.files import (
     CSV_FIELDS,
     JSON_FIELDS,

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from dashboard.core.regions import load_context, load_geometry
+from dashboard.core.region_geometry import load_context, load_geometry
 from dashboard.views import map_data, maps
 
 

@@ -12,15 +12,13 @@ import pytest
 import shapely
 
 from dashboard import DATA_DIR
+from dashboard.core.region_geometry import load_context, load_geometry, region_geometry
 from dashboard.core.regions import (
     COLUMNS,
     LEVELS,
     Gazetteer,
     Region,
-    load_context,
     load_gazetteer,
-    load_geometry,
-    region_geometry,
 )
 
 REGIONS = DATA_DIR / "regions"

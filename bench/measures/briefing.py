@@ -11,7 +11,7 @@ from functools import partial
 from bench.measures.base import Context
 from bench.report import Column, Table
 from bench.timing import fmt_stats, fmt_time, interleaved, log, summary, timed
-from dashboard.core.regions import load_context, load_geometry
+from dashboard.core.region_geometry import load_context, load_geometry
 from dashboard.query import filters as flt
 from dashboard.query.filters import Filters
 from dashboard.views import map_data, maps

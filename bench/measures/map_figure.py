@@ -8,7 +8,8 @@ from functools import partial
 from bench.measures.base import Context
 from bench.report import SIZE, Column, Table
 from bench.timing import fmt_stats, fmt_time, interleaved, log, summary, timed
-from dashboard.core.regions import load_context, load_gazetteer, load_geometry
+from dashboard.core.region_geometry import load_context, load_geometry
+from dashboard.core.regions import load_gazetteer
 from dashboard.views import map_data, maps
 
 NAME = "map"

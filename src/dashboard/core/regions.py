@@ -1,17 +1,20 @@
-"""The gazetteer of regions and their map geometry.
+"""The gazetteer of regions: codes, names, aliases, levels and hierarchy (the map geometry is in
+:mod:`dashboard.core.region_geometry`).
 
 A *region* is anything a finding can be located in: a country (``AF``, ``PK`` and the
 neighbours drawn for orientation), a province (ISO 3166-2, e.g. ``AF-NAN``), a
 supra-region drawn as the union of its member countries (``AFPAK``, ``SOUTH-ASIA``) or a
 non-spatial region listed beside the map (``GLOBAL``, ``CYBERSPACE``, ...).
 
-The gazetteer lives in ``data/regions/gazetteer.csv`` (hand-curated); the geometry in
-``data/regions/afpak.geojson`` (Afghanistan, Pakistan and their provinces) and
-``data/regions/context.geojson`` (neighbouring countries and disputed lines), both built by
-``scripts/build_regions.py``. See ``data/regions/README.md``.
+The gazetteer lives in ``data/regions/gazetteer.csv`` (hand-curated); see
+``data/regions/README.md``.
 
-Nothing here is cached: callers cache the loaders (they are cheap and return fresh
-objects on each call).
+This module is over 400 lines because :class:`Gazetteer` alone is about 400: one index whose
+checks, name resolution, suggestions and hierarchy all read the same tables built in its
+constructor. Split across files, one look-up would have to be followed through several.
+
+Nothing here is cached: callers cache the loader (it is cheap and returns a fresh object on
+each call).
 
 >>> gazetteer = load_gazetteer()
 >>> gazetteer.resolve("Ningarhar")
@@ -24,17 +27,13 @@ from __future__ import annotations
 
 import csv
 import functools
-import json
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas
 import pandas
-import shapely
-import shapely.geometry
 from rapidfuzz import fuzz, process
 
 from dashboard import DATA_DIR
@@ -47,10 +46,7 @@ __all__ = [
     "Gazetteer",
     "GazetteerError",
     "Region",
-    "load_context",
     "load_gazetteer",
-    "load_geometry",
-    "region_geometry",
 ]
 
 #: The levels of a region, coarsest spatial first.
@@ -61,11 +57,6 @@ COLUMNS = ("code", "name", "level", "parents", "country", "spatial", "aliases", 
 
 REGIONS_DIR = DATA_DIR / "regions"
 GAZETTEER_PATH = REGIONS_DIR / "gazetteer.csv"
-GEOMETRY_PATH = REGIONS_DIR / "afpak.geojson"
-CONTEXT_PATH = REGIONS_DIR / "context.geojson"
-
-GEOMETRY_COLUMNS = ("code", "name", "level", "country", "geometry")
-CONTEXT_COLUMNS = ("code", "name", "kind", "geometry")
 
 _CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 #: An ISO 3166-2 code written with a space, underscore, dot or nothing for its hyphen.
@@ -626,93 +617,3 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     except GazetteerError as exc:
         line = lines.get(exc.codes[0], 1) if exc.codes else 1
         raise fail(line, exc.column, str(exc)) from exc
-
-
-def _read_features(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        collection = json.load(handle)
-    if collection.get("type") != "FeatureCollection":
-        raise ValueError(f"{path}: not a GeoJSON FeatureCollection")
-    return collection["features"]
-
-
-def _frame(path: Path, columns: tuple[str, ...]) -> geopandas.GeoDataFrame:
-    features = _read_features(path)
-    rows = [{c: (f.get("properties") or {}).get(c) for c in columns[:-1]} for f in features]
-    geometries = [shapely.geometry.shape(f["geometry"]) for f in features]
-    frame = geopandas.GeoDataFrame(
-        pandas.DataFrame(rows, columns=list(columns[:-1])),
-        geometry=geopandas.GeoSeries(geometries, crs="EPSG:4326"),
-        crs="EPSG:4326",
-    )
-    return frame[list(columns)]
-
-
-def load_geometry(path: Path | None = None) -> geopandas.GeoDataFrame:
-    """Afghanistan, Pakistan and their provinces (``afpak.geojson``), in EPSG:4326.
-
-    Columns ``code, name, level, country, geometry``; one row per code; ``level`` is
-    ``"country"`` or ``"province"``. The shapes form a coverage: borders coincide exactly.
-
-    Examples
-    --------
-    >>> frame = load_geometry()
-    >>> frame.loc[frame.code == "AF-NAN", "name"].item()
-    'Nangarhar'
-    """
-    return _frame(Path(path) if path is not None else GEOMETRY_PATH, GEOMETRY_COLUMNS)
-
-
-def load_context(path: Path | None = None) -> geopandas.GeoDataFrame:
-    """Orientation layer (``context.geojson``), in EPSG:4326.
-
-    Columns ``code, name, kind, geometry``. ``kind == "neighbour"``: a neighbouring
-    country's outline clipped to the map's extent (``code`` is its ISO 3166-1 code);
-    ``kind == "disputed"``: a disputed boundary line (``code`` is missing: NA).
-
-    Examples
-    --------
-    >>> sorted(load_context().query("kind == 'neighbour'").code)
-    ['CN', 'IN', 'IR', 'TJ', 'TM', 'UZ']
-    """
-    return _frame(Path(path) if path is not None else CONTEXT_PATH, CONTEXT_COLUMNS)
-
-
-def region_geometry(
-    gazetteer: Gazetteer, geometry: geopandas.GeoDataFrame, code: str
-) -> shapely.Geometry | None:
-    """The shape to draw for *code*, or ``None`` when it has none on this map.
-
-    * a code with rows in *geometry* (AF, PK, provinces; or neighbours when *geometry*
-      is :func:`load_context`): its own shape;
-    * a supra-region: the union of its member countries present in *geometry*
-      (``AFPAK`` and ``SOUTH-ASIA`` are both Afghanistan plus Pakistan on this map);
-    * non-spatial regions, and spatial ones absent from *geometry*: ``None``.
-
-    Raises
-    ------
-    KeyError
-        For a code not in *gazetteer*.
-
-    Examples
-    --------
-    >>> g, geo = load_gazetteer(), load_geometry()
-    >>> region_geometry(g, geo, "AF-NAN").geom_type, region_geometry(g, geo, "GLOBAL")
-    ('Polygon', None)
-    """
-    region = gazetteer[code]
-    if not region.spatial:
-        return None
-    codes = geometry["code"]
-    own = geometry.geometry[(codes == code).to_numpy()]
-    if len(own) == 1:
-        return own.iloc[0]
-    if len(own) > 1:
-        return shapely.union_all(own.to_numpy())
-    if region.level != "supra":
-        return None
-    members = [c for c in sorted(gazetteer.descendants(code)) if gazetteer[c].level == "country"]
-    shapes = geometry.geometry[codes.isin(members).to_numpy()]
-    if len(shapes) == 0:
-        return None
-    return shapely.union_all(shapes.to_numpy())

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
-from dashboard.core.regions import region_geometry
+from dashboard.core.region_geometry import region_geometry
 from dashboard.core.text import fold, guard_formula
 
 __all__ = [

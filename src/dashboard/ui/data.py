@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import DATA_DIR
 from dashboard.core.corpus import Corpus, load_corpus, merge
-from dashboard.core.regions import load_context, load_geometry
+from dashboard.core.region_geometry import load_context, load_geometry
 from dashboard.io.store import Store
 from dashboard.io.store_file import default_store_path
 from dashboard.io.store_records import StoreError

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.core.problems import errors, problems_frame
 from dashboard.exports.files import safe_filename
-from dashboard.io import importer
+from dashboard.io import importer, report_plans
 from dashboard.io.formats import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB
 from dashboard.ui import imports as import_ui
 from dashboard.views.inert import inert
@@ -196,14 +196,14 @@ if report_upload is not None:
             "author": left.text_input("Author(s)", max_chars=300),
             "publisher": right.text_input("Publisher", max_chars=200),
             "year": right.text_input("Year", max_chars=4),
-            "text_kind": right.selectbox("What the text is", importer.TEXT_KINDS),
+            "text_kind": right.selectbox("What the text is", report_plans.TEXT_KINDS),
             "text_note": st.text_area("Note on the text (optional)", max_chars=1000),
         }
         submitted = st.form_submit_button("Check the report")
     if submitted:
         st.session_state["rep_meta"] = meta
     if "rep_meta" in st.session_state:
-        report, problems = importer.plan_report(
+        report, problems = report_plans.plan_report(
             report_upload.getvalue(),
             report_upload.name,
             st.session_state["rep_meta"],

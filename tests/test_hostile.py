@@ -12,7 +12,7 @@ from pypdf import PdfWriter
 
 from dashboard.core.corpus import load_corpus, merge
 from dashboard.core.problems import errors
-from dashboard.io import importer
+from dashboard.io import importer, report_plans
 from dashboard.io.formats import MAX_ROWS
 from dashboard.io.store import Store
 
@@ -643,14 +643,14 @@ META = {"id": "new-report", "title": "A report", "author": "An Author", "text_ki
 )
 def test_hostile_reports(store, bundled, name, file, data, meta, message):
     before = snapshot(store)
-    report, problems = importer.plan_report(data, file, meta, bundled, store)
+    report, problems = report_plans.plan_report(data, file, meta, bundled, store)
     assert report is None
     assert any(p.message.startswith(message) for p in problems), [p.message for p in problems]
     assert snapshot(store) == before
 
 
 def test_pdf_with_text_layer_imports(store, bundled):
-    report, problems = importer.plan_report(_pdf(True), "r.pdf", META, bundled, store)
+    report, problems = report_plans.plan_report(_pdf(True), "r.pdf", META, bundled, store)
     assert report is not None and "ISKP in Khorasan" in report.text
     assert [p.severity for p in problems] == ["warning"]
     store.import_report(report, file_name="r.pdf")

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from dashboard.core.corpus import load_corpus, merge
 from dashboard.core.problems import errors
-from dashboard.io import importer
+from dashboard.io import importer, report_plans
 from dashboard.io.formats import MAX_COLUMNS, FormulaCell, read_table
 from dashboard.io.store import Store
 
@@ -422,7 +422,7 @@ def test_json_duplicate_keys_are_refused_with_key_and_row(bundled, store):
 
 
 def test_binary_report_gets_report_advice(bundled, store):
-    _, problems = importer.plan_report(
+    _, problems = report_plans.plan_report(
         bytes(range(256)) * 8, "r.txt", {"id": "r", "title": "t", "author": "a"}, bundled, store
     )
     assert problems[0].suggestion.startswith("a report is a .txt file")

@@ -3,6 +3,11 @@ plan, then commit it to the store in one transaction, or not at all.
 
 Planning never changes anything. Committing either lands every row it was asked to land, or
 raises :class:`~dashboard.io.store_records.StoreError` and leaves the store as it was.
+
+Here: findings files. A report text is planned in :mod:`~dashboard.io.report_plans`; the
+difference a new version makes is :mod:`~dashboard.io.import_diff`. This module is a little over
+400 lines because :class:`FindingsPlan` and :func:`plan_findings`, which fills it, are read
+together: the plan's fields are what planning sets, step by step.
 """
 
 from __future__ import annotations
@@ -10,24 +15,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from dashboard.core.corpus import Corpus
 from dashboard.core.findings import (
-    COLUMNS,
     Context,
     LoadResult,
     empty_findings,
     validate_records,
 )
 from dashboard.core.problems import Problem, errors
-from dashboard.core.reports import Report
-from dashboard.core.text import fold, nfc
+from dashboard.core.text import fold
 from dashboard.io.columns import (
     EXTRA,
     FIELDS,
@@ -40,50 +40,15 @@ from dashboard.io.columns import (
     suggest_mapping,
 )
 from dashboard.io.formats import ReadAs, read_table
-from dashboard.io.report_files import read_report_text
+from dashboard.io.import_diff import Diff, diff_findings
 from dashboard.io.store import Store
 from dashboard.io.store_records import ImportRecord
-
-TEXT_KINDS = ("full text", "publisher's summary page", "executive summary", "excerpt")
-_REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
 
 #: The defaults a file may be given for fields it lacks, and what the title default means.
 DEFAULT_FIELDS = ("kind", "report_id", "title")
 DERIVE = "derive"
 #: Values shown for each column in the mapping step.
 PREVIEW_VALUES = 3
-
-
-@dataclass(frozen=True)
-class Diff:
-    """What a new version of an earlier import changes, by finding id."""
-
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-    #: For each changed id, the fields that differ.
-    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        """The counts in words.
-
-        >>> Diff(("a",), ("b", "c"), (), ("d",)).describe()
-        '1 added, 2 changed, 0 removed, 1 unchanged'
-        """
-        return (
-            f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged"
-        )
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "added": list(self.added),
-            "changed": {i: list(self.fields.get(i, ())) for i in self.changed},
-            "removed": list(self.removed),
-            "unchanged": len(self.unchanged),
-        }
 
 
 @dataclass
@@ -432,37 +397,6 @@ def _look_alike_warnings(
     return problems
 
 
-_COMPARED = tuple(c for c in COLUMNS if c not in ("source", "prefix", "suffix"))
-
-
-def diff_findings(before: pd.DataFrame, after: pd.DataFrame) -> Diff:
-    """Rows added, changed (with the fields that differ), removed and unchanged, by id."""
-    old = {row["id"]: row for row in before.loc[:, list(_COMPARED)].to_dict("records")}
-    new = {row["id"]: row for row in after.loc[:, list(_COMPARED)].to_dict("records")}
-    added = tuple(i for i in new if i not in old)
-    removed = tuple(i for i in old if i not in new)
-    changed, unchanged, fields = [], [], {}
-    for finding_id, row in new.items():
-        if finding_id not in old:
-            continue
-        differ = tuple(c for c in _COMPARED if not _same(old[finding_id][c], row[c]))
-        if differ:
-            changed.append(finding_id)
-            fields[finding_id] = differ
-        else:
-            unchanged.append(finding_id)
-    return Diff(added, tuple(changed), removed, tuple(unchanged), fields)
-
-
-def _same(a: object, b: object) -> bool:
-    if a is None or (isinstance(a, float) and a != a) or a is pd.NA:
-        return b is None or (isinstance(b, float) and b != b) or b is pd.NA
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
-
-
 def commit_findings(plan: FindingsPlan, store: Store, *, only_valid: bool) -> ImportRecord:
     """Store the plan's accepted findings: all rows (only when every row is valid) or the valid
     ones, in one transaction. A new version of an earlier import replaces it (the earlier one is
@@ -506,99 +440,6 @@ def problems_csv(plan: FindingsPlan) -> bytes:
 
 def _guard(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def plan_report(
-    data: bytes, file_name: str, meta: Mapping[str, object], corpus: Corpus, store: Store
-) -> tuple[Report | None, list[Problem]]:
-    """A report from an uploaded text and the metadata typed in the form, or the problems."""
-    text, problems = read_report_text(data, file_name)
-    where = "report details"
-
-    def need(key: str, label: str) -> str:
-        value = str(meta.get(key) or "").strip()
-        if not value:
-            problems.append(Problem(where, None, key, f"{label} is empty", f"fill in the {label}"))
-        return value
-
-    report_id, title, author = need("id", "id"), need("title", "title"), need("author", "author")
-    if report_id and not _REPORT_ID.match(report_id):
-        problems.append(
-            Problem(
-                where,
-                None,
-                "id",
-                f"id {report_id!r} cannot go in a link",
-                "use letters, digits, '.', '_' or '-' (at most 64)",
-            )
-        )
-    elif report_id in corpus.reports:
-        problems.append(
-            Problem(
-                where,
-                None,
-                "id",
-                f"a report with id {report_id!r} is already loaded",
-                "choose another id",
-            )
-        )
-    text_kind = str(meta.get("text_kind") or "full text")
-    if text_kind not in TEXT_KINDS:
-        problems.append(
-            Problem(
-                where,
-                None,
-                "text_kind",
-                f"unknown text kind {text_kind!r}",
-                "use one of: " + ", ".join(TEXT_KINDS),
-            )
-        )
-    year = meta.get("year")
-    if year not in (None, "", 0):
-        try:
-            year = int(str(year).strip())
-            if not 1900 <= year <= 2100:
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(
-                Problem(
-                    where,
-                    None,
-                    "year",
-                    f"year {meta.get('year')!r} is not a year",
-                    "write four digits, e.g. 2017, or leave it blank",
-                )
-            )
-            year = None
-    else:
-        year = None
-    digest = sha256(data)
-    earlier = next((r for r in store.imports() if r.kind == "report" and r.sha256 == digest), None)
-    if earlier is not None:
-        problems.insert(
-            0,
-            Problem(
-                file_name,
-                None,
-                None,
-                f"this text was already imported (import #{earlier.id}, {earlier.file_name})",
-                "nothing to do",
-            ),
-        )
-    if text is None or errors(problems):
-        return None, problems
-    return Report(
-        id=report_id,
-        title=title,
-        author=author,
-        text=nfc(text),
-        text_kind=text_kind,
-        publisher=str(meta.get("publisher") or "").strip(),
-        year=year,
-        text_note=str(meta.get("text_note") or "").strip(),
-        sha256=digest,
-        source=f"import: {file_name}",
-    ), problems
 
 
 def column_choices() -> list[str]:

@@ -26,7 +26,7 @@ def own_store(tmp_path, monkeypatch):
     return tmp_path / "store.sqlite3"
 
 
-def page(name: str, params: dict | None = None) -> AppTest:
+def open_page(name: str, params: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for key, value in (params or {}).items():
         at.query_params[key] = value
@@ -38,7 +38,7 @@ def page(name: str, params: dict | None = None) -> AppTest:
 
 
 def test_import_flow(own_store):
-    at = page("imports")
+    at = open_page("imports")
     at.file_uploader[0].upload("mine.csv", (HEADER + ROWS).encode(), "text/csv").run()
     assert not at.exception, [e.value for e in at.exception]
     text = " ".join(texts(at.markdown))
@@ -55,21 +55,21 @@ def test_import_flow(own_store):
     buttons["Import only the 1 valid row(s)"].click().run()
     assert any("Imported 1 finding(s) from mine.csv" in s for s in texts(at.success))
 
-    explorer = page("explorer", {"q": "radio broadcasting"})
+    explorer = open_page("explorer", {"q": "radio broadcasting"})
     html = "\n".join(el.proto.body for el in explorer.get("html"))
     assert 'id="card-an-01"' in html and "import #1: mine.csv" in html
 
-    at = page("imports")
+    at = open_page("imports")
     assert "#1 · mine.csv" in " ".join(texts(at.markdown))
     at.button(key="rm_1").click().run()
     assert any("Removed import #1" in s for s in texts(at.success))
-    explorer = page("explorer", {"q": "radio broadcasting"})
+    explorer = open_page("explorer", {"q": "radio broadcasting"})
     html = "\n".join(el.proto.body for el in explorer.get("html"))
     assert 'id="card-an-01"' not in html
 
 
 def test_reimport_of_the_same_file_is_refused(own_store):
-    at = page("imports")
+    at = open_page("imports")
     good = HEADER + ROWS.splitlines(keepends=True)[0]
     at.file_uploader[0].upload("one.csv", good.encode(), "text/csv").run()
     next(b for b in at.button if b.label == "Import all rows").click().run()
@@ -84,7 +84,7 @@ def test_reimport_of_the_same_file_is_refused(own_store):
 
 
 def test_saved_views(own_store):
-    at = page("explorer", {"theme": "refugees", "region": "PK"})
+    at = open_page("explorer", {"theme": "refugees", "region": "PK"})
     at.sidebar.text_input(key="sv_name").set_value("Refugees in Pakistan").run()
     at.sidebar.button(key="sv_save").click().run()
     assert any("Saved the view" in s.value for s in at.sidebar.success)
@@ -107,7 +107,7 @@ def test_saved_views(own_store):
 def test_unrecognised_column_mapped_by_hand(own_store):
     from dashboard.ui import imports as import_ui
 
-    at = page("imports")
+    at = open_page("imports")
     data = (
         "id,report_id,kind,title,Zitat,themes\n"
         "m-1,hjs-2017-iskp,analysis,T,Pakistan can play a key role,state-response\n"
@@ -127,7 +127,7 @@ def test_mapping_step_with_a_workbook_and_defaults(own_store):
 
     from dashboard.ui import imports as import_ui
 
-    at = page("imports")
+    at = open_page("imports")
     at.file_uploader[0].upload("log.xlsx", xlsx_sheet(), "application/octet-stream").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Read as: Excel workbook, sheet 'Findings 2017', header on row 3, 3 rows" in [
@@ -156,6 +156,6 @@ def test_mapping_step_with_a_workbook_and_defaults(own_store):
     assert list(diff["id"]) == ["k-2"] and list(diff["change"]) == ["changed"]
     next(b for b in at.button if b.label == "Import all rows").click().run()
     assert any("replacing import #1" in s for s in texts(at.success))
-    at = page("imports")
+    at = open_page("imports")
     at.button(key="restore_1").click().run()
     assert any("is the current version again" in s for s in texts(at.success))

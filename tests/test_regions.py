@@ -39,7 +39,7 @@ def geometry():
 
 
 @pytest.fixture(scope="module")
-def context():
+def context_layer():
     return load_context()
 
 
@@ -433,12 +433,12 @@ def test_geometry_matches_gazetteer(gazetteer, geometry):
         assert (row.name, row.level, row.country) == (region.name, region.level, region.country)
 
 
-def test_every_drawn_region_has_geometry(gazetteer, geometry, context):
-    drawn = set(geometry.code) | set(context.loc[context.kind == "neighbour", "code"])
+def test_every_drawn_region_has_geometry(gazetteer, geometry, context_layer):
+    drawn = set(geometry.code) | set(context_layer.loc[context_layer.kind == "neighbour", "code"])
     for region in gazetteer:
         if region.spatial and region.level in ("country", "province"):
             assert region.code in drawn, region.code
-    assert set(context.loc[context.kind == "neighbour", "code"]) == NEIGHBOURS
+    assert set(context_layer.loc[context_layer.kind == "neighbour", "code"]) == NEIGHBOURS
 
 
 @pytest.mark.parametrize(
@@ -493,8 +493,10 @@ def test_geometry_valid(loader):
     assert not frame.geometry.is_empty.any()
 
 
-def test_rings_counter_clockwise(geometry, context):
-    shapes = list(geometry.geometry) + list(context.loc[context.kind == "neighbour", "geometry"])
+def test_rings_counter_clockwise(geometry, context_layer):
+    shapes = list(geometry.geometry) + list(
+        context_layer.loc[context_layer.kind == "neighbour", "geometry"]
+    )
     for shape in shapes:
         for polygon in shapely.get_parts(shape):
             assert polygon.exterior.is_ccw
@@ -510,24 +512,26 @@ def test_no_gaps(geometry, country):
     assert outline.symmetric_difference(union).area <= 0.005 * outline.area
 
 
-def test_borders_coincide(geometry, context):
+def test_borders_coincide(geometry, context_layer):
     provinces = geometry.loc[geometry.level == "province", "geometry"].to_numpy()
-    neighbours = context.loc[context.kind == "neighbour", "geometry"].to_numpy()
+    neighbours = context_layer.loc[context_layer.kind == "neighbour", "geometry"].to_numpy()
     assert shapely.coverage_is_valid(list(provinces) + list(neighbours))
     af = geometry.loc[geometry.code == "AF", "geometry"].item()
     pk = geometry.loc[geometry.code == "PK", "geometry"].item()
     assert af.intersection(pk).area < 1e-9 and af.touches(pk)
 
 
-def test_context(context):
-    assert list(context.columns) == ["code", "name", "kind", "geometry"]
-    assert set(context.kind) == {"neighbour", "disputed"}
-    disputed = context[context.kind == "disputed"]
+def test_context(context_layer):
+    assert list(context_layer.columns) == ["code", "name", "kind", "geometry"]
+    assert set(context_layer.kind) == {"neighbour", "disputed"}
+    disputed = context_layer[context_layer.kind == "disputed"]
     assert len(disputed) >= 1
     assert disputed.code.isna().all()
     assert set(disputed.geometry.geom_type) <= {"LineString", "MultiLineString"}
     assert disputed.name.str.len().gt(0).all()
-    assert shapely.box(58, 22, 80, 40).buffer(1e-9).contains(shapely.union_all(context.geometry))
+    assert (
+        shapely.box(58, 22, 80, 40).buffer(1e-9).contains(shapely.union_all(context_layer.geometry))
+    )
 
 
 def test_loaders_return_fresh_objects(geometry):
@@ -559,8 +563,8 @@ def test_region_geometry_none(gazetteer, geometry, code):
     assert region_geometry(gazetteer, geometry, code) is None
 
 
-def test_region_geometry_neighbour_from_context(gazetteer, context):
-    shape = region_geometry(gazetteer, context, "IR")
+def test_region_geometry_neighbour_from_context(gazetteer, context_layer):
+    shape = region_geometry(gazetteer, context_layer, "IR")
     assert shape is not None and shape.contains(shapely.Point(59.6, 36.3))  # Mashhad
 
 

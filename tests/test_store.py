@@ -121,9 +121,9 @@ class File:
         return frozenset(self.frame["id"])
 
 
-def findings_file(context: Context, name: str, rows: list[dict[str, object]]) -> File:
+def findings_file(findings_ctx: Context, name: str, rows: list[dict[str, object]]) -> File:
     data = csv_bytes(rows)
-    result = load_findings_bytes(data, name, context)
+    result = load_findings_bytes(data, name, findings_ctx)
     assert result.ok, [str(p) for p in result.problems]
     return File(name, data, result.findings)
 
@@ -166,7 +166,7 @@ def expected_frame(*pairs: tuple[File, ImportRecord]) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def context(corpus) -> Context:
+def findings_ctx(corpus) -> Context:
     return Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
 
 
@@ -178,9 +178,9 @@ def analyst_context(corpus) -> Context:
 
 
 @pytest.fixture(scope="module")
-def file_a(context) -> File:
+def file_a(findings_ctx) -> File:
     return findings_file(
-        context,
+        findings_ctx,
         "kp-recruitment.csv",
         [
             row(
@@ -205,9 +205,9 @@ def file_a(context) -> File:
 
 
 @pytest.fixture(scope="module")
-def file_b(context) -> File:
+def file_b(findings_ctx) -> File:
     return findings_file(
-        context,
+        findings_ctx,
         "youth.csv",
         [
             row("b-01", EXCERPTS[3], themes="recruitment;online-radicalisation", regions="AF"),
@@ -217,9 +217,9 @@ def file_b(context) -> File:
 
 
 @pytest.fixture(scope="module")
-def file_c(context) -> File:
+def file_c(findings_ctx) -> File:
     return findings_file(
-        context,
+        findings_ctx,
         "nato.csv",
         [
             row("c-01", EXCERPTS[5], themes="international-policy", actors="NATO", page="1"),
@@ -616,9 +616,9 @@ def test_a_report_without_a_sha_is_identified_by_its_text(store):
 # --- exporting -----------------------------------------------------------------------------------
 
 
-def test_export_reloads_to_the_same_findings(store, context, file_a, file_b):
+def test_export_reloads_to_the_same_findings(store, findings_ctx, file_a, file_b):
     tricky = findings_file(
-        context,
+        findings_ctx,
         "tricky.csv",
         [
             row(
@@ -639,7 +639,7 @@ def test_export_reloads_to_the_same_findings(store, context, file_a, file_b):
     data = store.export_import(record.id)
     header = (DATA_DIR / "findings" / f"{BUNDLED}.csv").read_bytes().split(b"\n", 1)[0]
     assert data.split(b"\n", 1)[0] == header == ",".join(EXPORT_COLUMNS).encode()
-    reloaded = load_findings_bytes(data, "export.csv", context, source=record.source)
+    reloaded = load_findings_bytes(data, "export.csv", findings_ctx, source=record.source)
     assert reloaded.ok, reloaded.problems
     pd.testing.assert_frame_equal(reloaded.findings, expected_frame((tricky, record)))
     # Formula-safe, and read back to the original text (the importer knows the guard).
@@ -675,7 +675,7 @@ _PRINTABLE = st.characters(exclude_categories=("Cs",))
     excerpt=st.sampled_from(EXCERPTS),
 )
 def test_export_round_trips_any_text_the_loader_accepts(
-    context, title, summary, actors, page, excerpt
+    findings_ctx, title, summary, actors, page, excerpt
 ):
     record = {
         "id": "h-1",
@@ -688,7 +688,7 @@ def test_export_round_trips_any_text_the_loader_accepts(
         "actors": actors,
         "page": page,
     }
-    loaded = load_findings_bytes(json.dumps([record]).encode(), "h.json", context)
+    loaded = load_findings_bytes(json.dumps([record]).encode(), "h.json", findings_ctx)
     assume(loaded.ok)
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "s.sqlite3")
@@ -698,7 +698,7 @@ def test_export_round_trips_any_text_the_loader_accepts(
         expected = loaded.findings.assign(source=imported.source)
         pd.testing.assert_frame_equal(store.findings(), expected)
         again = load_findings_bytes(
-            store.export_import(imported.id), "h.csv", context, source=imported.source
+            store.export_import(imported.id), "h.csv", findings_ctx, source=imported.source
         )
     assert again.ok, again.problems
     pd.testing.assert_frame_equal(again.findings, expected)
@@ -986,10 +986,10 @@ class Child:
 
 
 @pytest.fixture(scope="module")
-def big_file(context) -> File:
+def big_file(findings_ctx) -> File:
     """Three thousand findings: a write big enough to spill pages into the WAL before COMMIT."""
     return findings_file(
-        context,
+        findings_ctx,
         "big.csv",
         [
             row(

@@ -49,6 +49,14 @@ def json_bytes(data) -> bytes:
     return json.dumps(data).encode()
 
 
+def with_offsets(start_end: str) -> bytes:
+    """A file of one good row with start and end cells (``"0,10"``, ``"5,"``)."""
+    return csv_bytes(
+        row().replace("Pakistan,Pakistan\n", f"Pakistan,Pakistan,{start_end}\n"),
+        header=HEADER.replace("actors", "actors,start,end"),
+    )
+
+
 def record(**changes) -> dict:
     values = {
         "id": "x-01",
@@ -234,40 +242,28 @@ CASES = [
     (
         "offsets out of range",
         "f.csv",
-        csv_bytes(row().rstrip("\n") + "\n", header=HEADER)
-        .replace(b"Pakistan,Pakistan\n", b"Pakistan,Pakistan\n")
-        .replace(HEADER.encode(), HEADER.replace("actors", "actors,start,end").encode())
-        .replace(b"Pakistan,Pakistan\n", b"Pakistan,Pakistan,0,99999\n"),
+        with_offsets("0,99999"),
         [(E, 2, "start", "offsets 0-99999 are outside the report text")],
         0,
     ),
     (
         "offsets that point elsewhere",
         "f.csv",
-        csv_bytes(
-            row().replace("Pakistan,Pakistan\n", "Pakistan,Pakistan,0,10\n"),
-            header=HEADER.replace("actors", "actors,start,end"),
-        ),
+        with_offsets("0,10"),
         [(E, 2, "start", "text at offsets 0-10 is not the excerpt")],
         0,
     ),
     (
         "only one offset",
         "f.csv",
-        csv_bytes(
-            row().replace("Pakistan,Pakistan\n", "Pakistan,Pakistan,5,\n"),
-            header=HEADER.replace("actors", "actors,start,end"),
-        ),
+        with_offsets("5,"),
         [(E, 2, "end", "give both start and end, or neither")],
         0,
     ),
     (
         "negative offset",
         "f.csv",
-        csv_bytes(
-            row().replace("Pakistan,Pakistan\n", "Pakistan,Pakistan,-5,10\n"),
-            header=HEADER.replace("actors", "actors,start,end"),
-        ),
+        with_offsets("-5,10"),
         [(E, 2, "start", "expected a whole number, got '-5'")],
         0,
     ),

@@ -40,22 +40,6 @@ def _resolved(cell: str, resolve) -> tuple[str, ...] | None:
     return tuple(keys)
 
 
-_CHECKED_COLUMNS = (
-    "id",
-    "report_id",
-    "kind",
-    "title",
-    "summary",
-    "excerpt",
-    "themes",
-    "regions",
-    "actors",
-    "start",
-    "end",
-    "page",
-)
-
-
 def plain_rows(records, mapping, context: Context, source: str) -> list[tuple | None]:
     """For each record, its accepted row when nothing in it calls for a problem (not even a
     warning), else None: then :func:`~dashboard.core.row_checks.validate_row` decides, and says why.
@@ -96,7 +80,7 @@ def plain_rows(records, mapping, context: Context, source: str) -> list[tuple | 
             if not good:
                 ok[i] = False
 
-    cells = {name: column(name) for name in _CHECKED_COLUMNS}
+    cells = {name: column(name) for name in FIELDS}  # every field a column can map to
     # Each distinct kind and list cell resolved once: a file repeats them on every row.
     kind_of = cache(context.taxonomy.resolve_kind)
     themes_of = cache(lambda cell: _resolved(cell, context.taxonomy.resolve_theme) or None)

@@ -51,20 +51,10 @@ def decode_text(
 
     best = from_bytes(data, cp_isolation=[_CODECS[e] for e in ENCODINGS[1:]]).best()
     if best is None:
-        return (
-            None,
-            None,
-            [
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "cannot tell which encoding this text is in (tried "
-                    + ", ".join(ENCODINGS)
-                    + ")",
-                    "save it as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')",
-                )
-            ],
+        return _undecoded(
+            file,
+            "cannot tell which encoding this text is in (tried " + ", ".join(ENCODINGS) + ")",
+            "save it as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')",
         )
     name = {"utf_16": "UTF-16", "cp1252": "Windows-1252"}.get(best.encoding, best.encoding)
     return str(best), name, []
@@ -74,19 +64,16 @@ def _decode(data: bytes, encoding: str, file: str) -> tuple[str | None, str | No
     try:
         return data.decode(_CODECS[encoding]), encoding, []
     except UnicodeDecodeError as err:
-        return (
-            None,
-            None,
-            [
-                Problem(
-                    file,
-                    None,
-                    None,
-                    f"the file says it is {encoding} but byte {err.start} is not",
-                    "save it again as UTF-8",
-                )
-            ],
+        return _undecoded(
+            file,
+            f"the file says it is {encoding} but byte {err.start} is not",
+            "save it again as UTF-8",
         )
+
+
+def _undecoded(file: str, message: str, suggestion: str) -> tuple[None, None, list[Problem]]:
+    """What :func:`decode_text` gives for bytes it cannot decode: no text, no encoding, why."""
+    return None, None, [Problem(file, None, None, message, suggestion)]
 
 
 def sniff_delimiter(text: str, suffix: str = ".csv") -> str:

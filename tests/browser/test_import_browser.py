@@ -31,7 +31,7 @@ def test_upload_confirm_mapping_with_defaults_and_find_on_map(
             has_text="Kind of every finding without one"
         )
         kind.locator("input").first.click()
-        page.get_by_role("option", name="analysis", exact=True).click()
+        page.get_by_role("option", name="Analysis", exact=True).click()
         page.get_by_text("3 row(s) read: 3 can be imported, 0 cannot.").wait_for(timeout=30_000)
         wait_for_app(page)
         screenshot(page, "import-mapping-with-defaults")

@@ -133,9 +133,9 @@ def read_table(data: bytes, file: str, *, sheet: str | None = None) -> Table:
             f"split it into files of at most {MAX_ROWS:,} rows",
         )
     if suffix in WORKBOOK_SUFFIXES:
-        from dashboard.io import workbooks
+        from dashboard.io import ods, workbooks
 
-        reader = workbooks.read_ods if suffix == ".ods" else workbooks.read_xlsx
+        reader = ods.read_ods if suffix == ".ods" else workbooks.read_xlsx
         return _limit(reader(data, file, sheet), file)
     if suffix not in TABLE_SUFFIXES:
         return refused(

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
+from dashboard.ui.pages import PAGES
 from dashboard.views.inert import WORD_JOINER, inert, inert_html, visible_controls
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,19 +229,11 @@ def run(page: str, params: dict[str, str]) -> AppTest:
     return at
 
 
+PAGE_FILES = [page.file for page in PAGES]
 LINK_PARAMS = ("theme", "region", "wider", "actor", "kind", "report", "q", "finding")
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        "pages/explorer.py",
-        "pages/table.py",
-        "pages/reader.py",
-        "pages/briefing.py",
-        "pages/imports.py",
-    ],
-)
+@pytest.mark.parametrize("page", PAGE_FILES)
 @pytest.mark.parametrize("payload", PAYLOADS[:10] + PAYLOADS[11:12], ids=lambda p: p[:24])
 def test_a_crafted_link_shows_its_text_as_text(page, payload):
     at = run(page, dict.fromkeys(LINK_PARAMS, payload))
@@ -305,16 +298,7 @@ def payload_store(tmp_path, monkeypatch):
     return store
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        "pages/explorer.py",
-        "pages/table.py",
-        "pages/reader.py",
-        "pages/briefing.py",
-        "pages/imports.py",
-    ],
-)
+@pytest.mark.parametrize("page", PAGE_FILES)
 def test_imported_fields_show_as_text(payload_store, page):
     at = run(page, {"finding": "payload-1"} if page == "pages/reader.py" else {})
     for markdown in markdown_texts(at):

@@ -135,6 +135,13 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
     page.wait_for_timeout(500)
 
 
+def upload_findings(page, server: Server, path: Path) -> None:
+    """Open the import page and give it *path* as the findings file, as a person would."""
+    page.goto(f"{server.url}/imports")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+
+
 def screenshot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"

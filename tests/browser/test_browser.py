@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SHOTS, external, screenshot, wait_for_app
+from tests.browser.conftest import SHOTS, external, screenshot, upload_findings, wait_for_app
 from tests.browser.support import MAP, click_map, wait_for_map
 
 
@@ -203,11 +203,7 @@ def test_import_then_restart(tmp_path, page, monkeypatch, requests_seen):
 
     server = start_server(tmp_path)
     try:
-        page.goto(f"{server.url}/imports")
-        wait_for_app(page)
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-            str(workbook)
-        )
+        upload_findings(page, server, workbook)
         page.get_by_text("2 row(s) read: 1 can be imported, 1 cannot.").wait_for(timeout=30_000)
         wait_for_app(page)
         screenshot(page, "import-problems")

@@ -4,7 +4,7 @@ for the whole file, imports, and finds the rows on the map page."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import external, screenshot, wait_for_app
+from tests.browser.conftest import external, screenshot, upload_findings, wait_for_app
 from tests.browser.support import wait_for_map
 
 
@@ -19,11 +19,7 @@ def test_upload_confirm_mapping_with_defaults_and_find_on_map(
     monkeypatch.setenv("DASHBOARD_STORE", str(tmp_path / "analyst.sqlite3"))
     server = start_server(tmp_path)
     try:
-        page.goto(f"{server.url}/imports")
-        wait_for_app(page)
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-            str(workbook)
-        )
+        upload_findings(page, server, workbook)
         page.get_by_text("Read as: Excel workbook, sheet 'Findings 2017'").wait_for(timeout=30_000)
         wait_for_app(page)
         # The suggested mapping is shown; the file lacks a kind: choose one for every row.

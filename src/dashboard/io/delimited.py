@@ -17,6 +17,7 @@ from dashboard.io.formats import (
     Table,
     build_table,
     find_header,
+    note_header_row,
     refused,
     too_wide,
 )
@@ -148,20 +149,6 @@ def read_csv(text: str, file: str, suffix: str) -> Table:
                 severity="warning",
             )
         )
-    _above_header(table, file, at)
+    note_header_row(table, file, at)
     build_table(table, rows, at, file, strict_width=True)
     return table
-
-
-def _above_header(table: Table, file: str, at: int) -> None:
-    if at > 0:
-        table.problems.append(
-            Problem(
-                file,
-                at + 1,
-                None,
-                f"the header is on row {at + 1}; rows above it were not read",
-                "nothing to do if that is right",
-                severity="warning",
-            )
-        )

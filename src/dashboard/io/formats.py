@@ -256,6 +256,21 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def note_header_row(table: Table, file: str, at: int) -> None:
+    """Say so when the header is not on the first row (title rows above it are not read)."""
+    if at > 0:
+        table.problems.append(
+            Problem(
+                file,
+                at + 1,
+                None,
+                f"the header is on row {at + 1}; rows above it were not read",
+                "nothing to do if that is right",
+                severity="warning",
+            )
+        )
+
+
 def build_table(
     table: Table,
     rows: Sequence[Sequence[object]],

@@ -41,6 +41,7 @@ from dashboard.io.formats import (
     build_table,
     find_header,
     header_fields,
+    note_header_row,
 )
 
 #: What a workbook may unpack to, in all, and Excel's table of shared strings alone.
@@ -237,17 +238,7 @@ def _grid(
         at = next((i for i, r in enumerate(grid) if r), 0)
     table.sheet = sheet
     table.read_as = ReadAs(what, sheet=sheet, header_row=at + 1)
-    if at > 0:
-        table.problems.append(
-            Problem(
-                file,
-                at + 1,
-                None,
-                f"the header is on row {at + 1}; rows above it were not read",
-                "nothing to do if that is right",
-                severity="warning",
-            )
-        )
+    note_header_row(table, file, at)
     build_table(table, grid, at, file)
     return table
 

@@ -149,7 +149,14 @@ def test_briefing_from_the_map(server, page, requests_seen):
     wait_for_app(page)
     assert "theme = Propaganda" in summary(page)
     page.get_by_role("button", name="Prepare PNG and PDF").click()
-    page.get_by_role("button", name=re.compile(r"^PNG")).wait_for(timeout=60_000)
+    # Rendering starts Chromium for kaleido the first time (slow on a busy machine): wait for
+    # the download buttons, or for the export's error, whichever comes.
+    done = page.get_by_role("button", name=re.compile(r"^PNG")).or_(
+        page.get_by_test_id("stAlertContentError")
+    )
+    done.first.wait_for(timeout=180_000)
+    errors = page.get_by_test_id("stAlertContentError")
+    assert errors.count() == 0, errors.first.inner_text()
     wait_for_app(page)
     screenshot(page, "briefing")
     saved = {}

@@ -125,14 +125,18 @@ if upload is not None:
             import_ui.problem_table(plan),
             hide_index=True,
             width="stretch",
+            # Sized to fit the page at 1280 px wide; the lines below say each in full.
             column_config={
                 "severity": st.column_config.TextColumn(width="small"),
                 "row": st.column_config.NumberColumn(width="small"),
-                "value": st.column_config.TextColumn(width="medium"),
-                "message": st.column_config.TextColumn(width="large"),
-                "suggestion": st.column_config.TextColumn(width="large"),
+                "column": st.column_config.TextColumn(width="small"),
+                "value": st.column_config.TextColumn(width="small"),
+                "message": st.column_config.TextColumn(width="medium"),
+                "suggestion": st.column_config.TextColumn(width="medium"),
             },
         )
+        for line in import_ui.problem_lines(plan):
+            st.markdown("- " + inert(line))
         st.download_button(
             "Download the problems (CSV, for Excel)",
             importer.problems_csv(plan),

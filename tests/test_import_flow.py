@@ -50,6 +50,10 @@ def test_import_flow(own_store):
         "did you mean 'propaganda'?",
         "did you mean 'Pakistan' (PK)?",
     ]
+    # Each refused row is also said in full, in words that wrap at any page width.
+    said = " ".join(texts(at.markdown))
+    assert "row 3, themes: “propoganda” unknown theme 'propoganda'. Fix: did you mean" in said
+    assert "row 4, regions: “Pakistann” unknown region 'Pakistann'. Fix: did you mean" in said
     buttons = {b.label: b for b in at.button}
     assert buttons["Import all rows"].disabled
     buttons["Import only the 1 valid row(s)"].click().run()

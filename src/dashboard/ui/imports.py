@@ -127,6 +127,26 @@ def problem_table(plan: importer.FindingsPlan) -> pd.DataFrame:
     return frame
 
 
+#: Problems said in full below the table (the table and its CSV hold every one).
+PROBLEM_LINES = 20
+
+
+def problem_lines(plan: importer.FindingsPlan, limit: int = PROBLEM_LINES) -> list[str]:
+    """The first *limit* errors in words that wrap at any width: where, the value, why, the fix."""
+    lines = []
+    for p in [p for p in plan.problems if p.severity == "error"][:limit]:
+        where = ", ".join(
+            part for part in (f"row {p.row}" if p.row else "", p.column or "") if part
+        )
+        value = plan.value_at(p.row, p.column) or ""
+        shown = f" “{value[:120]}{'…' if len(value) > 120 else ''}”" if value else ""
+        lines.append(
+            f"{where or p.file}:{shown} {p.message}"
+            + (f". Fix: {p.suggestion}" if p.suggestion else "")
+        )
+    return lines
+
+
 def diff_table(plan: importer.FindingsPlan) -> pd.DataFrame:
     diff = plan.diff
     if diff is None:

@@ -8,6 +8,7 @@ from dashboard.exports.files import safe_filename
 from dashboard.io import importer, report_plans
 from dashboard.io.formats import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB
 from dashboard.ui import imports as import_ui
+from dashboard.ui import state
 from dashboard.views.inert import inert
 
 view = ui.frame("imports")
@@ -31,7 +32,7 @@ st.markdown(
     "kept with each finding unless you ignore it. Lists may be separated by `;`, `|`, commas "
     "or line breaks. Every excerpt must be the report's own words, exactly."
 )
-ui.show_message("imp_message")
+ui.show_message(state.IMPORT_MESSAGE)
 upload = st.file_uploader(
     "Findings file",
     type=["csv", "tsv", "txt", "json", "xlsx", "xlsm", "ods"],
@@ -187,7 +188,7 @@ st.markdown(
     "A .txt file (UTF-8, UTF-16 or Windows-1252) or a PDF with a text layer. Findings "
     "can quote it once it is imported."
 )
-ui.show_message("rep_message")
+ui.show_message(state.REPORT_MESSAGE)
 report_upload = st.file_uploader(
     "Report text", type=["txt", "pdf"], key=import_ui.uploader_key("rep_file")
 )
@@ -229,7 +230,7 @@ if report_upload is not None:
             )
 
 st.header("Your imports")
-ui.show_message("list_message")
+ui.show_message(state.IMPORTS_LIST_MESSAGE)
 records = analysts.imports()
 if not records:
     st.caption("Nothing imported yet.")

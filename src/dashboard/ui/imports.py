@@ -17,7 +17,8 @@ from dashboard.io import importer
 from dashboard.io.columns import EXTRA, IGNORE
 from dashboard.io.store import Store
 from dashboard.io.store_records import StoreError
-from dashboard.ui import store
+from dashboard.ui import state
+from dashboard.ui.actions import store_action
 
 #: Plans kept per session (a plan holds the file's rows: a few are enough).
 PLANS_KEPT = 4
@@ -160,72 +161,57 @@ def diff_table(plan: importer.FindingsPlan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "change", "fields"])
 
 
-# Messages are plain text: ui.show_message shows them inert.
+# Store actions go through ui.actions.store_action; messages are plain text (shown inert).
 
 
 def commit_findings_import(plan: importer.FindingsPlan, only_valid: bool) -> None:
-    analysts = store()
-    if analysts is None:
-        return
-    try:
-        record = importer.commit_findings(plan, analysts, only_valid=only_valid)
-    except (StoreError, ValueError) as err:
-        st.session_state["imp_message"] = ("error", f"Nothing was imported: {err}")
-        return
     replaced = f", replacing import #{plan.previous.id}" if plan.previous else ""
-    st.session_state["imp_message"] = (
-        "success",
-        f"Imported {record.rows_imported} finding(s) from {record.file_name} "
-        f"(import #{record.id}{replaced}). They are on every page now, marked "
-        f"“{record.source}”.",
+    done, _ = store_action(
+        lambda analysts: importer.commit_findings(plan, analysts, only_valid=only_valid),
+        message_key=state.IMPORT_MESSAGE,
+        success=lambda record: (
+            f"Imported {record.rows_imported} finding(s) from {record.file_name} "
+            f"(import #{record.id}{replaced}). They are on every page now, marked "
+            f"“{record.source}”."
+        ),
+        failure="Nothing was imported: {error}",
+        expected=(StoreError, ValueError),
     )
-    st.session_state.pop(_PLANS, None)
-    reset_uploader("imp_file")
+    if done:
+        st.session_state.pop(_PLANS, None)
+        reset_uploader("imp_file")
 
 
 def commit_report_import(report, file_name: str) -> None:
-    analysts = store()
-    if analysts is None:
-        return
-    try:
-        record = analysts.import_report(report, file_name=file_name)
-    except StoreError as err:
-        st.session_state["rep_message"] = ("error", f"Nothing was imported: {err}")
-        return
-    st.session_state["rep_message"] = (
-        "success",
-        f"Imported the report “{report.title}” as {report.id} (import "
-        f"#{record.id}). Findings can now quote it.",
+    done, _ = store_action(
+        lambda analysts: analysts.import_report(report, file_name=file_name),
+        message_key=state.REPORT_MESSAGE,
+        success=lambda record: (
+            f"Imported the report “{report.title}” as {report.id} (import "
+            f"#{record.id}). Findings can now quote it."
+        ),
+        failure="Nothing was imported: {error}",
     )
-    reset_uploader("rep_file")
+    if done:
+        reset_uploader("rep_file")
 
 
 def remove_import(import_id: int) -> None:
-    analysts = store()
-    if analysts is None:
-        return
-    try:
-        record = analysts.remove_import(import_id)
-    except StoreError as err:
-        st.session_state["list_message"] = ("error", str(err))
-        return
-    st.session_state["list_message"] = (
-        "success",
-        f"Removed import #{record.id} ({record.file_name}) and all it brought.",
+    store_action(
+        lambda analysts: analysts.remove_import(import_id),
+        message_key=state.IMPORTS_LIST_MESSAGE,
+        success=lambda record: (
+            f"Removed import #{record.id} ({record.file_name}) and all it brought."
+        ),
     )
 
 
 def restore_import(import_id: int) -> None:
-    analysts = store()
-    if analysts is None:
-        return
-    try:
-        record = analysts.restore_import(import_id)
-    except StoreError as err:
-        st.session_state["list_message"] = ("error", str(err))
-        return
-    st.session_state["list_message"] = (
-        "success",
-        f"Import #{record.id} ({record.file_name}) is the current version again; the "
-        "version it replaced is kept and can be restored.",
+    store_action(
+        lambda analysts: analysts.restore_import(import_id),
+        message_key=state.IMPORTS_LIST_MESSAGE,
+        success=lambda record: (
+            f"Import #{record.id} ({record.file_name}) is the current version again; the "
+            "version it replaced is kept and can be restored."
+        ),
     )

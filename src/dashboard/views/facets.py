@@ -5,8 +5,10 @@ label with a count in it would drop the choice when the count changes); counts g
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 
 from dashboard.core.corpus import Corpus
+from dashboard.core.regions import Gazetteer
 from dashboard.core.taxonomy import Taxonomy
 from dashboard.core.text import name_key
 
@@ -71,7 +73,13 @@ def region_label(corpus: Corpus, code: str | None) -> str:
     """
     if code is None:
         return "All regions"
-    gaz = corpus.gazetteer
+    return _region_label(corpus.gazetteer, code)
+
+
+@lru_cache(maxsize=1024)
+def _region_label(gaz: Gazetteer, code: str) -> str:
+    # The picker formats every option on every rerun; a gazetteer never changes once loaded,
+    # so each label is made once (about 1.4 ms a rerun otherwise).
     region = gaz[code]
     label = region.name
     if region.level == "province":

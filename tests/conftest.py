@@ -32,6 +32,24 @@ def _private_store(tmp_path_factory):
         os.environ["DASHBOARD_STORE"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory):
+    """Every test (and every server a test starts) keeps its corpus cache in a folder of its own,
+    never the user's ``~/.cache/dashboard``."""
+    import os
+
+    from dashboard.core.corpus_cache import CACHE_DIR_ENV
+
+    path = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get(CACHE_DIR_ENV)
+    os.environ[CACHE_DIR_ENV] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop(CACHE_DIR_ENV, None)
+    else:
+        os.environ[CACHE_DIR_ENV] = previous
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Corpus:
     return load_corpus()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from dashboard import DATA_DIR, gc_paused
-from dashboard.core.findings import Context, concat_findings, load_findings
+from dashboard.core import corpus_cache
+from dashboard.core.findings import Context, concat_findings, load_findings_bytes
 from dashboard.core.problems import Problem
 from dashboard.core.regions import Gazetteer, load_gazetteer
 from dashboard.core.reports import Report, load_report
 from dashboard.core.taxonomy import Taxonomy, load_taxonomy
+from dashboard.io.columns import synonyms
 
 FINDINGS_SUFFIXES = (".csv", ".json")
 
@@ -31,40 +35,85 @@ class Corpus:
         return self.reports[finding["report_id"]]
 
 
-def load_corpus(data_dir: Path | None = None) -> Corpus:
+def load_corpus(
+    data_dir: Path | None = None, *, cache: bool = True, cache_dir: Path | None = None
+) -> Corpus:
     """Load the bundled data in *data_dir* (default: the project's ``data/``).
 
     Reports come from ``reports/*/``, findings from ``findings/*.csv`` and ``findings/*.json``.
     Problems are collected, never raised: a bad file leaves out its bad rows and says why.
+
+    With *cache*, the validated findings and their problems are kept on disk in *cache_dir*
+    (default :func:`dashboard.core.corpus_cache.cache_dir`), keyed by the contents of every file
+    read and by the code reading them: the next load of the same files reads them back instead
+    of checking every row again (see :mod:`dashboard.core.corpus_cache`). The result is the same.
     """
+    folder = None
+    if cache:
+        folder = Path(cache_dir) if cache_dir is not None else corpus_cache.cache_dir()
     with gc_paused():
-        return _load_corpus(data_dir)
+        return _load_corpus(data_dir, folder)
 
 
-def _load_corpus(data_dir: Path | None) -> Corpus:
+def _load_corpus(data_dir: Path | None, cache_dir: Path | None) -> Corpus:
     data_dir = Path(data_dir or DATA_DIR)
-    gazetteer = load_gazetteer(data_dir / "regions" / "gazetteer.csv")
-    taxonomy = load_taxonomy(data_dir / "taxonomy.toml")
+    gazetteer_path = data_dir / "regions" / "gazetteer.csv"
+    taxonomy_path = data_dir / "taxonomy.toml"
+    folders = sorted(p for p in (data_dir / "reports").iterdir() if p.is_dir())
+    findings_paths = [
+        p
+        for p in sorted((data_dir / "findings").iterdir())
+        if p.suffix.lower() in FINDINGS_SUFFIXES
+    ]
+    # The small files are hashed before and after they are read (an edit in between is then
+    # not cached); the findings files as they are read.
+    small = [
+        gazetteer_path,
+        taxonomy_path,
+        *(folder / name for folder in folders for name in ("report.txt", "report.toml")),
+    ]
+    key, small_digests, findings_digests = None, [], []
+    if cache_dir is not None:
+        small_digests = corpus_cache.file_digests(small)
+        findings_digests = corpus_cache.file_digests(findings_paths)
+        key = corpus_cache.corpus_key(
+            data_dir,
+            zip([*small, *findings_paths], [*small_digests, *findings_digests]),
+            settings=json.dumps(synonyms(), sort_keys=True),
+        )
+    gazetteer = load_gazetteer(gazetteer_path)
+    taxonomy = load_taxonomy(taxonomy_path)
     reports: dict[str, Report] = {}
     problems: list[Problem] = []
-    for folder in sorted(p for p in (data_dir / "reports").iterdir() if p.is_dir()):
+    for folder in folders:
         report, found = load_report(folder)
         problems.extend(found)
         if report is not None:
             reports[report.id] = report
+    if key is not None and corpus_cache.file_digests(small) != small_digests:
+        key = None  # changed while read: load it, but do not keep it
+    if key is not None and cache_dir is not None:
+        cached = corpus_cache.read_findings(cache_dir, key)
+        if cached is not None:
+            findings, kept = cached
+            return Corpus(reports, findings, gazetteer, taxonomy, (*problems, *kept))
     frames = []
+    findings_problems: list[Problem] = []
     seen: set[str] = set()
-    for path in sorted((data_dir / "findings").iterdir()):
-        if path.suffix.lower() not in FINDINGS_SUFFIXES:
-            continue
+    for path, digest in zip(findings_paths, findings_digests or [None] * len(findings_paths)):
+        data = path.read_bytes()
+        if key is not None and hashlib.sha256(data).hexdigest() != digest:
+            key = None
         # The ids of the earlier files, as they are (not copied: a file's load only reads them).
         context = Context(reports, gazetteer, taxonomy, existing_ids=seen)
-        result = load_findings(path, context, source=f"bundled: {path.name}")
-        problems.extend(result.problems)
+        result = load_findings_bytes(data, str(path), context, source=f"bundled: {path.name}")
+        findings_problems.extend(result.problems)
         seen.update(result.findings["id"].tolist())
         frames.append(result.findings)
     findings = concat_findings(frames)
-    return Corpus(reports, findings, gazetteer, taxonomy, tuple(problems))
+    if key is not None and cache_dir is not None:
+        corpus_cache.write_findings(cache_dir, key, findings, findings_problems)
+    return Corpus(reports, findings, gazetteer, taxonomy, (*problems, *findings_problems))
 
 
 def merge(corpus: Corpus, findings: pd.DataFrame, reports: dict[str, Report]) -> Corpus:

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import gc_paused
+from dashboard.core import corpus_cache
 from dashboard.core.regions import Gazetteer
 from dashboard.query.filters import Facets, Filters, region_scope, search_terms
 from dashboard.query.words import _readonly, _Words, search_text
@@ -210,28 +211,36 @@ class FindingsIndex:
 
     @classmethod
     def build(
-        cls, findings: pd.DataFrame, gazetteer: Gazetteer, *, words: str = "background"
+        cls,
+        findings: pd.DataFrame,
+        gazetteer: Gazetteer,
+        *,
+        words: str = "background",
+        cache: bool = True,
     ) -> FindingsIndex:
         """Index *findings* (a frame with the columns of :data:`dashboard.core.findings.COLUMNS`).
 
         *words*: index the words of the search texts in a ``"background"`` thread (searches
-        use it once it is there), ``"now"``, or ``"never"``.
+        use it once it is there), ``"now"``, or ``"never"``. With *cache*, the folded search
+        texts of a large frame are kept on disk, keyed by the contents of the title, summary and
+        excerpt columns (:func:`dashboard.core.corpus_cache.cached_strings`): folding them is
+        most of the build.
         """
         if words not in ("background", "now", "never"):
             raise ValueError(f"words must be 'background', 'now' or 'never', not {words!r}")
         with gc_paused():
-            return cls._build(findings, gazetteer, words)
+            return cls._build(findings, gazetteer, words, cache)
 
     @classmethod
-    def _build(cls, findings: pd.DataFrame, gazetteer: Gazetteer, words: str) -> FindingsIndex:
-        text = [
-            search_text(t, s, e)
-            for t, s, e in zip(
-                findings["title"].tolist(),
-                findings["summary"].tolist(),
-                findings["excerpt"].tolist(),
-            )
-        ]
+    def _build(
+        cls, findings: pd.DataFrame, gazetteer: Gazetteer, words: str, cache: bool = True
+    ) -> FindingsIndex:
+        sources = [findings["title"], findings["summary"], findings["excerpt"]]
+
+        def fold_all() -> list[str]:
+            return [search_text(*fields) for fields in zip(*(s.tolist() for s in sources))]
+
+        text = corpus_cache.cached_strings("search text", sources, fold_all, enabled=cache)
         index = cls(
             findings,
             gazetteer,

@@ -1,0 +1,516 @@
+"""The corpus cache (dashboard.core.corpus_cache): a load from the cache is exactly the load
+without it, and an edited input, new code, a damaged entry or a folder that cannot be written
+never gives anything else."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import DATA_DIR
+from dashboard.core import corpus as corpus_module
+from dashboard.core import corpus_cache
+from dashboard.core.corpus import Corpus, load_corpus
+from dashboard.query.index import FindingsIndex
+
+REPORT = "hjs-2017-iskp"
+MORE_CSV = (
+    "id,report_id,kind,title,excerpt,themes,regions,actors,Confidence\n"
+    # kept, with an extra attribute, regions and actors as lists
+    f"more-01,{REPORT},analysis,One,This report highlights,propaganda;refugees,"
+    '"Nangarhar, Kunar",IS|TTP,high\n'
+    # kept with a warning (a title that begins like a formula)
+    f"more-02,{REPORT},analysis,=Two,This report highlights,propaganda,,,\n"
+    # refused: unknown theme
+    f"more-03,{REPORT},analysis,Three,This report highlights,propagandaa,,,low\n"
+    # refused: the id of a bundled finding
+    f"hjs2017-ko-01,{REPORT},analysis,Four,This report highlights,propaganda,,,\n"
+)
+MORE_JSON = [
+    {
+        "id": "more-json-01",
+        "report_id": REPORT,
+        "kind": "analysis",
+        "title": "From JSON",
+        "excerpt": "This report highlights",
+        "themes": ["propaganda", "expansion"],
+        "regions": ["AF", "PK"],
+        "actors": ["IS"],
+        "page": 3,
+    }
+]
+
+
+def _data_dir(tmp_path: Path) -> Path:
+    """A copy of the bundled data with findings files that give problems of every kind."""
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder, ignore=shutil.ignore_patterns("*.geojson", "icon.png"))
+    findings = folder / "findings"
+    (findings / "more.csv").write_text(MORE_CSV, encoding="utf-8")
+    (findings / "more.json").write_text(json.dumps(MORE_JSON), encoding="utf-8")
+    (findings / "empty.csv").write_text("", encoding="utf-8")  # a whole-file problem
+    return folder
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    return _data_dir(tmp_path)
+
+
+@pytest.fixture
+def cache(tmp_path) -> Path:
+    return tmp_path / "cache"
+
+
+def _entries(cache: Path, kind: str = "corpus") -> list[Path]:
+    return sorted(cache.glob(f"{kind}-*.arrow")) if cache.exists() else []
+
+
+def _assert_same(a: Corpus, b: Corpus) -> None:
+    pd.testing.assert_frame_equal(a.findings, b.findings, check_exact=True)
+    assert a.problems == b.problems
+    assert a.reports == b.reports
+    assert a.gazetteer.codes == b.gazetteer.codes
+
+
+def _no_validation(monkeypatch) -> None:
+    """From here on, a load that validates any findings file fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("validated a findings file: the cache was not used")
+
+    monkeypatch.setattr(corpus_module, "load_findings_bytes", refuse)
+
+
+def test_a_load_from_the_cache_equals_the_load_without_it(data, cache, monkeypatch):
+    plain = load_corpus(data, cache=False)
+    assert not _entries(cache)
+    # The data gives what the cache must keep: problems of both severities, some for a whole
+    # file (no row), extra attributes, list columns and a page.
+    assert {p.severity for p in plain.problems} == {"error", "warning"}
+    assert any(p.row is None for p in plain.problems)
+    assert plain.findings.set_index("id").loc["more-01", "extra"] == (("Confidence", "high"),)
+    assert plain.findings.set_index("id").loc["more-json-01", "page"] == 3
+
+    first = load_corpus(data, cache_dir=cache)
+    _assert_same(plain, first)
+    [entry] = _entries(cache)
+
+    _no_validation(monkeypatch)
+    cached = load_corpus(data, cache_dir=cache)
+    _assert_same(plain, cached)
+    assert _entries(cache) == [entry]
+    # List cells are tuples again, as the loader makes them.
+    row = cached.findings.set_index("id").loc["more-01"]
+    assert row["regions"] == ("AF-NAN", "AF-KNR") and row["actors"] == ("IS", "TTP")
+    assert all(
+        type(v) is tuple for c in ("themes", "regions", "actors") for v in cached.findings[c]
+    )
+
+
+def test_the_bundled_data_round_trips(cache, monkeypatch):
+    plain = load_corpus(cache=False)
+    load_corpus(cache_dir=cache)
+    _no_validation(monkeypatch)
+    _assert_same(plain, load_corpus(cache_dir=cache))
+
+
+def test_an_empty_findings_folder_round_trips(data, cache, monkeypatch):
+    for path in (data / "findings").iterdir():
+        path.unlink()
+    plain = load_corpus(data, cache=False)
+    assert plain.findings.empty
+    load_corpus(data, cache_dir=cache)
+    _no_validation(monkeypatch)
+    _assert_same(plain, load_corpus(data, cache_dir=cache))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["findings byte", "report text", "report metadata", "taxonomy", "gazetteer", "new file"],
+)
+def test_a_changed_input_is_loaded_again(data, cache, edit):
+    load_corpus(data, cache_dir=cache)
+    csv = data / "findings" / "more.csv"
+    if edit == "findings byte":
+        text = csv.read_bytes()
+        csv.write_bytes(text.replace(b",One,", b",Onf,"))  # one byte of one title
+    elif edit == "report text":
+        path = data / "reports" / REPORT / "report.txt"
+        path.write_bytes(path.read_bytes() + b"\nA line added at the end.\n")
+    elif edit == "report metadata":
+        path = data / "reports" / REPORT / "report.toml"
+        path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    elif edit == "taxonomy":
+        path = data / "taxonomy.toml"
+        path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    elif edit == "gazetteer":
+        path = data / "regions" / "gazetteer.csv"
+        path.write_bytes(path.read_bytes() + b"\n")
+    else:
+        (data / "findings" / "z-new.csv").write_text(
+            "id,report_id,kind,title,excerpt,themes\n"
+            f"new-01,{REPORT},analysis,New,This report highlights,propaganda\n",
+            encoding="utf-8",
+        )
+    after = load_corpus(data, cache_dir=cache)
+    _assert_same(load_corpus(data, cache=False), after)
+    assert len(_entries(cache)) == 2
+    if edit == "findings byte":
+        assert "Onf" in set(after.findings["title"])
+
+
+@pytest.mark.parametrize("edited", ["findings file", "report metadata"])
+def test_a_file_edited_during_the_load_is_not_kept(data, cache, monkeypatch, edited):
+    # The edit lands after the files were hashed for the key and before they are read: the
+    # load reads the new contents, and must not keep them under the old contents' key.
+    real = corpus_module.load_report
+
+    def load_and_edit(folder):
+        if edited == "findings file":
+            csv = data / "findings" / "more.csv"
+            csv.write_bytes(csv.read_bytes().replace(b",One,", b",Onf,"))
+        else:
+            toml = folder / "report.toml"
+            toml.write_text(toml.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        return real(folder)
+
+    monkeypatch.setattr(corpus_module, "load_report", load_and_edit)
+    loaded = load_corpus(data, cache_dir=cache)
+    monkeypatch.setattr(corpus_module, "load_report", real)
+    assert not _entries(cache)
+    _assert_same(load_corpus(data, cache=False), loaded)
+
+
+def test_a_renamed_data_folder_is_its_own_entry(data, cache, tmp_path):
+    # Problems name their files by the folder's path: another path is another corpus.
+    load_corpus(data, cache_dir=cache)
+    moved = tmp_path / "moved"
+    data.rename(moved)
+    loaded = load_corpus(moved, cache_dir=cache)
+    assert all(str(moved) in p.file for p in loaded.problems)
+    assert len(_entries(cache)) == 2
+
+
+@pytest.mark.parametrize(
+    "damage", ["flipped byte", "truncated", "empty", "not arrow", "trailer only"]
+)
+def test_a_damaged_entry_is_ignored_and_replaced(data, cache, damage):
+    plain = load_corpus(data, cache=False)
+    load_corpus(data, cache_dir=cache)
+    [entry] = _entries(cache)
+    body = entry.read_bytes()
+    if damage == "flipped byte":
+        middle = len(body) // 2
+        entry.write_bytes(body[:middle] + bytes([body[middle] ^ 0x01]) + body[middle + 1 :])
+    elif damage == "truncated":
+        entry.write_bytes(body[: len(body) // 3])
+    elif damage == "empty":
+        entry.write_bytes(b"")
+    elif damage == "not arrow":
+        entry.write_bytes(b"hello" * 100)
+    else:
+        entry.write_bytes(body[-40:])
+    key = entry.name.removeprefix("corpus-").removesuffix(".arrow")
+    assert corpus_cache.read_findings(cache, key) is None
+    _assert_same(plain, load_corpus(data, cache_dir=cache))
+    assert entry.read_bytes() == body  # written again, whole
+    assert corpus_cache.read_findings(cache, key) is not None
+
+
+def test_an_entry_under_another_key_is_not_served(data, cache):
+    load_corpus(data, cache_dir=cache)
+    [entry] = _entries(cache)
+    # A well-formed entry for other data, put where this data's entry is looked for.
+    other = _data_dir(cache.parent / "other")
+    (other / "findings" / "more.csv").unlink()
+    load_corpus(other, cache_dir=cache)
+    [other_entry] = [e for e in _entries(cache) if e != entry]
+    shutil.copy(other_entry, entry)
+    key = entry.name.removeprefix("corpus-").removesuffix(".arrow")
+    assert corpus_cache.read_findings(cache, key) is None
+    _assert_same(load_corpus(data, cache=False), load_corpus(data, cache_dir=cache))
+
+
+def test_new_code_does_not_read_an_old_entry(data, cache, monkeypatch):
+    load_corpus(data, cache_dir=cache)
+    [old] = _entries(cache)
+    # Another version of the validating code: another key, so the entry is not looked at.
+    monkeypatch.setattr(corpus_cache, "code_version", lambda: "another version")
+    _assert_same(load_corpus(data, cache=False), load_corpus(data, cache_dir=cache))
+    assert len(_entries(cache)) == 2 and old in _entries(cache)
+
+
+def test_the_code_version_follows_the_source(monkeypatch, tmp_path):
+    # The version is a digest of the package's core, io and query sources: an edit changes it.
+    before = corpus_cache.code_version()
+    root = Path(corpus_cache.__file__).resolve().parents[1]
+    copy = tmp_path / "dashboard"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    script = textwrap.dedent(
+        """
+        import importlib.util, sys
+        spec = importlib.util.spec_from_file_location(
+            "corpus_cache_copy", sys.argv[1] + "/core/corpus_cache.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        print(module.code_version())
+        """
+    )
+
+    def version_of_copy() -> str:
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(copy)], capture_output=True, text=True, check=True
+        )
+        return run.stdout.strip()
+
+    assert version_of_copy() == before
+    rows = copy / "core" / "row_checks.py"
+    rows.write_text(rows.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert version_of_copy() != before
+
+
+def test_an_entry_of_another_format_is_ignored(data, cache, monkeypatch):
+    load_corpus(data, cache_dir=cache)
+    [entry] = _entries(cache)
+    key = entry.name.removeprefix("corpus-").removesuffix(".arrow")
+    monkeypatch.setattr(corpus_cache, "CACHE_FORMAT", corpus_cache.CACHE_FORMAT + 1)
+    assert corpus_cache.read_findings(cache, key) is None
+
+
+@pytest.mark.parametrize("how", ["parent is a file", "folder is a file"])
+def test_a_cache_folder_that_cannot_be_written_only_means_no_cache(data, tmp_path, how):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    folder = blocker / "cache" if how == "parent is a file" else blocker
+    plain = load_corpus(data, cache=False)
+    _assert_same(plain, load_corpus(data, cache_dir=folder))
+    _assert_same(plain, load_corpus(data, cache_dir=folder))
+    assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_cache_folder_only_means_no_cache(data, cache):
+    cache.mkdir()
+    cache.chmod(0o500)
+    try:
+        _assert_same(load_corpus(data, cache=False), load_corpus(data, cache_dir=cache))
+        assert not _entries(cache)
+    finally:
+        cache.chmod(0o700)
+
+
+def test_the_cache_folder_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(corpus_cache.CACHE_DIR_ENV, str(tmp_path / "given"))
+    assert corpus_cache.cache_dir() == tmp_path / "given"
+    monkeypatch.delenv(corpus_cache.CACHE_DIR_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert corpus_cache.cache_dir() == tmp_path / "xdg" / "dashboard"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/not/used")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert corpus_cache.cache_dir() == tmp_path / "home" / ".cache" / "dashboard"
+
+
+def test_load_corpus_uses_the_default_folder(data, tmp_path, monkeypatch):
+    monkeypatch.setenv(corpus_cache.CACHE_DIR_ENV, str(tmp_path / "default"))
+    load_corpus(data)
+    assert len(_entries(tmp_path / "default")) == 1
+
+
+def test_only_the_newest_entries_are_kept(data, cache):
+    for n in range(corpus_cache.KEEP + 2):
+        (data / "findings" / "more.csv").write_text(
+            MORE_CSV.replace(",One,", f",One {n},"), encoding="utf-8"
+        )
+        load_corpus(data, cache_dir=cache)
+    assert len(_entries(cache)) == corpus_cache.KEEP
+    # The newest is among them: loading the last version again does not validate.
+    assert any(corpus_cache.read_findings(cache, e.name[7:-6]) is not None for e in _entries(cache))
+    assert not list(cache.glob(".*.tmp"))
+
+
+def test_a_crashed_writers_temporary_file_is_removed_later(data, cache):
+    cache.mkdir()
+    stale = cache / ".corpus-abc.arrow.1.beef.tmp"
+    stale.write_bytes(b"half an entry")
+    fresh = cache / ".corpus-def.arrow.2.cafe.tmp"
+    fresh.write_bytes(b"being written")
+    old = corpus_cache.STALE_TEMP_S + 60
+    os.utime(stale, (stale.stat().st_atime - old, stale.stat().st_mtime - old))
+    load_corpus(data, cache_dir=cache)
+    assert not stale.exists() and fresh.exists()
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from dashboard.core import corpus_cache
+    from dashboard.core.corpus import load_corpus
+    data, cache, key, rounds = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    corpus = load_corpus(data, cache=False)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for _ in range(rounds):
+        assert corpus_cache.write_findings(cache, key, corpus.findings, corpus.problems)
+    """
+)
+
+
+def test_concurrent_writers_never_leave_a_damaged_entry(data, cache):
+    plain = load_corpus(data, cache=False)
+    key = "c" * 64
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(data), str(cache), key, "40"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for writer in writers:
+            assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        for writer in writers:  # both start writing together
+            assert writer.stdin is not None
+            writer.stdin.write("go\n")
+            writer.stdin.flush()
+        reads = 0
+        while any(w.poll() is None for w in writers):
+            found = corpus_cache.read_findings(cache, key)
+            if found is not None:
+                reads += 1
+                pd.testing.assert_frame_equal(found[0], plain.findings, check_exact=True)
+                assert found[1] == tuple(p for p in plain.problems if "findings" in p.file)
+    finally:
+        for writer in writers:
+            writer.wait(timeout=120)
+    assert [w.returncode for w in writers] == [0, 0]
+    found = corpus_cache.read_findings(cache, key)
+    assert found is not None
+    pd.testing.assert_frame_equal(found[0], plain.findings, check_exact=True)
+    assert not list(cache.glob(".*.tmp"))
+
+
+def test_two_processes_loading_at_once_both_get_the_corpus(data, cache):
+    script = textwrap.dedent(
+        """
+        import sys
+        from pathlib import Path
+        from dashboard.core.corpus import load_corpus
+        corpus = load_corpus(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
+        print(len(corpus.findings), len(corpus.problems))
+        """
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(data), str(cache)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [r.communicate(timeout=120)[0].strip() for r in runs]
+    plain = load_corpus(data, cache=False)
+    assert outputs == [f"{len(plain.findings)} {len(plain.problems)}"] * 2
+    assert len(_entries(cache)) == 1
+    _assert_same(plain, load_corpus(data, cache_dir=cache))
+
+
+def test_a_frame_the_cache_cannot_give_back_is_not_cached(cache):
+    odd = pd.DataFrame({"a": [{"not": "a tuple"}]})
+    assert corpus_cache.write_findings(cache, "d" * 64, odd, ()) is None
+    nan = pd.DataFrame({"a": [("x",), float("nan")]}, dtype=object)
+    assert corpus_cache.write_findings(cache, "e" * 64, nan, ()) is None
+    indexed = pd.DataFrame({"a": [1, 2]}, index=[5, 6])
+    assert corpus_cache.write_findings(cache, "f" * 64, indexed, ()) is None
+    assert not _entries(cache)
+
+
+def test_missing_values_and_nested_tuples_round_trip(cache):
+    frame = pd.DataFrame(
+        {
+            "text": pd.array(["a", None, "ç"], dtype="str"),
+            "lists": pd.Series([("x", "y"), None, (("k", "v"), ("k2", ""))], dtype=object),
+            "page": pd.array([1, None, 3], dtype="Int64"),
+            "n": [1, 2, 3],
+            "f": [0.5, float("nan"), 2.0],
+        }
+    )
+    assert corpus_cache.write_findings(cache, "a" * 64, frame, ()) is not None
+    back = corpus_cache.read_findings(cache, "a" * 64)
+    assert back is not None
+    pd.testing.assert_frame_equal(back[0], frame, check_exact=True)
+
+
+# --- the index's folded search text -----------------------------------------------------------
+
+
+def test_the_search_text_cache_gives_the_same_index(data, cache, monkeypatch):
+    monkeypatch.setattr(corpus_cache, "MIN_DERIVED_ROWS", 0)
+    monkeypatch.setenv(corpus_cache.CACHE_DIR_ENV, str(cache))
+    (data / "findings" / "empty.csv").unlink()  # else the text columns are of dtype object
+    corpus = load_corpus(data, cache=False)
+    plain = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never", cache=False)
+    assert not _entries(cache, "derived")
+    first = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never")
+    assert len(_entries(cache, "derived")) == 1
+
+    import dashboard.query.index as index_module
+
+    def refuse(*args):
+        raise AssertionError("folded again: the cache was not used")
+
+    monkeypatch.setattr(index_module, "search_text", refuse)
+    again = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="now")
+    assert plain.text.tolist() == first.text.tolist() == again.text.tolist()
+    assert again.term_mask("highlights").tolist() == plain.term_mask("highlights").tolist()
+
+    # Another title is another key: folded again (and so refused here).
+    changed = corpus.findings.copy()
+    changed["title"] = changed["title"].str.upper()
+    with pytest.raises(AssertionError, match="folded again"):
+        FindingsIndex.build(changed, corpus.gazetteer, words="never")
+
+
+def test_a_damaged_search_text_entry_is_folded_again(data, cache, monkeypatch):
+    monkeypatch.setattr(corpus_cache, "MIN_DERIVED_ROWS", 0)
+    monkeypatch.setenv(corpus_cache.CACHE_DIR_ENV, str(cache))
+    (data / "findings" / "empty.csv").unlink()  # else the text columns are of dtype object
+    corpus = load_corpus(data, cache=False)
+    plain = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never", cache=False)
+    FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never")
+    [entry] = _entries(cache, "derived")
+    body = entry.read_bytes()
+    entry.write_bytes(body[:-1] + bytes([body[-1] ^ 0xFF]))
+    again = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never")
+    assert again.text.tolist() == plain.text.tolist()
+    assert entry.read_bytes() == body
+
+
+def test_the_search_text_key_follows_sliced_columns(cache, monkeypatch):
+    # Two frames whose columns are slices of one Arrow array at different offsets key by
+    # their own contents.
+    monkeypatch.setattr(corpus_cache, "MIN_DERIVED_ROWS", 0)
+    base = pd.Series(["alpha", "beta", "gamma", "delta"], dtype="str")
+    calls = []
+
+    def compute(series):
+        def run():
+            calls.append(series.tolist())
+            return [s.upper() for s in series.tolist()]
+
+        return run
+
+    head, tail = base.iloc[:2].reset_index(drop=True), base.iloc[2:].reset_index(drop=True)
+    for series in (head, tail, head, tail):
+        out = corpus_cache.cached_strings("test", [series], compute(series), directory=cache)
+        assert out == [s.upper() for s in series.tolist()]
+    assert calls == [["alpha", "beta"], ["gamma", "delta"]]

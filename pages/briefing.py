@@ -7,6 +7,7 @@ from dashboard.exports import briefing, files
 from dashboard.ui import briefing as briefing_ui
 from dashboard.ui import state
 from dashboard.ui.data import map_data
+from dashboard.views import maps
 from dashboard.views.inert import inert
 
 view = ui.frame("briefing")
@@ -35,7 +36,7 @@ st.plotly_chart(
     ),
     key="briefing_preview",
     width="content",
-    config={"staticPlot": True},
+    config={"staticPlot": True, "topojsonURL": maps.TOPOJSON_URL},
 )
 if not item.findings:
     st.info(briefing.NO_FINDINGS + " The briefing says so.")

@@ -26,7 +26,7 @@ with col_map:
         key=MAP,
         on_select=explorer.on_map_select,
         selection_mode=["points"],
-        config={"displaylogo": False, "modeBarButtonsToRemove": ["select", "lasso"]},
+        config=maps.CHART_CONFIG,
     )
     st.caption(maps.alt_text(counts, gaz, view.count))
 with col_side:

@@ -9,7 +9,7 @@ import socket
 import sys
 import time
 
-#: The map's element on the page (plotly's chart; MapLibre draws into a canvas inside it).
+#: The map's element on the page (plotly's chart; its geo subplot draws the areas as SVG paths).
 MAP = '[data-testid="stPlotlyChart"]'
 
 
@@ -25,20 +25,29 @@ def app_state_is(attribute: str, value: str) -> str:
 #: True once the app's script has run and the page waits for the analyst.
 APP_IDLE = app_state_is("data-test-script-state", "notRunning")
 
-#: True once MapLibre reports the map loaded and not moving (it draws asynchronously).
+#: True once plotly has drawn the map's areas and has no drawing left pending.
 MAP_LOADED = """() => {
-    const gd = document.querySelector('.js-plotly-plot');
-    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    return !!(sub && sub.map && sub.map.loaded() && !sub.map.isMoving());
+    const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    const sub = gd && gd._fullLayout && gd._fullLayout.geo && gd._fullLayout.geo._subplot;
+    return !!(sub && gd.querySelector('.choroplethlocation')
+              && !(gd._promises && gd._promises.length) && !gd._transitioning);
 }"""
 
 #: ``[lon, lat]`` -> ``[x, y]``: where a point of the map is on the page, in CSS pixels.
 MAP_PIXEL = """([lon, lat]) => {
-    const gd = document.querySelector('.js-plotly-plot');
-    const map = gd._fullLayout.map._subplot.map;
-    const p = map.project([lon, lat]);
-    const r = map.getCanvas().getBoundingClientRect();
-    return [r.left + p.x, r.top + p.y];
+    const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    const p = gd._fullLayout.geo._subplot.projection([lon, lat]);
+    const r = gd.getBoundingClientRect();
+    return [r.left + p[0], r.top + p[1]];
+}"""
+
+#: The boxes of the names drawn on the map: ``[[text, left, top, right, bottom], ...]``.
+MAP_LABELS = """() => {
+    const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return [...gd.querySelectorAll('.geo .scattergeo text')]
+        .filter(t => t.textContent)
+        .map(t => { const b = t.getBoundingClientRect();
+                    return [t.textContent, b.left, b.top, b.right, b.bottom]; });
 }"""
 
 
@@ -65,9 +74,9 @@ def streamlit_command(port: int) -> list[str]:
     ]
 
 
-def wait_for_map(page, timeout: float = 30_000, settle: float = 800) -> None:
-    """Wait until the map's canvas is there and MapLibre has drawn it, then *settle* ms more."""
-    page.wait_for_selector(f"{MAP} canvas", timeout=timeout)
+def wait_for_map(page, timeout: float = 30_000, settle: float = 300) -> None:
+    """Wait until the map's areas are drawn, then *settle* ms more."""
+    page.wait_for_selector(f"{MAP} .choroplethlocation", timeout=timeout)
     page.wait_for_function(MAP_LOADED, timeout=timeout)
     page.wait_for_timeout(settle)
 

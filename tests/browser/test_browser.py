@@ -11,12 +11,12 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SHOTS, external, screenshot, upload_findings, wait_for_app
-from tests.browser.support import MAP, click_map, wait_for_map
+from tests.browser.support import MAP, MAP_LABELS, click_map, wait_for_map
 
 
 def map_colours(page) -> int:
-    """Distinct colours inside the map canvas (a blank map has one or two)."""
-    box = page.locator(f"{MAP} canvas").first.bounding_box()
+    """Distinct colours inside the map (a blank map has one or two)."""
+    box = page.locator(f"{MAP} .geolayer").first.bounding_box()
     shot = page.screenshot(clip=box)
     image = Image.open(io.BytesIO(shot)).convert("RGB").resize((200, 140))
     return len(set(image.tobytes()[i : i + 3] for i in range(0, 200 * 140 * 3, 3)))
@@ -73,6 +73,73 @@ def test_click_on_pakistan_filters_the_list(server, page, corpus, requests_seen)
     wait_for_app(page)
     assert summary(page).startswith("23 findings")
     assert external(requests_seen) == []
+
+
+def _overlapping(boxes: list) -> list[tuple[str, str]]:
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
+
+
+def test_labels_as_drawn_never_overlap_and_a_click_outlines_the_area(
+    tmp_path, page, monkeypatch, gazetteer
+):
+    """With every province of both countries named (the most labels the map can have), no two
+    names drawn by the browser overlap; a click outlines the chosen area."""
+    import csv
+    import subprocess
+    import sys
+
+    from tests.browser.conftest import start_server, stop_server
+
+    monkeypatch.setenv("DASHBOARD_STORE", str(tmp_path / "analyst.sqlite3"))
+    provinces = [r for r in gazetteer if r.level == "province"]
+    findings = tmp_path / "every-province.csv"
+    with open(findings, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ID", "Report", "Type", "Headline", "Quote", "Theme", "Place"])
+        for number, region in enumerate(provinces):
+            writer.writerow(
+                [
+                    f"every-{number}",
+                    "hjs-2017-iskp",
+                    "Analysis",
+                    f"Named {region.name}",
+                    "deploying mobile radio broadcasting and social media",
+                    "Propaganda",
+                    region.code,
+                ]
+            )
+    subprocess.run(
+        [sys.executable, "-m", "dashboard", "import", str(findings)], check=True, timeout=120
+    )
+    server = start_server(tmp_path)
+    try:
+        page.goto(f"{server.url}/?theme=propaganda")
+        wait_for_app(page)
+        wait_for_map(page)
+        boxes = page.evaluate(MAP_LABELS)
+        assert sum(text.endswith("(1)") for text, *_ in boxes) >= 10, boxes
+        assert _overlapping(boxes) == [], boxes
+        screenshot(page, "explorer-every-province")
+        click_map(page, 69.3, 27.5)  # in Sindh
+        page.wait_for_function(
+            "() => window.location.search.includes('region=PK-SD')", timeout=15_000
+        )
+        wait_for_map(page)
+        outlined = page.evaluate(
+            """() => {
+            const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+            return gd.data.filter(t => t.name === 'chosen area').length;
+        }"""
+        )
+        assert outlined == 1
+        assert _overlapping(page.evaluate(MAP_LABELS)) == []
+    finally:
+        stop_server(server)
 
 
 def test_each_page_renders_with_the_filters_of_the_link(server, page, requests_seen):

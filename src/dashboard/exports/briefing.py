@@ -238,14 +238,14 @@ def briefing_figure(
         briefing.counts,
         selected,
         height=plot_height,
-        width=map_width,
+        width=round(map_width / split),  # the plot's width: the map takes the share split
         text_scale=scale,
+        domain=(0.0, split),
     )
     figure.update_layout(
         width=width,
         height=height,
         font={"family": "DejaVu Sans, Liberation Sans, sans-serif", "size": round(12 * scale)},
-        map={"domain": {"x": [0.0, split], "y": [0.0, 1.0]}},
         margin=margin,
         paper_bgcolor="#ffffff",
         # Below the top marking (which takes the first 30 pixels).

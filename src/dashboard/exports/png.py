@@ -1,8 +1,8 @@
 """The briefing slide as a PNG: the figure rendered by kaleido with Debian's Chromium.
 
 One kaleido server (one Chromium) is started on first use and kept for the process. It runs
-without MathJax (kaleido's default page loads MathJax from a CDN), and the map style asks the
-network for nothing (see :mod:`dashboard.views.maps`).
+without MathJax (kaleido's default page loads MathJax from a CDN), and the map's base-map topology
+is an inline empty one (see :mod:`dashboard.views.maps`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dashboard.exports.briefing import (
     briefing_figure,
 )
 from dashboard.views.map_data import MapData
+from dashboard.views.maps import TOPOJSON_URL
 
 _CHROMIUM_HINT = (
     "Chromium was not found: install the chromium package "
@@ -62,6 +63,8 @@ def render_png(figure: go.Figure) -> bytes:
                 _kaleido_started = True
             return kaleido.calc_fig_sync(
                 figure,
+                # The geo subplot's base-map topology, empty and inline: nothing is fetched.
+                topojson=TOPOJSON_URL,
                 opts={
                     "format": "png",
                     "width": figure.layout.width or PNG_WIDTH,

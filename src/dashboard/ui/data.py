@@ -7,20 +7,22 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas
 import streamlit as st
 
 from dashboard import DATA_DIR
 from dashboard.core.corpus import Corpus, load_corpus, merge
-from dashboard.core.region_geometry import load_context, load_geometry
 from dashboard.io.store import Store
 from dashboard.io.store_file import default_store_path
 from dashboard.io.store_records import StoreError
 from dashboard.query.index import FindingsIndex
 from dashboard.views import maps
 from dashboard.views.inert import inert
-from dashboard.views.map_data import MapData, prepare
+from dashboard.views.map_data import MapData, prepare_files
+
+if TYPE_CHECKING:
+    import geopandas
 
 _FINGERPRINTS: dict[str, tuple[float, str]] = {}
 #: Seconds a data fingerprint is reused: a rerun asks for it several times.
@@ -104,11 +106,7 @@ def corpus() -> Corpus:
 def _cached_map_data(data_dir: str, fingerprint: str) -> MapData:
     gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
     regions = Path(data_dir) / "regions"
-    return prepare(
-        load_geometry(regions / "afpak.geojson"),
-        load_context(regions / "context.geojson"),
-        gazetteer,
-    )
+    return prepare_files(regions / "afpak.geojson", regions / "context.geojson", gazetteer)
 
 
 def map_data() -> MapData:
@@ -118,6 +116,9 @@ def map_data() -> MapData:
 
 @st.cache_resource(show_spinner=False)
 def _cached_geometry(data_dir: str, fingerprint: str) -> geopandas.GeoDataFrame:
+    # geopandas is imported here, on the first GeoJSON download, not at the app's start.
+    from dashboard.core.region_geometry import load_geometry
+
     return load_geometry(Path(data_dir) / "regions" / "afpak.geojson")
 
 

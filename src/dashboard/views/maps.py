@@ -1,50 +1,63 @@
-"""The Af-Pak map as a plotly figure.
+"""The Af-Pak map as a plotly figure, drawn as SVG on plotly's ``geo`` subplot.
 
-Drawn by MapLibre with no tiles and no request off the machine.
+The renderer was chosen by measurement (docs/design.md, "The map renderer"): a filter change
+remounts the chart in the browser (Streamlit puts the figure into the element's identity), and
+an SVG map is rebuilt in a fraction of the time a WebGL (MapLibre) map takes to start again.
 
-Plotly's ``geo`` subplot fetches its base map from a CDN, and the named MapLibre styles fetch
-glyphs for text labels from the internet. This module uses ``Choroplethmap`` traces on a style
-object of our own: a plain background and a ``glyphs`` URL that is a ``data:`` URL, so MapLibre
-never asks the network for anything and draws labels with a local font.
+Nothing is fetched from the network. The geo subplot has no base map here (``visible=False``):
+every shape drawn is one of ours. plotly.js still loads a topology for the base map it does not
+draw, from ``topojsonURL + "world_110m.json"`` (by default on plotly's CDN). :data:`TOPOJSON_URL`
+is an empty topology as a ``data:`` URL ending in ``#``, so the file name becomes a fragment and
+nothing is fetched at all: the page (:data:`CHART_CONFIG`) and kaleido
+(:mod:`dashboard.exports.png`) use it alike, with no static files to serve and no path that a
+proxy's base URL could break.
 
 Counts are shown at the level the findings name a place: a finding that names Pakistan shades
 Pakistan as a whole, not each of its provinces. Supra-regions (the Af-Pak region, South Asia) are
 drawn as the outline of the union of their members; non-spatial regions (worldwide, cyberspace,
 the diaspora, Iraq and Syria) are not drawn at all: the page lists them beside the map.
 
-The shapes drawn, and the frame they are drawn in, are prepared in :mod:`dashboard.views.map_data`.
-This module stays a little over 400 lines: :func:`build_map`, the trace, label and layer helpers
-only it calls, and the hover and alternative texts that say what it shows are one figure, and
-change together.
+The shapes, and the frame they are drawn in, are prepared in :mod:`dashboard.views.map_data`;
+the names are placed without overlaps by :mod:`dashboard.views.map_labels`. This module stays
+about 400 lines: :func:`build_map`, the trace helpers only it calls, and the hover and
+alternative texts that say what it shows are one figure, and change together.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.core.regions import Gazetteer
-from dashboard.views.map_data import CENTER, EXTENT, MapData, fit_zoom
+from dashboard.views.map_data import Frame, Line, MapData, view_bounds, view_centre
+from dashboard.views.map_labels import Label, Placed, place
 
-#: A MapLibre style that needs nothing from the network: no sources, a white background, and a
-#: glyphs URL that resolves to nothing on the machine (MapLibre then draws labels locally).
-OFFLINE_STYLE: dict = {
-    "version": 8,
-    # One empty inline source rather than none: an empty "sources" object is dropped from the
-    # figure on its way to the browser, and MapLibre then rejects the style on the next redraw
-    # ("missing required property sources"), which leaves the map deaf to hovers and clicks.
-    "sources": {
-        "empty": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
+#: An empty TopoJSON topology with the layers plotly's geo subplot looks for.
+EMPTY_TOPOLOGY = {
+    "type": "Topology",
+    "objects": {
+        name: {"type": "GeometryCollection", "geometries": []}
+        for name in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
     },
-    "glyphs": "data:application/x-protobuf;base64,{fontstack}{range}",
-    "layers": [
-        {"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}}
-    ],
+    "arcs": [],
+}
+#: Where plotly.js reads its base-map topology: :data:`EMPTY_TOPOLOGY` itself. plotly.js
+#: appends a file name, which the ``#`` turns into a fragment of the data URL.
+TOPOJSON_URL = (
+    "data:application/json;charset=utf-8,"
+    + urllib.parse.quote(json.dumps(EMPTY_TOPOLOGY, separators=(",", ":")))
+    + "#"
+)
+#: The chart's plotly.js configuration on the page.
+CHART_CONFIG = {
+    "topojsonURL": TOPOJSON_URL,
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select", "lasso"],
 }
 
 #: Sequential single-hue scale (ColorBrewer Blues): ordered by lightness, so it reads the same
@@ -71,9 +84,13 @@ SUPRA_LINE = "#222222"
 #: The colour scale reaches its darkest at no fewer than this many findings, so that a single
 #: finding does not look like a hotspot.
 MIN_SCALE_TOP = 5
-#: Typical width of the map on the explorer page, in CSS pixels (the page is responsive; the
-#: view is bounded to the extent, which keeps wider maps filled).
-TYPICAL_WIDTH = 720
+#: Width of the map on the explorer page that labels are placed for, in CSS pixels: the
+#: narrowest it is on a laptop screen (1280 px wide, sidebar open). The view's ranges are fitted
+#: to this width, so a wider map is fitted by its height at the same scale: its labels are as far
+#: apart as placed, never nearer.
+TYPICAL_WIDTH = 600
+#: Height of the strip under the map for the colour scale and the line key, in pixels at 1x.
+KEY_HEIGHT = 64
 
 
 def clicked_region(points: list[dict], current: str | None, gazetteer: Gazetteer) -> str | None:
@@ -164,24 +181,32 @@ def build_map(
     width: int | None = None,
     show_scale: bool = True,
     text_scale: float = 1.0,
+    domain: tuple[float, float] = (0.0, 1.0),
 ) -> go.Figure:
     """The map figure: countries and provinces shaded by the findings that name them.
 
     Countries are always drawn and clickable; a province is drawn on top (and so clickable) when a
     finding names it or it is selected; every province is outlined. Neighbouring countries are
-    drawn faintly for orientation and disputed boundaries as dashed lines.
+    drawn faintly for orientation and disputed boundaries as dashed lines. The map takes the
+    share *domain* of the figure's width (*width* pixels in all, or :data:`TYPICAL_WIDTH`); the
+    colour scale and the line key sit in a strip below it, off the polygons.
     """
     spatial = [
         c for c in counts if c in gazetteer and gazetteer[c].level in ("country", "province")
     ]
     top = max([counts[c] for c in spatial] + [MIN_SCALE_TOP])
+
+    def px(size: float) -> int:
+        return max(6, round(size * text_scale))
+
+    key_height = px(KEY_HEIGHT)
     figure = go.Figure()
     neighbour_codes = [f["id"] for f in data.neighbours["features"]]
     named_neighbours = [c for c in neighbour_codes if counts.get(c)]
     faint = [c for c in neighbour_codes if c not in named_neighbours]
     if faint:
         figure.add_trace(
-            go.Choroplethmap(
+            go.Choropleth(
                 geojson=_subset(data.neighbours, faint),
                 locations=faint,
                 z=[0] * len(faint),
@@ -193,7 +218,6 @@ def build_map(
                 name="neighbours",
             )
         )
-
     country_codes = [f["id"] for f in data.countries["features"]] + named_neighbours
     country_geojson = {
         "type": "FeatureCollection",
@@ -201,15 +225,7 @@ def build_map(
         + _subset(data.neighbours, named_neighbours)["features"],
     }
     figure.add_trace(
-        _choropleth(
-            country_geojson,
-            country_codes,
-            counts,
-            gazetteer,
-            name="countries",
-            line_width=1.4,
-            show_scale=show_scale,
-        )
+        _choropleth(country_geojson, country_codes, counts, gazetteer, "countries", 1.4)
     )
     province_codes = [
         f["id"] for f in data.provinces["features"] if counts.get(f["id"]) or f["id"] == selected
@@ -221,65 +237,60 @@ def build_map(
                 province_codes,
                 counts,
                 gazetteer,
-                name="provinces",
-                line_width=0.8,
-                show_scale=False,
+                "provinces",
+                0.8,
             )
         )
-    grey = [c for c in neighbour_codes if c not in named_neighbours]
-
-    def px(size: float) -> int:
-        return max(6, round(size * text_scale))
-
-    figure.add_trace(_labels(data, counts, grey, size=px(11), colour="#8a8a8a", counted=False))
-    # Dark text on light fills, white text on dark fills (the scale's upper half).
-    for codes, size in ((province_codes, px(11)), (["AF", "PK", *named_neighbours], px(14))):
-        dark = [c for c in codes if counts.get(c, 0) / top > 0.5]
-        light = [c for c in codes if c not in dark]
-        for group, colour in ((light, "#111111"), (dark, "#ffffff")):
-            if group:
-                figure.add_trace(_labels(data, counts, group, size=size, colour=colour))
-
-    layers = []
     lines = data.province_lines(frozenset(province_codes))
-    if lines:
-        layers.append(_line_layer(lines, PROVINCE_LINE, 0.5))
-    layers.append(_line_layer(data.disputed, DISPUTED_LINE, 1.6, dash=[2.5, 2]))
+    if lines is not None:
+        figure.add_trace(_line(lines, PROVINCE_LINE, 0.5, "province borders"))
+    figure.add_trace(_line(data.disputed, DISPUTED_LINE, 1.6, "disputed boundaries", "dot"))
     drawn: set[int] = set()
     for code in spatial_supra(counts, gazetteer, data):
         # Equal outlines are one object (prepare): South Asia on this map is the Af-Pak one.
         if id(data.outlines[code]) not in drawn:
             drawn.add(id(data.outlines[code]))
-            layers.append(_line_layer(data.outlines[code], SUPRA_LINE, 2.6))
+            figure.add_trace(_line(data.outlines[code], SUPRA_LINE, 2.6, "wider region"))
     if selected and selected in data.outlines:
-        layers.append(_line_layer(data.outlines[selected], SELECTED_LINE, 3.5))
+        figure.add_trace(_line(data.outlines[selected], SELECTED_LINE, 3.5, "chosen area"))
+
+    map_width = (width or TYPICAL_WIDTH) * (domain[1] - domain[0])
+    bounds = view_bounds(map_width, height - key_height)
+    frame = Frame(map_width, height - key_height, bounds)
+    for trace in _labels(data, counts, top, province_codes, named_neighbours, frame, px):
+        figure.add_trace(trace)
+
+    key_share = key_height / height
     figure.update_layout(
-        map={
-            "style": OFFLINE_STYLE,
-            "center": CENTER,
-            "zoom": round(fit_zoom(width or TYPICAL_WIDTH, height), 2),
-            "layers": layers,
-            # Keep the view inside the extent the context layer covers.
-            "bounds": EXTENT,
+        geo={
+            "domain": {"x": list(domain), "y": [key_share, 1.0]},
+            "projection": {"type": "mercator"},
+            "lonaxis": {"range": [bounds["west"], bounds["east"]]},
+            "lataxis": {"range": [bounds["south"], bounds["north"]]},
+            "center": view_centre(bounds),
+            # No base map: every shape drawn is one of ours (and the base map would be fetched).
+            "visible": False,
+            "bgcolor": "#ffffff",
+            "fitbounds": False,
         },
         coloraxis={
             "colorscale": COLOURSCALE,
             "cmin": 0,
             "cmax": top,
-            # Bottom left, over Iran and the sea, above the line legend: nothing of
-            # Af-Pak lies under it.
             "colorbar": {
-                "title": {"text": "Findings<br>naming<br>the area"},
-                "title_font": {"size": px(13)},
-                "tickfont": {"size": px(12)},
-                "thickness": px(14),
-                "len": 0.3,
-                "x": 0.01,
+                "title": {"text": "Findings naming the area", "side": "top"},
+                "title_font": {"size": px(12)},
+                "tickfont": {"size": px(11)},
+                "orientation": "h",
+                "thickness": px(10),
+                "len": 0.42 * (domain[1] - domain[0]),
+                "x": domain[0] + 0.01,
                 "xanchor": "left",
-                "y": 0.06,
+                # Above the bottom edge by the height of its tick labels (drawn under the bar).
+                "y": px(18) / height,
                 "yanchor": "bottom",
+                "ypad": 0,
                 "dtick": 1 if top <= 10 else None,
-                "bgcolor": "rgba(255,255,255,0.9)",
             },
             "showscale": show_scale,
         },
@@ -288,25 +299,33 @@ def build_map(
         showlegend=False,
         uirevision="afpak-map",
         clickmode="event+select",
+        dragmode="pan",
         annotations=[
             {
-                "text": (
-                    f"<span style='color:{DISPUTED_LINE}'>- - -</span> disputed boundary · "
-                    "outlines: <b>━</b> wider region named by findings"
-                ),
+                "text": _key_text(bool(selected and selected in data.outlines)),
                 "xref": "paper",
                 "yref": "paper",
-                "x": 0.01,
-                "y": 0.01,
-                "xanchor": "left",
+                "x": domain[1] - 0.01,
+                "y": 0.0,
+                "xanchor": "right",
                 "yanchor": "bottom",
+                "align": "right",
                 "showarrow": False,
                 "font": {"size": px(11), "color": "#333"},
-                "bgcolor": "rgba(255,255,255,0.85)",
             }
         ],
     )
     return figure
+
+
+def _key_text(chosen: bool) -> str:
+    parts = [
+        f"<span style='color:{DISPUTED_LINE}'><b>┅┅</b></span> disputed boundary",
+        "<b>━━</b> wider region named by findings",
+    ]
+    if chosen:
+        parts.append(f"<span style='color:{SELECTED_LINE}'><b>━━</b></span> chosen area")
+    return "<br>".join(parts)
 
 
 def spatial_supra(counts: Mapping[str, int], gazetteer: Gazetteer, data: MapData) -> list[str]:
@@ -328,16 +347,9 @@ def nonspatial_counts(counts: Mapping[str, int], gazetteer: Gazetteer) -> list[t
 
 
 def _choropleth(
-    geojson: dict,
-    codes: list[str],
-    counts,
-    gazetteer,
-    *,
-    name: str,
-    line_width: float,
-    show_scale: bool,
-) -> go.Choroplethmap:
-    return go.Choroplethmap(
+    geojson: dict, codes: list[str], counts, gazetteer, name: str, line_width: float
+) -> go.Choropleth:
+    return go.Choropleth(
         geojson=geojson,
         locations=codes,
         featureidkey="id",
@@ -352,19 +364,58 @@ def _choropleth(
     )
 
 
-def _labels(
-    data: MapData, counts, codes: list[str], *, size: int, colour: str, counted: bool = True
-) -> go.Scattermap:
-    texts = [f"{data.names[c]} ({counts.get(c, 0)})" if counted else data.names[c] for c in codes]
-    return go.Scattermap(
-        lon=[data.label_points[c][0] for c in codes],
-        lat=[data.label_points[c][1] for c in codes],
-        mode="text",
-        text=texts,
-        textfont={"size": size, "color": colour},
+def _line(line: Line, colour: str, width: float, name: str, dash: str = "solid") -> go.Scattergeo:
+    lon, lat = line
+    return go.Scattergeo(
+        lon=lon,
+        lat=lat,
+        mode="lines",
+        line={"color": colour, "width": width, "dash": dash},
         hoverinfo="skip",
-        name="labels",
+        name=name,
     )
+
+
+def _labels(data: MapData, counts, top: int, provinces, neighbours, frame: Frame, px):
+    """The text traces of the names that fit without overlapping (see map_labels)."""
+
+    def colour(code: str) -> str:
+        # Dark text on light fills, white text on dark fills (the scale's upper half).
+        return "#ffffff" if counts.get(code, 0) / top > 0.5 else "#111111"
+
+    wanted: list[Label] = []
+    for code in ("AF", "PK", *neighbours):
+        wanted.append(
+            _label(data, code, f"{data.names[code]} ({counts.get(code, 0)})", px(14), colour(code))
+        )
+    for code in sorted(provinces, key=lambda c: (-counts.get(c, 0), data.names[c])):
+        wanted.append(
+            _label(data, code, f"{data.names[code]} ({counts.get(code, 0)})", px(11), colour(code))
+        )
+    for feature in data.neighbours["features"]:
+        if feature["id"] not in neighbours:
+            wanted.append(_label(data, feature["id"], data.names[feature["id"]], px(11), "#8a8a8a"))
+    groups: dict[tuple[float, str], list[Placed]] = {}
+    for placed in place(wanted, frame):
+        groups.setdefault((placed.label.size, placed.label.colour), []).append(placed)
+    return [
+        go.Scattergeo(
+            lon=[p.label.lon for p in group],
+            lat=[p.label.lat for p in group],
+            mode="text",
+            text=[p.label.text for p in group],
+            textposition=[p.position for p in group],
+            textfont={"size": size, "color": colour},
+            hoverinfo="skip",
+            name="labels",
+        )
+        for (size, colour), group in groups.items()
+    ]
+
+
+def _label(data: MapData, code: str, text: str, size: float, colour: str) -> Label:
+    lon, lat = data.label_points[code]
+    return Label(code, text, lon, lat, size, colour)
 
 
 def _subset(collection: dict, codes: list[str]) -> dict:
@@ -373,21 +424,6 @@ def _subset(collection: dict, codes: list[str]) -> dict:
         "type": "FeatureCollection",
         "features": [f for f in collection["features"] if f["id"] in wanted],
     }
-
-
-def _line_layer(geometry: dict, colour: str, width: float, dash=None, below=None) -> dict:
-    layer: dict[str, Any] = {
-        "sourcetype": "geojson",
-        "source": geometry,
-        "type": "line",
-        "color": colour,
-        "line": {"width": width},
-    }
-    if dash:
-        layer["line"]["dash"] = dash
-    if below:
-        layer["below"] = below
-    return layer
 
 
 def figure_urls(figure: go.Figure) -> list[str]:

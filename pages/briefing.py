@@ -42,6 +42,7 @@ if not item.findings:
     st.info(briefing.NO_FINDINGS + " The briefing says so.")
 
 st.subheader("Download")
+briefing_ui.warm_exports()
 st.button(
     "Prepare PNG and PDF",
     on_click=briefing_ui.prepare_exports,

@@ -5,10 +5,8 @@ import streamlit as st
 from dashboard import ui
 from dashboard.ui import explorer
 from dashboard.ui.filter_widgets import set_region
-from dashboard.ui.pages import file_of
 from dashboard.ui.state import MAP
 from dashboard.views import maps
-from dashboard.views.cards import citation_text, finding_card
 from dashboard.views.inert import inert
 
 view = ui.frame("explorer")
@@ -72,18 +70,4 @@ with col_side:
     )
 
 st.subheader("Findings")
-if not view.count:
-    st.info("No finding matches these filters.")
-for finding in explorer.paged(view).to_dict("records"):
-    report = view.corpus.report_of(finding)
-    with st.container(border=True):
-        st.html(finding_card(finding, report, view.corpus.taxonomy, gaz))
-        link, cite = st.columns([1, 3])
-        link.page_link(
-            file_of("reader"),
-            label="Open in report",
-            icon=":material/article:",
-            query_params=view.link_params(finding=finding["id"]),
-        )
-        with cite.expander("Copy citation"):
-            st.code(citation_text(finding, report), language=None, wrap_lines=True)
+explorer.cards(view)

@@ -324,3 +324,18 @@ def test_view_builds_only_the_rows_asked_for_and_labels_them(corpus, filters):
     ]
     assert list(table["actors"]) == [", ".join(a) for a in expected["actors"]]
     assert list(table["kind"]) == [tax.kind(k).label for k in expected["kind"]]
+
+
+def test_cards_turn_page_by_page(corpus):
+    """The cards are a fragment with their own pager: each page shows its own findings, and
+    together the pages show every finding in view once."""
+    at = run()
+    [pager] = [n for n in at.number_input if n.label.startswith("Page (of 3")]
+    seen = []
+    for number in (1, 2, 3):
+        pager.set_value(number).run()
+        assert not at.exception
+        ids = re.findall(r'id="card-([^"]+)"', html(at))
+        assert len(ids) == (10 if number < 3 else 3)
+        seen += ids
+    assert sorted(seen) == sorted(corpus.findings["id"])

@@ -234,3 +234,14 @@ def test_pdf_map_is_the_map_alone(propaganda):
     panel = Image.open(io.BytesIO(map_panel(png)))
     # The map is about as wide as high (1.1), cut out of the 16:9 slide.
     assert 1.0 < panel.width / panel.height < 1.2
+
+
+def test_warm_up_starts_the_renderer_once_and_exports_still_work(corpus, map_data):
+    from dashboard.exports import png
+
+    first, again = png.warm_up(), png.warm_up()
+    first.join(timeout=120)
+    again.join(timeout=120)
+    assert png._kaleido_started
+    item = make(corpus, Filters(themes=("propaganda",)))
+    assert to_png(item, map_data, corpus.gazetteer).startswith(b"\x89PNG")

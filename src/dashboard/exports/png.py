@@ -7,6 +7,7 @@ is an inline empty one (see :mod:`dashboard.views.maps`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -34,6 +35,8 @@ _CHROMIUM_HINT = (
 
 _KALEIDO_LOCK = threading.Lock()
 _kaleido_started = False
+_WARM_LOCK = threading.Lock()
+_warm_thread: threading.Thread | None = None
 
 
 def _chromium() -> str:
@@ -47,20 +50,54 @@ def _chromium() -> str:
     return path
 
 
-def render_png(figure: go.Figure) -> bytes:
-    """The figure as a PNG at 2x, through one long-lived kaleido/Chromium (started on first use)."""
+def _start_server() -> None:
+    """Start the one kaleido server of the process, if it is not running (hold the lock)."""
     global _kaleido_started
+    import kaleido
+
+    if not _kaleido_started:
+        os.environ.setdefault("BROWSER_PATH", _chromium())
+        # mathjax=False: kaleido's default page loads MathJax from a CDN.
+        kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
+        _kaleido_started = True
+
+
+def warm_up() -> threading.Thread:
+    """Start kaleido's Chromium in the background (about 3-5 s), so that the first export does
+    not wait for it. Safe to call on every rerun: the first call starts the one thread, and
+    every call returns it. A failure here is left for :func:`render_png` to report in words."""
+
+    def start() -> None:
+        import kaleido
+
+        # A failure is reported by the export itself, in words.
+        with contextlib.suppress(Exception), _KALEIDO_LOCK:
+            _start_server()
+            # kaleido opens its Chromium and page on the first figure: draw a small one.
+            kaleido.calc_fig_sync(
+                go.Figure(go.Scattergeo()),
+                topojson=TOPOJSON_URL,
+                opts={"format": "png", "width": 10, "height": 10},
+            )
+
+    global _warm_thread
+    with _WARM_LOCK:
+        if _warm_thread is None:
+            _warm_thread = threading.Thread(target=start, name="kaleido-warm-up", daemon=True)
+            _warm_thread.start()
+        return _warm_thread
+
+
+def render_png(figure: go.Figure) -> bytes:
+    """The figure as a PNG at 2x, through one long-lived kaleido/Chromium (started on first use,
+    or ahead of it by :func:`warm_up`)."""
     import kaleido
     from kaleido.errors import ChromeNotFoundError
 
-    chromium = _chromium()
-    os.environ.setdefault("BROWSER_PATH", chromium)
+    _chromium()
     try:
         with _KALEIDO_LOCK:
-            if not _kaleido_started:
-                # mathjax=False: kaleido's default page loads MathJax from a CDN.
-                kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
-                _kaleido_started = True
+            _start_server()
             return kaleido.calc_fig_sync(
                 figure,
                 # The geo subplot's base-map topology, empty and inline: nothing is fetched.

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.exports import briefing
 from dashboard.exports.pdf import to_pdf
-from dashboard.exports.png import to_png
+from dashboard.exports.png import to_png, warm_up
 from dashboard.ui import state
 from dashboard.ui.data import map_data
 from dashboard.ui.pages import PAGES
@@ -65,6 +65,11 @@ def compose_briefing(view: View) -> briefing.Briefing:
         note=session.get(state.BRIEFING_NOTE, ""),
         marking=session.get(state.BRIEFING_MARKING, ""),
     )
+
+
+def warm_exports() -> None:
+    """Start the image renderer while the analyst reads the preview (once per process)."""
+    warm_up()
 
 
 def prepare_exports(view: View, item: briefing.Briefing) -> None:

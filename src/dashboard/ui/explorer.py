@@ -8,7 +8,9 @@ import streamlit as st
 from dashboard.ui import state
 from dashboard.ui.data import corpus, map_figure
 from dashboard.ui.filter_widgets import set_region
+from dashboard.ui.pages import file_of
 from dashboard.views import maps
+from dashboard.views.cards import citation_text, finding_card
 from dashboard.views.view import View
 
 #: Cards on one page of the explorer.
@@ -54,3 +56,24 @@ def paged(view: View, key: str = state.CARDS_PAGE, size: int = PAGE_SIZE) -> pd.
         )
     number = min(int(st.session_state.get(key, 1)), pages)
     return view.rows((number - 1) * size, number * size)
+
+
+@st.fragment
+def cards(view: View) -> None:
+    """The findings in view as cards, a page at a time. A fragment: turning the page reruns
+    only this part, not the filters and the map above it (which have not changed)."""
+    if not view.count:
+        st.info("No finding matches these filters.")
+    for finding in paged(view).to_dict("records"):
+        report = view.corpus.report_of(finding)
+        with st.container(border=True):
+            st.html(finding_card(finding, report, view.corpus.taxonomy, view.corpus.gazetteer))
+            link, cite = st.columns([1, 3])
+            link.page_link(
+                file_of("reader"),
+                label="Open in report",
+                icon=":material/article:",
+                query_params=view.link_params(finding=finding["id"]),
+            )
+            with cite.expander("Copy citation"):
+                st.code(citation_text(finding, report), language=None, wrap_lines=True)

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas
 import pandas
 import shapely
 import shapely.geometry
 
 from dashboard.core.regions import REGIONS_DIR, Gazetteer
+
+if TYPE_CHECKING:
+    import geopandas
 
 __all__ = [
     "CONTEXT_COLUMNS",
@@ -44,6 +47,10 @@ def _read_features(path: Path) -> list[dict]:
 
 
 def _frame(path: Path, columns: tuple[str, ...]) -> geopandas.GeoDataFrame:
+    # geopandas (with pyproj) takes about half a second to import: only the pages and exports
+    # that need a frame of shapes pay for it, when they first do.
+    import geopandas
+
     features = _read_features(path)
     rows = [{c: (f.get("properties") or {}).get(c) for c in columns[:-1]} for f in features]
     geometries = [shapely.geometry.shape(f["geometry"]) for f in features]

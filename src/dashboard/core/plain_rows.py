@@ -59,10 +59,9 @@ def plain_rows(records, mapping, context: Context, source: str) -> list[tuple | 
         return their_column(theirs)
 
     def their_column(theirs: str) -> list:
-        cells = list(map(dict.get, records, repeat(theirs)))
+        cells: list = list(map(dict.get, records, repeat(theirs)))
         if not (
-            set(map(type, cells)) <= {str}
-            and max((len(c) for c in cells if isinstance(c, str)), default=0) <= MAX_FIELD_CHARS
+            set(map(type, cells)) <= {str} and max(map(len, cells), default=0) <= MAX_FIELD_CHARS
         ):
             # Only text cells within the size limit are plain; None counts as an empty cell.
             for i, c in enumerate(cells):
@@ -172,6 +171,6 @@ def plain_rows(records, mapping, context: Context, source: str) -> list[tuple | 
             numbers["page"][i],
             source,
             extra_rows[i],
-            derived_order(derived),
+            derived_order(derived) if derived else derived,
         )
     return rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from dashboard.core.problems import Problem
 from dashboard.io.formats import (
@@ -150,5 +151,14 @@ def read_csv(text: str, file: str, suffix: str) -> Table:
             )
         )
     note_header_row(table, file, at)
-    build_table(table, rows, at, file, strict_width=True)
+    build_table(
+        table, rows, at, file, strict_width=True, text_cells=not _may_guard(text, delimiter)
+    )
     return table
+
+
+def _may_guard(text: str, delimiter: str) -> bool:
+    """Whether any cell of *text* may begin with the ``'`` that guards a formula in our own CSV
+    exports (:func:`dashboard.core.text.guard_formula`): a cell begins at the start of the
+    text, after a line break, after the delimiter or after its opening quotation mark."""
+    return text.startswith("'") or re.search(f"[\r\n\"{re.escape(delimiter)}]'", text) is not None

@@ -278,6 +278,7 @@ def build_table(
     file: str,
     *,
     strict_width: bool = False,
+    text_cells: bool = False,
 ) -> None:
     """Fill *table* from the grid *rows* with the header at index *at* (rows numbered from 1).
 
@@ -285,7 +286,9 @@ def build_table(
     ``"[column N]"`` and a repeated name as ``"Name [column N]"``, each with a warning, so that no
     column's values are lost; a column with neither name nor values is left out. With
     *strict_width* (delimited text) a row with more non-blank cells than the header is refused:
-    it usually means an unquoted delimiter.
+    it usually means an unquoted delimiter. *text_cells* says that every cell is text and none
+    begins with the ``'`` of a guarded formula, so that :func:`cell_value` would give each cell
+    back as it is (delimited text without such a quote: the rows are then taken faster).
     """
     header = [(" ".join(str(cell_value(c)).split())) for c in rows[at]] if rows else []
     body = rows[at + 1 :]
@@ -296,6 +299,8 @@ def build_table(
     # has cells (a row longer than that is refused below).
     bound = len(header) if strict_width else None
     for cells in body:
+        if len(cells) <= width:  # cannot widen the table
+            continue
         last = len(cells) if bound is None else min(len(cells), bound)
         while last > width and _blank(cells[last - 1]):
             last -= 1
@@ -305,10 +310,13 @@ def build_table(
         return
     header = header[:width] + [""] * (width - len(header))
     used = [bool(header[i]) for i in range(width)]
+    unused = [i for i in range(width) if not used[i]]
     for cells in body:
-        for i in range(min(width, len(cells))):
-            if not used[i] and not _blank(cells[i]):
-                used[i] = True
+        if not unused:
+            break
+        for i in [i for i in unused if i < len(cells) and not _blank(cells[i])]:
+            used[i] = True
+            unused.remove(i)
     names: list[str] = []
     keep: list[int] = []
     seen: dict[str, int] = {}
@@ -364,8 +372,15 @@ def build_table(
         keep.append(i)
     table.columns = names
     records, numbers = table.records, table.numbers
+    # Text cells taken as they are, every column kept: a row is its cells under their names.
+    whole = text_cells and keep == list(range(len(names)))
     for offset, cells in enumerate(body, start=at + 2):
-        if all(_blank(c) for c in cells):
+        if whole and cells and str(cells[0]).strip():  # the common row: not blank, every cell
+            if len(cells) == width:
+                records.append(dict(zip(names, cells)))
+                numbers.append(offset)
+                continue
+        elif all(_blank(c) for c in cells):
             continue
         if strict_width and len(cells) > width and any(not _blank(c) for c in cells[width:]):
             table.problems.append(

@@ -250,8 +250,8 @@ def test_new_code_does_not_read_an_old_entry(data, cache, monkeypatch):
 
 
 def test_the_code_version_follows_the_source(monkeypatch, tmp_path):
-    # The version is a digest of the package's core, io and query sources: an edit changes it.
-    before = corpus_cache.code_version()
+    # The version is a digest of the package's core, io and query sources: an edit changes it
+    # (of a copy of the package, which nothing else edits meanwhile).
     root = Path(corpus_cache.__file__).resolve().parents[1]
     copy = tmp_path / "dashboard"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -272,10 +272,16 @@ def test_the_code_version_follows_the_source(monkeypatch, tmp_path):
         )
         return run.stdout.strip()
 
+    before = version_of_copy()
     assert version_of_copy() == before
     rows = copy / "core" / "row_checks.py"
     rows.write_text(rows.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    assert version_of_copy() != before
+    after = version_of_copy()
+    assert after != before
+    # The pages' code makes nothing the cache keeps.
+    maps = copy / "views" / "maps.py"
+    maps.write_text(maps.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert version_of_copy() == after
 
 
 def test_an_entry_of_another_format_is_ignored(data, cache, monkeypatch):
@@ -514,3 +520,144 @@ def test_the_search_text_key_follows_sliced_columns(cache, monkeypatch):
         out = corpus_cache.cached_strings("test", [series], compute(series), directory=cache)
         assert out == [s.upper() for s in series.tolist()]
     assert calls == [["alpha", "beta"], ["gamma", "delta"]]
+
+
+# --- validating in worker processes ------------------------------------------------------------
+
+from dashboard.core import corpus_workers  # noqa: E402
+
+
+def _many_files(data: Path) -> Path:
+    """Findings in several files, one with the id of a finding of an earlier file (so that
+    checking each file alone is not enough)."""
+    for n in range(4):
+        rows = "".join(
+            f"w{n}-{i:03d},{REPORT},analysis,T {n} {i},This report highlights,propaganda\n"
+            for i in range(40)
+        )
+        clash = f"w0-001,{REPORT},analysis,Again,This report highlights,propaganda\n" if n else ""
+        (data / "findings" / f"w{n}.csv").write_text(
+            "id,report_id,kind,title,excerpt,themes\n" + rows + clash, encoding="utf-8"
+        )
+    return data
+
+
+def _slow_here(monkeypatch) -> None:
+    """This process validates its first file only once a worker has been handed one (or has
+    stopped), so that the workers (which take about a second to start) get files."""
+    import threading
+
+    handed = threading.Event()
+    send, run = corpus_workers._send, corpus_workers._Feeder.run
+
+    def sending(stream, value):
+        send(stream, value)
+        if isinstance(value, tuple):  # a file to validate
+            handed.set()
+
+    def running(self):
+        try:
+            run(self)
+        finally:
+            handed.set()
+
+    monkeypatch.setattr(corpus_workers, "_send", sending)
+    monkeypatch.setattr(corpus_workers._Feeder, "run", running)
+    real = corpus_module.load_findings_bytes
+
+    def waiting(*args, **kwargs):
+        handed.wait(120)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "load_findings_bytes", waiting)
+
+
+def _validated_by_workers(log: str) -> int:
+    import re
+
+    return sum(int(n) for n in re.findall(r"validated (\d+) files", log))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_workers_give_the_load_of_one_process(data, workers, caplog, monkeypatch):
+    _many_files(data)
+    one = load_corpus(data, cache=False, workers=0)
+    assert sum("w0-001" in p.message for p in one.problems) == 3
+    _slow_here(monkeypatch)
+    with caplog.at_level("DEBUG", logger=corpus_workers.__name__):
+        many = load_corpus(data, cache=False, workers=workers)
+    _assert_same(one, many)
+    assert _validated_by_workers(caplog.text) >= 1
+    assert "stopped" not in caplog.text
+
+
+def test_workers_and_the_cache_together(data, cache, monkeypatch):
+    _many_files(data)
+    one = load_corpus(data, cache=False, workers=0)
+    with monkeypatch.context() as patch:
+        _slow_here(patch)
+        _assert_same(one, load_corpus(data, cache_dir=cache, workers=1))
+    _no_validation(monkeypatch)
+    _assert_same(one, load_corpus(data, cache_dir=cache, workers=1))
+
+
+FAILING_WORKER = """
+import sys
+import dashboard.core.findings as findings
+from dashboard.core import corpus_workers
+real, calls = findings.load_findings_bytes, []
+def failing(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == 1:
+        raise RuntimeError("a worker failing on its first file")
+    return real(*args, **kwargs)
+findings.load_findings_bytes = failing
+sys.exit(corpus_workers.main())
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("no such program",),
+        (sys.executable, "-c", "import sys; sys.exit(3)"),
+        (sys.executable, "-c", "print('not the protocol')"),
+        (sys.executable, "-c", FAILING_WORKER),
+    ],
+    ids=["cannot start", "exits", "talks nonsense", "fails on a file"],
+)
+def test_a_failing_worker_leaves_its_files_to_this_process(data, monkeypatch, command, caplog):
+    _many_files(data)
+    one = load_corpus(data, cache=False, workers=0)
+    _slow_here(monkeypatch)
+    monkeypatch.setattr(corpus_workers, "COMMAND", command)
+    with caplog.at_level("WARNING", logger=corpus_workers.__name__):
+        _assert_same(one, load_corpus(data, cache=False, workers=1))
+    assert "corpus worker stopped" in caplog.text
+
+
+def test_a_worker_running_other_code_is_not_used(data, monkeypatch, caplog):
+    _many_files(data)
+    one = load_corpus(data, cache=False, workers=0)
+    _slow_here(monkeypatch)
+    monkeypatch.setattr(corpus_cache, "code_version", lambda: "not the worker's")
+    with caplog.at_level("WARNING", logger=corpus_workers.__name__):
+        _assert_same(one, load_corpus(data, cache=False, workers=1))
+    assert "runs other code" in caplog.text
+
+
+def test_how_many_workers(monkeypatch):
+    monkeypatch.delenv(corpus_workers.WORKERS_ENV, raising=False)
+    big = corpus_workers.MIN_BYTES
+    assert corpus_workers.worker_count([big, big]) == 0  # too few files
+    assert corpus_workers.worker_count([10, 10, 10, 10]) == 0  # too few bytes
+    many = corpus_workers.worker_count([big] * 20)
+    assert 0 <= many <= corpus_workers.MAX_WORKERS
+    monkeypatch.setattr(corpus_workers.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert corpus_workers.worker_count([big] * 20) == 1
+    monkeypatch.setenv(corpus_workers.WORKERS_ENV, "0")
+    assert corpus_workers.worker_count([big] * 20) == 0
+    monkeypatch.setenv(corpus_workers.WORKERS_ENV, "2")
+    assert corpus_workers.worker_count([1, 1]) == 1  # at most one file each
+    monkeypatch.setenv(corpus_workers.WORKERS_ENV, "many")
+    assert corpus_workers.worker_count([big] * 20) == 1

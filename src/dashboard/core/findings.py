@@ -64,6 +64,9 @@ class LoadResult:
 
     findings: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    #: The id of every row that gave one, accepted or not, but for the ids refused as already
+    #: taken (``Context.existing_ids``): what a check against other files' ids needs.
+    row_ids: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -185,11 +188,11 @@ def validate_records(
     header_problems = _check_header(columns, mapping, file, context)
     if header_problems:
         return LoadResult(empty_findings(), [*problems, *header_problems])
-    rows, row_problems = _validate_rows(records, numbers, mapping, file, context, source)
+    rows, row_problems, ids = _validate_rows(records, numbers, mapping, file, context, source)
     frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS)) if rows else empty_findings()
     if rows:
         frame = frame.astype({"start": "int64", "end": "int64", "page": "Int64"})
-    return LoadResult(frame, [*problems, *row_problems])
+    return LoadResult(frame, [*problems, *row_problems], frozenset(ids))
 
 
 def load_findings(path: Path, context: Context, source: str = "bundled") -> LoadResult:
@@ -263,7 +266,8 @@ def _missing_hint(column: str) -> str:
 
 
 def _validate_rows(records, numbers, mapping, file, context, source):
-    """Validate every record: the accepted rows (tuples in :data:`COLUMNS` order) and the problems.
+    """Validate every record: the accepted rows (tuples in :data:`COLUMNS` order), the problems,
+    and each id given (see :attr:`LoadResult.row_ids`) with its first row.
 
     The rows whose every cell is plain and right (the common case by far) are accepted column by
     column by :func:`~dashboard.core.plain_rows.plain_rows`, which looks each distinct list cell
@@ -276,7 +280,12 @@ def _validate_rows(records, numbers, mapping, file, context, source):
     columns = [(ours, theirs) for theirs, ours in mapping.items() if ours in FIELDS]
     extras = [theirs for theirs, ours in mapping.items() if ours == EXTRA]
     plain = plain_rows.plain_rows(records, mapping, context, source)
+    existing = context.existing_ids
     for record, number, row in zip(records, numbers, plain):
+        if row is not None and row[0] not in seen and row[0] not in existing:
+            seen[row[0]] = number  # a plain row with a new id: accepted, as below
+            rows.append(row)
+            continue
         if row is None:
             values = {ours: record.get(theirs) for ours, theirs in columns}
             extra = [(theirs, record.get(theirs)) for theirs in extras]
@@ -316,4 +325,4 @@ def _validate_rows(records, numbers, mapping, file, context, source):
             problems.extend(row_problems)
         if row is not None and (not row_problems or not errors(row_problems)):
             rows.append(row)
-    return rows, problems
+    return rows, problems, seen

@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     # No section touches the analyst's real store: AppTest and the server get a fresh one.
     store_dir = tempfile.TemporaryDirectory(prefix="bench-store-")
     os.environ["DASHBOARD_STORE"] = str(Path(store_dir.name) / "store.sqlite3")
+    # Nor the user's corpus cache: loads in this run start from an empty one.
+    os.environ["DASHBOARD_CACHE_DIR"] = str(Path(store_dir.name) / "cache")
     ctx = Context(
         Results(environment.environment(args)),
         sizes,

@@ -18,6 +18,7 @@ from bench.measures import (
     browser,
     browser_sizes,
     build,
+    corpus_cache,
     filter,
     heap,
     loader,
@@ -28,6 +29,7 @@ from bench.measures import (
 MEASURES = (
     build,
     loader,
+    corpus_cache,
     filter,
     rerun_work,
     map_figure,

@@ -23,6 +23,7 @@ from bench.measures import (
     heap,
     loader,
     map_figure,
+    renderers,
     rerun_work,
 )
 
@@ -33,6 +34,7 @@ MEASURES = (
     filter,
     rerun_work,
     map_figure,
+    renderers,
     apptest,
     apptest_sizes,
     heap,

@@ -292,6 +292,10 @@ def _png_run(ctx: Context, state: State, gaz, data) -> dict[str, dict]:
 
 
 def run(ctx: Context) -> None:
+    # The figures as the app builds them: importing Streamlit makes its plotly template the
+    # default (what every figure of the app carries), whichever sections ran before.
+    import streamlit  # noqa: F401
+
     states = filter_states()
     gaz = load_gazetteer()
     data = map_data.prepare_files(

@@ -474,7 +474,7 @@ def test_the_search_text_cache_gives_the_same_index(data, cache, monkeypatch):
     def refuse(*args):
         raise AssertionError("folded again: the cache was not used")
 
-    monkeypatch.setattr(index_module, "search_text", refuse)
+    monkeypatch.setattr(index_module, "search_texts", refuse)
     again = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="now")
     assert plain.text.tolist() == first.text.tolist() == again.text.tolist()
     assert again.term_mask("highlights").tolist() == plain.term_mask("highlights").tolist()
@@ -661,3 +661,17 @@ def test_how_many_workers(monkeypatch):
     assert corpus_workers.worker_count([1, 1]) == 1  # at most one file each
     monkeypatch.setenv(corpus_workers.WORKERS_ENV, "many")
     assert corpus_workers.worker_count([big] * 20) == 1
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_search_texts_fold_each_row_as_search_text_does(dtype):
+    from dashboard.query.words import search_text, search_texts
+
+    titles = ["Nangarhār  Province", "ISKP’s “urban youth”", "", "\tTabs\x1fand\u00a0spaces "]
+    summaries = ["", "Ǆ ß ﬁ", "only summary", "x"]
+    excerpts = ["ÉCOLE", "a\nb", "", "  "]
+    columns = [pd.Series(c, dtype=dtype) for c in (titles, summaries, excerpts)]
+    expected = [search_text(*row) for row in zip(titles, summaries, excerpts)]
+    assert search_texts(*columns) == expected
+    empty = [pd.Series([], dtype=dtype)] * 3
+    assert search_texts(*empty) == []

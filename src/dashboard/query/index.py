@@ -62,7 +62,7 @@ from dashboard import gc_paused
 from dashboard.core import corpus_cache
 from dashboard.core.regions import Gazetteer
 from dashboard.query.filters import Facets, Filters, region_scope, search_terms
-from dashboard.query.words import _readonly, _Words, search_text
+from dashboard.query.words import _readonly, _Words, search_texts
 
 __all__ = ["FindingsIndex"]
 
@@ -237,10 +237,9 @@ class FindingsIndex:
     ) -> FindingsIndex:
         sources = [findings["title"], findings["summary"], findings["excerpt"]]
 
-        def fold_all() -> list[str]:
-            return [search_text(*fields) for fields in zip(*(s.tolist() for s in sources))]
-
-        text = corpus_cache.cached_strings("search text", sources, fold_all, enabled=cache)
+        text = corpus_cache.cached_strings(
+            "search text", sources, lambda: search_texts(*sources), enabled=cache
+        )
         index = cls(
             findings,
             gazetteer,

@@ -21,7 +21,7 @@ import numpy as np
 
 from dashboard.core.text import fold  # noqa: F401  (the doctests compare with it)
 
-__all__ = ["fold_fast", "search_text"]
+__all__ = ["fold_fast", "search_text", "search_texts"]
 
 _NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
 _SEGMENTS: dict[str, str] = {}
@@ -67,6 +67,33 @@ def fold_fast(text: str) -> str:
 def search_text(title: str, summary: str, excerpt: str) -> str:
     """The folded text a search looks in: ``fold(title + "\\n" + summary + "\\n" + excerpt)``."""
     return fold_fast(f"{title}\n{summary}\n{excerpt}")
+
+
+def search_texts(titles, summaries, excerpts) -> list[str]:
+    """:func:`search_text` of each row of the three columns (pandas Series of one frame).
+
+    Columns of Arrow strings without missing values are joined by Arrow first, so that one
+    Python string is made per row instead of three (0.5 s less at a million findings).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = [getattr(s.array, "_pa_array", None) for s in (titles, summaries, excerpts)]
+    texts = [
+        a
+        for a in arrays
+        if isinstance(a, pa.ChunkedArray)
+        and not a.null_count
+        and (pa.types.is_string(a.type) or pa.types.is_large_string(a.type))
+    ]
+    if len(texts) == 3:
+        wide = [a.cast(pa.large_string()) for a in texts]
+        joined = pc.binary_join_element_wise(*wide, pa.scalar("\n", pa.large_string()))
+        return list(map(fold_fast, joined.to_pylist()))
+    return [
+        search_text(*fields)
+        for fields in zip(titles.tolist(), summaries.tolist(), excerpts.tolist())
+    ]
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:

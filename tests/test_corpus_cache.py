@@ -675,3 +675,13 @@ def test_search_texts_fold_each_row_as_search_text_does(dtype):
     assert search_texts(*columns) == expected
     empty = [pd.Series([], dtype=dtype)] * 3
     assert search_texts(*empty) == []
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_findings_file_that_cannot_be_read_fails_the_load_alike(data, workers, monkeypatch):
+    _many_files(data)
+    (data / "findings" / "w9.csv").mkdir()  # a folder where a file is expected
+    if workers:
+        _slow_here(monkeypatch)
+    with pytest.raises(IsADirectoryError):
+        load_corpus(data, cache=False, workers=workers)

@@ -124,18 +124,24 @@ def load_files(
     results: list[Done | None] = [None] * count
     lock = threading.Lock()
     following = iter(range(count))
+    stopped = threading.Event()
 
     def take() -> int | None:
         with lock:
-            return next(following, None)
+            return None if stopped.is_set() else next(following, None)
 
     feeders = [_Feeder(setup, list(small_digests), take, task, results, n) for n in range(workers)]
     for feeder in feeders:
         feeder.start()
-    while (index := take()) is not None:
-        results[index] = load_here(index)
-    for feeder in feeders:
-        feeder.finish()
+    try:
+        while (index := take()) is not None:
+            results[index] = load_here(index)
+    except BaseException:  # the load fails here as it would alone: the workers stop too
+        stopped.set()
+        raise
+    finally:
+        for feeder in feeders:
+            feeder.finish()
     # What a failed worker did not send back.
     return [r if r is not None else load_here(i) for i, r in enumerate(results)]
 

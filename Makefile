@@ -35,7 +35,7 @@ chromium:
 	fi
 
 run: install chromium
-	$(VENV)/bin/streamlit run app.py
+	$(VENV)/bin/python -m dashboard serve
 
 # ruff (rules, then format) and mypy on src/dashboard; any finding fails the target.
 lint: install-test

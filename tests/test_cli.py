@@ -165,3 +165,41 @@ def test_python_dash_m_dashboard(tmp_path, store_path):
         timeout=120,
     )
     assert process.returncode == 0 and process.stdout.strip() == "Nothing imported yet."
+
+
+def test_serve_warms_the_caches_the_first_page_reads(monkeypatch):
+    """After the warm-up, the first page's corpus, index, map shapes and figure come from the
+    caches: loading again would fail here, and nothing asks to."""
+    import streamlit as st
+
+    from dashboard.ui import data, serve
+    from dashboard.ui.explorer import MAP_HEIGHT
+
+    st.cache_resource.clear()  # nothing left from other tests
+    serve.warm_caches()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("loaded again after the warm-up")
+
+    monkeypatch.setattr(data, "load_corpus", refuse)
+    monkeypatch.setattr(data, "prepare_files", refuse)
+    monkeypatch.setattr(data.maps, "build_map", refuse)
+    corpus, index = data.base()
+    assert len(corpus.findings) == len(index)
+    data.map_data()
+    data.map_figure(dict(index.region_counts(None)), None, MAP_HEIGHT)
+
+
+def test_serve_passes_streamlit_options_through(monkeypatch):
+    from dashboard.ui import serve
+
+    seen = {}
+    monkeypatch.setattr(serve, "start_warming", lambda: None)
+
+    def fake_main(args, standalone_mode):
+        seen["args"] = args
+        raise SystemExit(0)
+
+    monkeypatch.setattr("streamlit.web.cli.main", fake_main)
+    assert main(["serve", "--server.port", "8600"]) == 0
+    assert seen["args"] == ["run", str(serve.APP), "--server.port", "8600"]

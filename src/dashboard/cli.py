@@ -1,5 +1,6 @@
 """The command line: ``python -m dashboard import FILE ...``, ``imports``, ``remove ID``,
-``restore ID``, for data managers who load sheets in bulk.
+``restore ID``, for data managers who load sheets in bulk; and ``serve`` (the app, warmed at
+start: :mod:`dashboard.ui.serve`).
 
 A thin layer over :mod:`dashboard.io.importer` and :mod:`dashboard.io.store`, the same functions
 as the import page; it uses the store named by ``DASHBOARD_STORE`` like the app.
@@ -61,12 +62,24 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("id", type=int)
     restore = commands.add_parser("restore", help="make an earlier version of an import current")
     restore.add_argument("id", type=int)
+    serve = commands.add_parser(
+        "serve", help="serve the app (streamlit run app.py, with its caches warmed at start)"
+    )
+    serve.add_argument(
+        "options", nargs=argparse.REMAINDER, help="streamlit run's options, e.g. --server.port 8600"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run one command; returns the exit status."""
     out = out or sys.stdout
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:
+        # Everything after "serve" is streamlit run's, options included.
+        from dashboard.ui.serve import serve
+
+        return serve(argv[1:])
     args = _parser().parse_args(argv)
     from dashboard.io.store import Store
     from dashboard.io.store_file import default_store_path

@@ -58,13 +58,13 @@ def free_port() -> int:
 
 
 def streamlit_command(port: int) -> list[str]:
-    """`streamlit run app.py` on *port*, headless, no usage statistics (run it from the repo)."""
+    """The app served as `make run` serves it (`python -m dashboard serve`, which is `streamlit
+    run app.py` with its caches warmed at start) on *port*, headless, no usage statistics."""
     return [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        "app.py",
+        "dashboard",
+        "serve",
         "--server.port",
         str(port),
         "--server.headless",

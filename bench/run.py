@@ -39,7 +39,7 @@ from bench.targets import tables as target_tables  # noqa: E402
 from bench.timing import log  # noqa: E402
 
 #: --quick: every section, as small and as few runs as still gives each of its figures.
-QUICK = {"sizes": "1k", "repeat": 1, "budget": 1.0, "starts": 1}
+QUICK = {"sizes": "1k", "repeat": 1, "budget": 1.0, "starts": 1, "reps": 1}
 QUICK_OUT = BENCH / "results" / "quick.tmp"
 
 
@@ -94,6 +94,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", default="", help=f"comma-separated sections of {SECTIONS}")
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
     parser.add_argument("--starts", type=int, default=3, help="cold starts of the server")
+    parser.add_argument(
+        "--reps", type=int, default=9, help="repetitions of each browser interaction (default 9)"
+    )
     parser.add_argument("--out", type=Path, help="results folder (default bench/results)")
     parser.add_argument(
         "--quick",
@@ -178,11 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         starts=args.starts,
         clicks=1 if args.quick else 2,
         size_clicks=1 if args.quick else 3,
+        interaction_reps=args.reps,
         heap_reruns=20 if args.quick else 100,
         table_max=generate.parse_size(args.table_max),
         tmp=args.out / "logs.tmp",  # server logs of the browser sections (git-ignored)
     )
-    if {"browser", "browser-sizes"} & set(args.wanted):
+    if {"browser", "browser-sizes", "interactions"} & set(args.wanted):
         ctx.tmp.mkdir(exist_ok=True)
     began = time.perf_counter()
     env = ctx.results.environment

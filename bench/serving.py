@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -78,13 +79,16 @@ def apptest(page: str | None = None, script: Path = ROOT / "app.py", timeout: fl
 
 @contextmanager
 def streamlit_server(log_path: Path, env: dict | None = None, script: Path | None = None):
-    """`streamlit run app.py` (or *script*) on a free port, its output to *log_path*; yields the
-    process, its URL, when it was started and the log's name, and stops it afterwards."""
+    """The app served as the browser tests serve it (``streamlit_command``: as `make run`
+    does), or `streamlit run` of *script* with the same options, on a free port, its output to
+    *log_path*; yields the process, its URL, when it was started and the log's name, and stops
+    it afterwards."""
     port = free_port()
     log_name = log_path.with_name(f"{log_path.stem}-{port}{log_path.suffix}")
     command = streamlit_command(port)
     if script is not None:
-        command[command.index("app.py")] = str(script.relative_to(ROOT))
+        options = command[command.index("--server.port") :]
+        command = [sys.executable, "-m", "streamlit", "run", str(script), *options]
     with open(log_name, "w") as log_file:
         started = time.perf_counter()
         process = subprocess.Popen(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bench.measures.interactions import BY_KEY, fmt_spread, status
 from bench.report import Column, Table
 from bench.timing import fmt_ratio, fmt_stats, fmt_time
 
@@ -145,6 +146,19 @@ def in_the_browser(s: dict) -> Iterator[Row]:
         )
 
 
+def interactions(s: dict) -> Iterator[Row]:
+    """The interactions section: each interaction's median beside the empty page's, per
+    corpus; a row for those without a target too (the issue asks for their figures)."""
+    for r in s.get("interactions", []):
+        target = "" if r["target"] is None else f" ≤ {fmt_time(r['target'])}"
+        yield (
+            f"{r['size']} findings: {BY_KEY[r['kind']].what}{target} (median)",
+            fmt_spread(r["app"]),
+            f"empty page {fmt_spread(r['floor'])}",
+            status(r),
+        )
+
+
 def heap(s: dict) -> Iterator[Row]:
     if "heap" in s:
         h = s["heap"][0]
@@ -199,7 +213,16 @@ def briefing(s: dict) -> Iterator[Row]:
 
 
 #: The targets in the order of the table.
-TARGETS = (filter_budget, served, cached_loading, in_the_browser, heap, peers, briefing)
+TARGETS = (
+    filter_budget,
+    served,
+    cached_loading,
+    in_the_browser,
+    interactions,
+    heap,
+    peers,
+    briefing,
+)
 COLUMNS = tuple(
     Column(header, lambda row, i=i: row[i], left=True)
     for i, header in enumerate(("target", "measured", "peer ratio", "status"))

@@ -21,6 +21,7 @@ from bench.measures import (
     corpus_cache,
     filter,
     heap,
+    interactions,
     loader,
     map_figure,
     renderers,
@@ -40,6 +41,7 @@ MEASURES = (
     heap,
     browser,
     browser_sizes,
+    interactions,
     briefing,
 )
 SECTIONS = tuple(m.NAME for m in MEASURES)

@@ -34,6 +34,8 @@ class Context:
     starts: int = 3
     clicks: int = 2
     size_clicks: int = 3
+    #: Repetitions of each interaction in the browser (interactions).
+    interaction_reps: int = 9
     #: Filter changes measured under tracemalloc (heap).
     heap_reruns: int = 100
     #: The table page is run by apptest-sizes up to this many findings.

@@ -685,3 +685,20 @@ def test_a_findings_file_that_cannot_be_read_fails_the_load_alike(data, workers,
         _slow_here(monkeypatch)
     with pytest.raises(IsADirectoryError):
         load_corpus(data, cache=False, workers=workers)
+
+
+def test_a_file_name_that_is_not_utf8_round_trips(data, cache, monkeypatch):
+    name = os.fsdecode(b"odd-\xff.csv")  # a surrogate in the str
+    try:
+        (data / "findings" / name).write_text(
+            "id,report_id,kind,title,excerpt,themes\n"
+            f"odd-01,{REPORT},analysis,Odd,This report highlights,propagandaa\n",
+            encoding="utf-8",
+        )
+    except (OSError, UnicodeError):
+        pytest.skip("the file system refuses the name")
+    plain = load_corpus(data, cache=False)
+    assert any(name in p.file for p in plain.problems)
+    load_corpus(data, cache_dir=cache)
+    _no_validation(monkeypatch)
+    _assert_same(plain, load_corpus(data, cache_dir=cache))

@@ -159,10 +159,12 @@ def corpus_key(
     digest from :func:`file_digests`) with *settings* (what else the loading read, as text: the
     column synonyms in use)."""
     digest = hashlib.sha256()
-    digest.update(f"dashboard corpus\n{code_version()}\n{data_dir}\n".encode())
-    digest.update(f"{len(settings)}\n{settings}\n".encode())
+    digest.update(f"dashboard corpus\n{code_version()}\n".encode())
+    # Paths as the file system's bytes: a name that is not UTF-8 has surrogates in its str.
+    digest.update(os.fsencode(data_dir) + b"\n")
+    digest.update(f"{len(settings)}\n{settings}\n".encode(errors="surrogatepass"))
     for path, content in inputs:
-        digest.update(f"{path}\t{content or 'missing'}\n".encode())
+        digest.update(os.fsencode(path) + f"\t{content or 'missing'}\n".encode())
     return digest.hexdigest()
 
 
@@ -438,9 +440,14 @@ def write_findings(
         "columns": specs,
         "problems": _problems_to_json(problems),
     }
-    table = pa.Table.from_arrays(arrays, names=names).replace_schema_metadata(
-        {_META: json.dumps(meta, ensure_ascii=False)}
-    )
+    try:
+        # ASCII JSON: a file name that is not UTF-8 (surrogates in its str) comes back as it was.
+        table = pa.Table.from_arrays(arrays, names=names).replace_schema_metadata(
+            {_META: json.dumps(meta)}
+        )
+    except Exception as err:  # never fail a load for the cache's sake
+        log.warning("corpus cache: not cached: %s", err)
+        return None
     return _write_entry(directory, "corpus", key, table)
 
 
@@ -512,13 +519,8 @@ def cached_strings(
     meta = {"format": CACHE_FORMAT, "key": key, "rows": rows, "kind": kind}
     try:
         table = pa.table({"value": pa.array(values, pa.large_string())})
-    except (pa.ArrowException, TypeError) as err:
+    except Exception as err:  # text Arrow cannot hold (lone surrogates): computed, not kept
         log.info("corpus cache: %s not cached: %s", kind, err)
         return values
-    _write_entry(
-        folder,
-        "derived",
-        key,
-        table.replace_schema_metadata({_META: json.dumps(meta, ensure_ascii=False)}),
-    )
+    _write_entry(folder, "derived", key, table.replace_schema_metadata({_META: json.dumps(meta)}))
     return values

@@ -430,7 +430,7 @@ def _month_number(word: str, given: str) -> int | None:
 # ---------------------------------------------------------------------------------------------
 
 _FLAGS = re.IGNORECASE
-_YEAR = r"(?P<y>\d{4})"
+_YEAR = r"(?P<y>(?!0000)\d{4})"  # year 0 does not exist (1 BC is followed by AD 1)
 _WEEKDAY = r"(?:(?P<wd>[a-z]+)\.?,?\s+)?"
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _TIME = r"(?:[T ](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
@@ -445,7 +445,8 @@ _SLASHED_SHORT_YEAR = re.compile(r"\d{1,2}(?P<sep>[/.-])\d{1,2}(?P=sep)\d{2}", _
 _QUARTER_FIRST = re.compile(rf"Q(?P<q>\d)\s*[-/ ]?\s*{_YEAR}", _FLAGS)
 _YEAR_QUARTER = re.compile(rf"{_YEAR}\s*[-/ ]?\s*Q(?P<q>\d)", _FLAGS)
 _HALF = re.compile(
-    rf"(?:H(?P<h1>[12])\s*[-/ ]?\s*{_YEAR}|(?P<y2>\d{{4}})\s*[-/ ]?\s*H(?P<h2>[12]))", _FLAGS
+    rf"(?:H(?P<h1>[12])\s*[-/ ]?\s*{_YEAR}|(?P<y2>(?!0000)\d{{4}})\s*[-/ ]?\s*H(?P<h2>[12]))",
+    _FLAGS,
 )
 _SHORT_YEAR_TEXT = re.compile(
     r"(?:\d{1,2}(?:st|nd|rd|th)?[- ])?(?P<mon>[a-z]+)\.?[- ']\s*'?\d{1,2}(?:st|nd|rd|th)?", _FLAGS
@@ -535,6 +536,8 @@ def _number_period(
 ) -> Period:
     """A number: a year (4 digits, no fraction) or an Excel serial date (5 digits)."""
     if digits == 4 and fraction == 0:
+        if whole == 0:
+            raise _Refused(f"{given} is not a date: there is no year 0", _FORMS_HINT)
         return Period.year(whole)
     if digits == 5:
         day = date_from_excel_serial(whole)

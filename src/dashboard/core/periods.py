@@ -771,6 +771,8 @@ def _normalised(text: str) -> str:
 
 def _period_of(value: object, given: str, reading: _Reading) -> Period:
     """The period of one value; raises ``_Refused``."""
+    if isinstance(value, Period):
+        return value
     if isinstance(value, bool):
         raise _Refused(f"{given} is not a date", _FORMS_HINT)
     if isinstance(value, datetime):
@@ -829,9 +831,10 @@ def parse_period(
 
     ``value`` is a cell's text or value: ``2017-03-04``, ``2017-03``, ``2017``, ``Q2 2017``,
     ``March 2017``, ``4 March 2017``, ``03/04/2017``, ``2015–2017``, ``42795`` (an Excel serial),
-    a ``date``, ``datetime`` or pandas ``Timestamp``. ``day_first`` is the file's order for
-    slashed dates (``None``: not chosen, so ``03/04/2017`` is refused as ambiguous while
-    ``25/03/2017`` is read). ``today`` (default: the real today) is what "in the future" means.
+    a ``date``, ``datetime`` or pandas ``Timestamp`` (or a ``Period``). ``day_first`` is the
+    file's order for slashed dates (``None``: not chosen, so ``03/04/2017`` is refused as
+    ambiguous while ``25/03/2017`` is read). ``today`` (default: the real today) is what "in the
+    future" means.
 
     Never raises on input; the result has the period or an error, and any notices.
     """

@@ -214,7 +214,15 @@ def load_findings_bytes(
     if mapping_problems:
         return LoadResult(empty_findings(), problems + mapping_problems)
     return validate_records(
-        records, numbers, table.columns, mapping, file, context, source, problems
+        records,
+        numbers,
+        table.columns,
+        mapping,
+        file,
+        context,
+        source,
+        problems,
+        text_cells=table.text_cells,
     )
 
 
@@ -227,16 +235,21 @@ def validate_records(
     context: Context,
     source: str,
     problems: Sequence[Problem] = (),
+    *,
+    text_cells: bool = False,
 ) -> LoadResult:
     """Validate and anchor *records* (rows read from *file*), their columns sent by *mapping* to
     fields, to :data:`~dashboard.io.columns.EXTRA` (kept with each finding) or left out.
 
-    *problems* (from reading the file) come first in the result.
+    *problems* (from reading the file) come first in the result. *text_cells*: every value of
+    every record is known to be text (:attr:`~dashboard.io.formats.Table.text_cells`).
     """
     header_problems = _check_header(columns, mapping, file, context)
     if header_problems:
         return LoadResult(empty_findings(), [*problems, *header_problems])
-    rows, row_problems, ids = _validate_rows(records, numbers, mapping, file, context, source)
+    rows, row_problems, ids = _validate_rows(
+        records, numbers, mapping, file, context, source, text_cells
+    )
     return LoadResult(findings_frame(rows), [*problems, *row_problems], frozenset(ids))
 
 
@@ -310,7 +323,7 @@ def _missing_hint(column: str) -> str:
     return f"add a column named {column!r}, or map one of the file's columns to it"
 
 
-def _validate_rows(records, numbers, mapping, file, context, source):
+def _validate_rows(records, numbers, mapping, file, context, source, text_cells=False):
     """Validate every record: the accepted rows (tuples in :data:`COLUMNS` order), the problems,
     and each id given (see :attr:`LoadResult.row_ids`) with its first row.
 
@@ -324,7 +337,7 @@ def _validate_rows(records, numbers, mapping, file, context, source):
     seen: dict[str, int] = {}
     columns = [(ours, theirs) for theirs, ours in mapping.items() if ours in FIELDS]
     extras = [theirs for theirs, ours in mapping.items() if ours == EXTRA]
-    plain = plain_rows.plain_rows(records, mapping, context, source)
+    plain = plain_rows.plain_rows(records, mapping, context, source, text_cells)
     existing = context.existing_ids
     for record, number, row in zip(records, numbers, plain):
         if row is not None and row[0] not in seen and row[0] not in existing:

@@ -154,6 +154,7 @@ def read_csv(text: str, file: str, suffix: str) -> Table:
     build_table(
         table, rows, at, file, strict_width=True, text_cells=not _may_guard(text, delimiter)
     )
+    table.text_cells = True  # the csv module reads text, and cell_value keeps it text
     return table
 
 

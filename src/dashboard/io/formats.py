@@ -111,6 +111,8 @@ class Table:
     read_as: ReadAs | None = None
     #: For a workbook: each sheet's name and why it was or was not read.
     sheet_notes: dict[str, str] = field(default_factory=dict)
+    #: Every value of every record is text (delimited text): the loader need not look.
+    text_cells: bool = False
 
 
 def suffix_of(file: str) -> str:

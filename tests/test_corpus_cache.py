@@ -656,12 +656,16 @@ def test_how_many_workers(monkeypatch):
     many = corpus_workers.worker_count([big] * 20)
     assert 0 <= many <= corpus_workers.MAX_WORKERS
     monkeypatch.setattr(corpus_workers.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(corpus_workers.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     assert corpus_workers.worker_count([big] * 20) == 1
+    monkeypatch.setattr(corpus_workers.os, "getloadavg", lambda: (1.8, 1.0, 1.0))
+    assert corpus_workers.worker_count([big] * 20) == 0  # the other CPU is busy
     monkeypatch.setenv(corpus_workers.WORKERS_ENV, "0")
     assert corpus_workers.worker_count([big] * 20) == 0
     monkeypatch.setenv(corpus_workers.WORKERS_ENV, "2")
     assert corpus_workers.worker_count([1, 1]) == 1  # at most one file each
     monkeypatch.setenv(corpus_workers.WORKERS_ENV, "many")
+    monkeypatch.setattr(corpus_workers.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     assert corpus_workers.worker_count([big] * 20) == 1
 
 

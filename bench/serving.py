@@ -203,7 +203,7 @@ _ARM = r"""(spec) => {
     };
     if (spec.visible) checks.visible = () => inView(document.querySelector(spec.visible));
     if (spec.text) checks.text = () => [...document.querySelectorAll(spec.text[0])]
-        .some(e => inView(e) && e.textContent.includes(spec.text[1]));
+        .some(e => e.getClientRects().length > 0 && e.textContent.includes(spec.text[1]));
     if (spec.path) checks.path = () => location.pathname.endsWith(spec.path);
     if (spec.search) checks.search = () =>
         (spec.search.has || []).every(x => location.search.includes(x))
@@ -217,6 +217,7 @@ _ARM = r"""(spec) => {
         && scriptState() === 'notRunning';
     const hold = spec.hold === undefined ? 300 : spec.hold;
     let candidate = null;
+    let overAt = null;
     w.stop = () => {
         w.stopped = true;
         observer.disconnect();
@@ -241,6 +242,19 @@ _ARM = r"""(spec) => {
                 w.done = t;
                 w.stop();
                 return;
+            }
+            // With fail: the run over for a second and what was asked for still not shown.
+            if (spec.fail && !all && w.first.run !== undefined && checks.run()) {
+                if (overAt === null) overAt = t;
+                if (t - overAt >= 1000) {
+                    w.failed = 'the script run ended; the page shows neither what was asked '
+                        + 'for nor an error';
+                    w.done = overAt;
+                    w.stop();
+                    return;
+                }
+            } else {
+                overAt = null;
             }
             if (!all) {
                 candidate = null;
@@ -287,10 +301,11 @@ def arm(
       ("9 findings · theme = Propaganda");
     * *new_map*: the new map drawn (not the chart that was there when armed);
     * *visible*: a CSS selector of an element in the viewport;
-    * *text*: ``(selector, substring)``, an element in the viewport that holds it;
+    * *text*: ``(selector, substring)``, an element drawn (in view or not) that holds it;
     * *path*: the URL's path ends with it; *search*: ``{"has": [...], "not": [...]}`` of its
       query string;
-    * *fail*: an error message that appears ends the wait (:func:`settled` raises it).
+    * *fail*: an error message that appears ends the wait (:func:`settled` raises it), and so
+      does the script run over for a second without the conditions holding.
 
     Then make the input, and call :func:`settled`."""
     spec = {
@@ -306,18 +321,22 @@ def arm(
     page.evaluate(_ARM, json.loads(json.dumps(spec)))
 
 
-def settled(page, timeout: float = 120_000) -> dict:
+def settled(page, timeout: float = 120_000, *, errors: str = "raise") -> dict:
     """Wait for what :func:`arm` watches; return ``seconds`` (input to settled, page clock),
     ``first`` (seconds from the input to each condition first holding: ``run`` the script run
     finished, ``summary``, ``map``...), the script states seen (seconds, state) and the main
-    thread's long tasks meanwhile (start in seconds from the input, duration in seconds)."""
+    thread's long tasks meanwhile (start in seconds from the input, duration in seconds).
+
+    An error message the page showed (``arm(fail=True)``) is raised, or with ``errors="keep"``
+    returned as ``failed`` (and ``seconds`` is the time until it was shown)."""
     page.wait_for_function(
         "() => window.__bench && window.__bench.done !== null", timeout=timeout, polling=50
     )
     got = page.evaluate(_READ)
-    if got["failed"]:
+    if got["failed"] and errors == "raise":
         raise RuntimeError(f"the page showed an error: {got['failed']}")
     return {
+        "failed": got["failed"],
         "seconds": (got["done"] - got["start"]) / 1000,
         "first": {k: v / 1000 for k, v in got["first"].items()},
         "states": [(t / 1000, st) for t, st in got["states"]],

@@ -72,6 +72,15 @@ BOLD = '[data-testid="stMarkdown"] strong'
 #: Repetitions of the warm PNG export (each takes seconds), at most.
 PNG_REPS = 5
 SETTLE_MS = 120_000
+#: A search that leaves a few findings of a generated corpus in view (11 of 100k): the warm
+#: PNG exports' view when the first, of every finding, failed.
+SMALL_VIEW = "synthetic finding 4242"
+#: JavaScript: the summary line's text ("9 findings · theme = Propaganda"), or null.
+SUMMARY_LINE = r"""() => {
+    const s = [...document.querySelectorAll('[data-testid="stMarkdown"] strong')]
+        .find(e => /^[\d,]+ findings? · /.test(e.textContent));
+    return s ? s.textContent : null;
+}"""
 LOAD_MS = 900_000
 #: The empty page drawn (its first page's echo of the text input).
 EMPTY_DRAWN = f"""() => [...document.querySelectorAll('{BOLD}')]
@@ -142,6 +151,10 @@ class Samples:
         self.warmup: dict[str, list[float]] = {}
         #: The region the click on Pakistan chose (its code in the URL).
         self.clicked = ""
+        #: The exceptions in the server's log when the first PNG failed.
+        self.png_errors: list[str] = []
+        #: The summary line of the view each PNG kind was exported from.
+        self.png_view: dict[str, str] = {}
         #: One profiled run of some kinds (see ``_profiled``).
         self.profiles: dict[str, dict] = {}
 
@@ -237,7 +250,16 @@ class App:
             settled(self.page, SETTLE_MS)
         arm(self.page, text=('[data-testid="stDownloadButton"]', "PNG"), fail=True)
         self.page.get_by_role("button", name="Prepare PNG and PDF").click()
-        return settled(self.page, 300_000)
+        return settled(self.page, 300_000, errors="keep")
+
+    def search(self, text: str) -> str:
+        """Search for *text* from the sidebar (on any page); returns the summary line."""
+        box = self.sidebar.get_by_role("textbox", name="Search text")
+        box.fill(text)
+        arm(self.page, summary={"has": ["text contains"]})
+        box.press("Enter")
+        settled(self.page, SETTLE_MS)
+        return self.page.evaluate(SUMMARY_LINE)
 
 
 class Floor:
@@ -563,7 +585,7 @@ def _interactions(browser, ctx: Context, n: int, label: str, app_env, floor_env,
     reps = ctx.interaction_reps
     logs = ctx.tmp / f"interactions-{label}.log"
     with (
-        streamlit_server(logs, app_env) as (process, url, _, _),
+        streamlit_server(logs, app_env) as (process, url, _, app_log),
         streamlit_server(logs.with_stem(f"{logs.stem}-empty"), floor_env, EMPTY_PAGE) as (
             empty_process,
             empty_url,
@@ -625,7 +647,20 @@ def _interactions(browser, ctx: Context, n: int, label: str, app_env, floor_env,
         )
         app.to_briefing()
         _idle(app_page)
+        got.png_view = {"png_first": app_page.evaluate(SUMMARY_LINE)}
         _pair(got, "png_first", lambda: app.png(None), floor.button, pids=pids)
+        if got.app["png_first"][-1]["failed"]:
+            # Not with every finding in view: the warm exports on a view of a few findings.
+            # The page shows Streamlit's redacted message; the server's log says what failed.
+            got.png_errors = [
+                line.strip()
+                for line in Path(app_log).read_text(errors="replace").splitlines()
+                if re.match(r"^[\w.]+(Error|Exception)\b", line)
+            ][-4:]
+            log(f"  {label}: the first PNG failed: {got.png_errors}")
+            app.search(SMALL_VIEW)
+            app_page.wait_for_timeout(300)
+        got.png_view["png"] = app_page.evaluate(SUMMARY_LINE)
         for i in range(min(reps, PNG_REPS)):
             _pair(
                 got,
@@ -688,6 +723,9 @@ def measure(browser, ctx: Context, n: int, data: Path | None, folder: Path, labe
             else [],
             warmup=got.warmup.get(kind.key, []),
             clicked=got.clicked if kind.key == "click" else None,
+            view=got.png_view.get(kind.key),
+            failed=[s["failed"] for s in app if s.get("failed")],
+            server_errors=got.png_errors if kind.key == "png_first" else [],
             profile=got.profiles.get(kind.key),
             load_average=loads,
         )
@@ -741,6 +779,8 @@ def fmt_spread(s: dict) -> str:
 
 
 def status(r: dict) -> str:
+    if r.get("failed"):
+        return f"failed ({len(r['failed'])} of {r['app']['runs']}; see the notes)"
     if r.get("target") is None:
         return "no target"
     return "met" if r["app"]["median"] <= r["target"] else "not met"
@@ -874,6 +914,19 @@ def tables(s: dict) -> list[Table]:
             rows=rows,
             notes=(
                 _cold_note(rows),
+                "The PNG exports' views (the summary line): "
+                + "; ".join(
+                    f"{r['size']} {'first' if r['kind'] == 'png_first' else 'warm'}: "
+                    f"“{r['view']}”"
+                    + (
+                        f", failed; the server's log: {' / '.join(r.get('server_errors', []))}"
+                        if r.get("failed")
+                        else ""
+                    )
+                    for r in rows
+                    if r["kind"].startswith("png")
+                )
+                + ". “Prepare PNG and PDF” makes both; its PNG button shows when both are made.",
                 "Load average (1, 5, 15 min) as each corpus started and ended: "
                 + "; ".join(
                     f"{size}: {v['start'][0]:.1f} -> {v['end'][0]:.1f}" for size, v in loads.items()

@@ -71,6 +71,7 @@ def cache(tmp_path) -> Path:
 
 
 def _entries(cache: Path, kind: str = "corpus") -> list[Path]:
+    corpus_cache.flush()  # entries are written in the background
     return sorted(cache.glob(f"{kind}-*.arrow")) if cache.exists() else []
 
 
@@ -222,6 +223,7 @@ def test_a_damaged_entry_is_ignored_and_replaced(data, cache, damage):
     key = entry.name.removeprefix("corpus-").removesuffix(".arrow")
     assert corpus_cache.read_findings(cache, key) is None
     _assert_same(plain, load_corpus(data, cache_dir=cache))
+    corpus_cache.flush()
     assert entry.read_bytes() == body  # written again, whole
     assert corpus_cache.read_findings(cache, key) is not None
 
@@ -352,6 +354,7 @@ def test_a_crashed_writers_temporary_file_is_removed_later(data, cache):
     old = corpus_cache.STALE_TEMP_S + 60
     os.utime(stale, (stale.stat().st_atime - old, stale.stat().st_mtime - old))
     load_corpus(data, cache_dir=cache)
+    corpus_cache.flush()
     assert not stale.exists() and fresh.exists()
 
 
@@ -498,6 +501,7 @@ def test_a_damaged_search_text_entry_is_folded_again(data, cache, monkeypatch):
     entry.write_bytes(body[:-1] + bytes([body[-1] ^ 0xFF]))
     again = FindingsIndex.build(corpus.findings, corpus.gazetteer, words="never")
     assert again.text.tolist() == plain.text.tolist()
+    corpus_cache.flush()
     assert entry.read_bytes() == body
 
 

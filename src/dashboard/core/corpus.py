@@ -150,7 +150,11 @@ def _load_corpus(data_dir: Path | None, cache_dir: Path | None, workers: int | N
         frames.append(result.findings)
     findings = concat_findings(frames)
     if key is not None and cache_dir is not None:
-        corpus_cache.write_findings(cache_dir, key, findings, findings_problems)
+        # In the background: the frame is not changed by anyone (the corpus is read-only).
+        folder, name = cache_dir, key
+        corpus_cache.in_background(
+            lambda: corpus_cache.write_findings(folder, name, findings, findings_problems)
+        )
     return Corpus(reports, findings, gazetteer, taxonomy, (*problems, *findings_problems))
 
 

@@ -17,9 +17,11 @@ that. Text columns are stored as they are held (Arrow strings); list columns (tu
 dictionary of their distinct values (JSON) and a code per row, which gives back tuples shared as
 the loader shares them. An entry that cannot be read, whose checksum, key or format differ, or
 whose columns do not decode is ignored (and replaced by the next write): the load then runs as
-if there were no cache. Writes go to a temporary file renamed over the entry (``os.replace``),
-so a reader sees a whole entry or none, and two writers of one key both write the same thing.
-Only the :data:`KEEP` most recently used entries of each kind stay.
+if there were no cache. An entry is written in a background thread (:func:`in_background`; the
+load does not wait for it, the interpreter does before it exits), to a temporary file renamed
+over the entry (``os.replace``), so a reader sees a whole entry or none, and two writers of one
+key both write the same thing. Only the :data:`KEEP` most recently used entries of each kind
+stay.
 
 :func:`cached_strings` keeps, the same way, text derived from a frame's text columns (the
 index's folded search text), keyed by those columns' contents.
@@ -38,6 +40,7 @@ import logging
 import os
 import secrets
 import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -62,6 +65,8 @@ __all__ = [
     "code_version",
     "corpus_key",
     "file_digests",
+    "flush",
+    "in_background",
     "read_findings",
     "write_findings",
 ]
@@ -77,6 +82,8 @@ KEEP = 3
 MIN_DERIVED_ROWS = 20_000
 #: Temporary files older than this (seconds) are a crashed writer's and are removed.
 STALE_TEMP_S = 3600
+#: Strings converted to Arrow at a time by a background write.
+_SLICE = 50_000
 
 _TRAILER_MAGIC = b"DASHCCH1"
 _TRAILER = len(_TRAILER_MAGIC) + 32
@@ -181,6 +188,7 @@ def _read_entry(path: Path, key: str):
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
+    flush()  # an entry this process is still writing (a second load of the same files)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -265,6 +273,38 @@ def _evict(directory: Path, kind: str, keep: int = KEEP) -> None:
     for _, _, path in entries[keep:]:
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
+
+
+# --- writing in the background -----------------------------------------------------------------
+
+_writers: list[threading.Thread] = []
+_writers_lock = threading.Lock()
+
+
+def in_background(write: Callable[[], object]) -> None:
+    """Run *write* (an entry's encoding and writing) in a thread of its own, so that the load
+    does not wait for it. Not a daemon: the interpreter waits for it before exiting, so that
+    a short-lived process still leaves its entry. :func:`flush` waits for every such write."""
+
+    def run() -> None:
+        try:
+            write()
+        except Exception as err:  # the cache must never fail anything
+            log.warning("corpus cache: a write failed: %s", err)
+
+    thread = threading.Thread(target=run, name="corpus-cache-write")
+    with _writers_lock:
+        _writers[:] = [t for t in _writers if t.is_alive()]
+        _writers.append(thread)
+    thread.start()
+
+
+def flush(timeout: float | None = None) -> None:
+    """Wait for the entries being written in the background (see :func:`in_background`)."""
+    with _writers_lock:
+        pending = list(_writers)
+    for thread in pending:
+        thread.join(timeout)
 
 
 # --- frames to Arrow and back ------------------------------------------------------------------
@@ -517,10 +557,23 @@ def cached_strings(
             log.warning("corpus cache: ignoring derived %s: %s", key, err)
     values = compute()
     meta = {"format": CACHE_FORMAT, "key": key, "rows": rows, "kind": kind}
-    try:
-        table = pa.table({"value": pa.array(values, pa.large_string())})
-    except Exception as err:  # text Arrow cannot hold (lone surrogates): computed, not kept
-        log.info("corpus cache: %s not cached: %s", kind, err)
-        return values
-    _write_entry(folder, "derived", key, table.replace_schema_metadata({_META: json.dumps(meta)}))
+
+    def write() -> None:
+        try:
+            # In slices: converting a million strings holds the interpreter's lock for 0.7 s,
+            # which the loading thread should not wait for in one piece.
+            column = pa.chunked_array(
+                [
+                    pa.array(values[at : at + _SLICE], pa.large_string())
+                    for at in range(0, rows, _SLICE)
+                ],
+                pa.large_string(),
+            )
+        except Exception as err:  # text Arrow cannot hold (lone surrogates): not kept
+            log.info("corpus cache: %s not cached: %s", kind, err)
+            return
+        table = pa.table({"value": column}).replace_schema_metadata({_META: json.dumps(meta)})
+        _write_entry(folder, "derived", key, table)
+
+    in_background(write)  # *values* is not changed by anyone: the index only reads it
     return values

@@ -277,11 +277,11 @@ def test_labels_never_overlap_and_stay_in_the_map(data, gazetteer):
 def test_place_gives_way_to_the_first_and_drops_what_does_not_fit():
     frame = map_data.Frame(300, 200)
     first = map_labels.Label("A", "Name (1)", 69.0, 31.0, 14, "#000")
-    # B's point is 15 pixels below A's: on its point, or above it, B would cover A.
+    # B's point is 20 pixels below A's: on its point, or above it, B would cover A.
     below = next(
         lat / 1000
         for lat in range(31_000, 29_000, -5)
-        if frame.pixel(69.0, lat / 1000)[1] - frame.pixel(69.0, 31.0)[1] >= 15
+        if frame.pixel(69.0, lat / 1000)[1] - frame.pixel(69.0, 31.0)[1] >= 20
     )
     second = map_labels.Label("B", "Name (2)", 69.0, below, 14, "#000")
     same = map_labels.Label("C", "Name (3)", 69.0, 31.0, 14, "#000")

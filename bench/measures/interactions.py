@@ -33,9 +33,11 @@ were new, and the main thread's long tasks (> 50 ms) in between.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import re
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -249,8 +251,11 @@ class App:
             box.press("Enter")
             settled(self.page, SETTLE_MS)
         arm(self.page, text=('[data-testid="stDownloadButton"]', "PNG"), fail=True)
+        before = _pdf_chromiums()
         self.page.get_by_role("button", name="Prepare PNG and PDF").click()
-        return settled(self.page, 300_000, errors="keep")
+        got = settled(self.page, 300_000, errors="keep")
+        got["left_behind"] = _left_behind(before)
+        return got
 
     def search(self, text: str) -> str:
         """Search for *text* from the sidebar (on any page); returns the summary line."""
@@ -321,6 +326,34 @@ def _tree_cpu(pid: int) -> float:
         tree |= more
         grew = bool(more)
     return sum(stats[p][1] for p in tree if p in stats) / _TICK
+
+
+def _pdf_chromiums() -> dict[int, float]:
+    """The Chromium processes the app's PDF export starts (``exports/pdf.py``: a profile in a
+    ``briefing-*`` temporary folder), with their CPU seconds so far."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+                if b"--user-data-dir=" in command and b"/briefing-" in command:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICK
+            except OSError:
+                continue
+    return found
+
+
+def _left_behind(before: dict[int, float]) -> dict:
+    """The PDF's Chromium processes still running once an export is over (started since
+    *before*): when the export's 60 s timeout stops Chromium, its renderer goes on printing,
+    orphaned. They are stopped here (this run's server started them), so that they do not take
+    the CPU from what is measured next; returns how many there were and their CPU so far."""
+    left = {p: cpu for p, cpu in _pdf_chromiums().items() if p not in before}
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    return {"processes": len(left), "cpu": sum(left.values())}
 
 
 def _machine() -> tuple[float, float]:
@@ -726,6 +759,7 @@ def measure(browser, ctx: Context, n: int, data: Path | None, folder: Path, labe
             view=got.png_view.get(kind.key),
             failed=[s["failed"] for s in app if s.get("failed")],
             server_errors=got.png_errors if kind.key == "png_first" else [],
+            left_behind=[s["left_behind"] for s in app if (s.get("left_behind") or {}).get("cpu")],
             profile=got.profiles.get(kind.key),
             load_average=loads,
         )
@@ -922,6 +956,11 @@ def tables(s: dict) -> list[Table]:
                         f", failed; the server's log: {' / '.join(r.get('server_errors', []))}"
                         if r.get("failed")
                         else ""
+                    )
+                    + "".join(
+                        f"; the PDF's Chromium still running after it: {x['processes']} "
+                        f"processes, {x['cpu']:.1f} s of CPU so far (stopped by the bench)"
+                        for x in r.get("left_behind", [])
                     )
                     for r in rows
                     if r["kind"].startswith("png")

@@ -74,6 +74,8 @@ BOLD = '[data-testid="stMarkdown"] strong'
 #: Repetitions of the warm PNG export (each takes seconds), at most.
 PNG_REPS = 5
 SETTLE_MS = 120_000
+#: Seconds between two measured interactions (see ``_pair``).
+PAUSE = 1.0
 #: A search that leaves a few findings of a generated corpus in view (11 of 100k): the warm
 #: PNG exports' view when the first, of every finding, failed.
 SMALL_VIEW = "synthetic finding 4242"
@@ -381,10 +383,15 @@ def _pair(
     floor_key: str | None = None,
     pids: tuple[int, int] = (0, 0),
 ) -> None:
-    """One run of the app's interaction, then one of the floor's (interleaved)."""
+    """One run of the app's interaction, then one of the floor's (interleaved), each after a
+    pause: the empty page's button clicked at once after a map click took 585-676 ms, a second
+    later 172-178 ms (and 108-196 ms alone), so an interaction's after-effects on the machine
+    would be counted in the next one's time."""
+    time.sleep(PAUSE)
     gc.collect()
     got.add(key, _timed(app, pids[0]))
     if floor is not None:
+        time.sleep(PAUSE)
         gc.collect()
         got.add(floor_key or key, _timed(floor, pids[1]), floor=True)
 
@@ -953,7 +960,8 @@ def tables(s: dict) -> list[Table]:
                     f"{r['size']} {'first' if r['kind'] == 'png_first' else 'warm'}: "
                     f"“{r['view']}”"
                     + (
-                        f", failed; the server's log: {' / '.join(r.get('server_errors', []))}"
+                        f", failed: {r['failed'][0]} (the server's log: "
+                        f"{' / '.join(r.get('server_errors', [])) or 'no exception'})"
                         if r.get("failed")
                         else ""
                     )

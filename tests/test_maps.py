@@ -67,6 +67,11 @@ def test_supra_regions_are_outlines_and_nonspatial_are_not_drawn(data, gazetteer
     drawn = {loc for t in figure.data if t.type == "choropleth" for loc in t.locations}
     assert not drawn & {"AFPAK", "GLOBAL", "CYBERSPACE"}
     assert lines(figure)["wider region"].line.color == maps.SUPRA_LINE
+    assert "wider region" in figure.layout.annotations[0].text
+    # The key names only the lines drawn.
+    plain = maps.build_map(data, gazetteer, Counter({"PK": 1}))
+    assert "wider region" not in plain.layout.annotations[0].text
+    assert "chosen area" not in plain.layout.annotations[0].text
     assert maps.nonspatial_counts(counts, gazetteer) == [("GLOBAL", 2), ("CYBERSPACE", 1)]
 
 

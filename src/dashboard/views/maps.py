@@ -302,7 +302,7 @@ def build_map(
         dragmode="pan",
         annotations=[
             {
-                "text": _key_text(bool(selected and selected in data.outlines)),
+                "text": _key_text(bool(selected and selected in data.outlines), bool(drawn)),
                 "xref": "paper",
                 "yref": "paper",
                 "x": domain[1] - 0.01,
@@ -318,11 +318,11 @@ def build_map(
     return figure
 
 
-def _key_text(chosen: bool) -> str:
-    parts = [
-        f"<span style='color:{DISPUTED_LINE}'><b>┅┅</b></span> disputed boundary",
-        "<b>━━</b> wider region named by findings",
-    ]
+def _key_text(chosen: bool, wider: bool) -> str:
+    """The line key: only the kinds of line the map draws."""
+    parts = [f"<span style='color:{DISPUTED_LINE}'><b>┅┅</b></span> disputed boundary"]
+    if wider:
+        parts.append("<b>━━</b> wider region named by findings")
     if chosen:
         parts.append(f"<span style='color:{SELECTED_LINE}'><b>━━</b></span> chosen area")
     return "<br>".join(parts)

@@ -245,3 +245,15 @@ def test_warm_up_starts_the_renderer_once_and_exports_still_work(corpus, map_dat
     assert png._kaleido_started
     item = make(corpus, Filters(themes=("propaganda",)))
     assert to_png(item, map_data, corpus.gazetteer).startswith(b"\x89PNG")
+
+
+def test_pdf_prints_at_most_its_limit_of_findings_and_says_how_many_more(corpus, monkeypatch):
+    from dashboard.exports import pdf
+
+    monkeypatch.setattr(pdf, "PDF_FINDINGS", 5)
+    item = make(corpus, Filters())
+    html = briefing_html(item, None)
+    assert html.count("<article>") == 5
+    assert f"… and {len(item.findings) - 5} more findings in this view" in html
+    monkeypatch.setattr(pdf, "PDF_FINDINGS", 500)
+    assert "more findings in this view" not in briefing_html(item, None)

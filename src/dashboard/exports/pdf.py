@@ -66,6 +66,11 @@ def _css_string(text: str) -> str:
     )
 
 
+#: Findings printed in full in the PDF: a briefing of more is not read, and Chromium would take
+#: minutes to lay out 100,000 of them. The PDF says how many more there are and where they are.
+PDF_FINDINGS = 500
+
+
 def briefing_html(briefing: Briefing, png: bytes | None) -> str:
     """The PDF's source: an HTML document with its one image inline and no other resource."""
     css = _PDF_CSS.replace("MARKING", _css_string(briefing.marking)).replace(
@@ -115,7 +120,7 @@ def briefing_html(briefing: Briefing, png: bytes | None) -> str:
         parts.append(f'<p class="none">{NO_FINDINGS}</p>')
     else:
         parts.append(f"<h2>Findings ({len(briefing.findings)})</h2>")
-        for item in briefing.findings:
+        for item in briefing.findings[:PDF_FINDINGS]:
             tags = " · ".join(
                 filter(
                     None,
@@ -131,6 +136,12 @@ def briefing_html(briefing: Briefing, png: bytes | None) -> str:
                 f'<div class="tags">{escape(tags)} · {escape(item.id)}</div>'
                 f"<blockquote>“{escape(item.excerpt)}”</blockquote>"
                 f'<div class="cite">{escape(item.citation)}</div></article>'
+            )
+        left = len(briefing.findings) - PDF_FINDINGS
+        if left > 0:
+            parts.append(
+                f'<p class="none">… and {left:,} more findings in this view, not printed here: '
+                "narrow the filters, or take them all from the findings table's CSV.</p>"
             )
     parts.append("</body></html>")
     return "".join(parts)

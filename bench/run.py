@@ -38,6 +38,8 @@ from bench.report import Results, Table, as_json, markdown  # noqa: E402
 from bench.targets import tables as target_tables  # noqa: E402
 from bench.timing import log  # noqa: E402
 
+#: Sections that run only when --only names them: interactions takes 12 minutes on its own.
+ONLY_WHEN_NAMED = {"interactions"}
 #: --quick: every section, as small and as few runs as still gives each of its figures.
 QUICK = {"sizes": "1k", "repeat": 1, "budget": 1.0, "starts": 1, "reps": 1}
 QUICK_OUT = BENCH / "results" / "quick.tmp"
@@ -126,7 +128,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                 setattr(args, name, value)
         args.out = args.out or QUICK_OUT
     args.out = args.out or BENCH / "results"
-    wanted = [x for x in (args.only.split(",") if args.only else SECTIONS) if x]
+    default = [x for x in SECTIONS if x not in ONLY_WHEN_NAMED]
+    wanted = [x for x in (args.only.split(",") if args.only else default) if x]
     args.wanted = [x for x in wanted if x not in args.skip.split(",")]
     unknown = set(args.wanted) - set(SECTIONS)
     if unknown:

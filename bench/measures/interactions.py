@@ -76,7 +76,7 @@ PNG_REPS = 5
 SETTLE_MS = 120_000
 #: Seconds between two measured interactions (see ``_pair``).
 PAUSE = 1.0
-#: A search that leaves a few findings of a generated corpus in view (11 of 100k): the warm
+#: A search that leaves a few findings of a generated corpus in view (20 of 100k): the warm
 #: PNG exports' view when the first, of every finding, failed.
 SMALL_VIEW = "synthetic finding 4242"
 #: JavaScript: the summary line's text ("9 findings · theme = Propaganda"), or null.

@@ -712,3 +712,20 @@ def test_a_file_name_that_is_not_utf8_round_trips(data, cache, monkeypatch):
     load_corpus(data, cache_dir=cache)
     _no_validation(monkeypatch)
     _assert_same(plain, load_corpus(data, cache_dir=cache))
+
+
+def test_a_read_waits_only_for_the_write_of_its_own_entry(tmp_path):
+    import threading
+
+    release, done = threading.Event(), []
+
+    def slow_write():
+        done.append(release.wait(60))
+
+    corpus_cache.in_background(tmp_path / "corpus-a.arrow", slow_write)
+    corpus_cache.flush(tmp_path / "corpus-b.arrow")  # another entry: returns at once
+    assert corpus_cache.read_findings(tmp_path, "b" * 64) is None
+    assert not done  # the write of corpus-a is still waiting
+    release.set()
+    corpus_cache.flush(tmp_path / "corpus-a.arrow")
+    assert done == [True]

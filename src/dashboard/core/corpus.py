@@ -153,7 +153,8 @@ def _load_corpus(data_dir: Path | None, cache_dir: Path | None, workers: int | N
         # In the background: the frame is not changed by anyone (the corpus is read-only).
         folder, name = cache_dir, key
         corpus_cache.in_background(
-            lambda: corpus_cache.write_findings(folder, name, findings, findings_problems)
+            corpus_cache.findings_entry(folder, name),
+            lambda: corpus_cache.write_findings(folder, name, findings, findings_problems),
         )
     return Corpus(reports, findings, gazetteer, taxonomy, (*problems, *findings_problems))
 

@@ -65,6 +65,7 @@ __all__ = [
     "code_version",
     "corpus_key",
     "file_digests",
+    "findings_entry",
     "flush",
     "in_background",
     "read_findings",
@@ -188,7 +189,7 @@ def _read_entry(path: Path, key: str):
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
-    flush()  # an entry this process is still writing (a second load of the same files)
+    flush(path)  # this entry, if this process is still writing it (a second load of the same)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -277,14 +278,14 @@ def _evict(directory: Path, kind: str, keep: int = KEEP) -> None:
 
 # --- writing in the background -----------------------------------------------------------------
 
-_writers: list[threading.Thread] = []
+_writers: list[tuple[Path, threading.Thread]] = []
 _writers_lock = threading.Lock()
 
 
-def in_background(write: Callable[[], object]) -> None:
-    """Run *write* (an entry's encoding and writing) in a thread of its own, so that the load
-    does not wait for it. Not a daemon: the interpreter waits for it before exiting, so that
-    a short-lived process still leaves its entry. :func:`flush` waits for every such write."""
+def in_background(path: Path, write: Callable[[], object]) -> None:
+    """Run *write* (the encoding and writing of the entry at *path*) in a thread of its own, so
+    that the load does not wait for it. Not a daemon: the interpreter waits for it before
+    exiting, so that a short-lived process still leaves its entry. :func:`flush` waits."""
 
     def run() -> None:
         try:
@@ -294,15 +295,15 @@ def in_background(write: Callable[[], object]) -> None:
 
     thread = threading.Thread(target=run, name="corpus-cache-write")
     with _writers_lock:
-        _writers[:] = [t for t in _writers if t.is_alive()]
-        _writers.append(thread)
+        _writers[:] = [(p, t) for p, t in _writers if t.is_alive()]
+        _writers.append((Path(path), thread))
     thread.start()
 
 
-def flush(timeout: float | None = None) -> None:
-    """Wait for the entries being written in the background (see :func:`in_background`)."""
+def flush(path: Path | None = None, timeout: float | None = None) -> None:
+    """Wait for the entries being written in the background (only the one at *path*, if given)."""
     with _writers_lock:
-        pending = list(_writers)
+        pending = [t for p, t in _writers if path is None or p == Path(path)]
     for thread in pending:
         thread.join(timeout)
 
@@ -443,9 +444,14 @@ def _problems_from_json(items: object) -> tuple[Problem, ...]:
 # --- the corpus's findings -------------------------------------------------------------------
 
 
+def findings_entry(directory: Path, key: str) -> Path:
+    """Where the findings entry of *key* lives."""
+    return _entry(directory, "corpus", key)
+
+
 def read_findings(directory: Path, key: str) -> tuple[pd.DataFrame, tuple[Problem, ...]] | None:
     """The findings frame and findings problems stored under *key*, or None."""
-    found = _read_entry(_entry(directory, "corpus", key), key)
+    found = _read_entry(findings_entry(directory, key), key)
     if found is None:
         return None
     table, meta = found
@@ -575,5 +581,6 @@ def cached_strings(
         table = pa.table({"value": column}).replace_schema_metadata({_META: json.dumps(meta)})
         _write_entry(folder, "derived", key, table)
 
-    in_background(write)  # *values* is not changed by anyone: the index only reads it
+    # *values* is not changed by anyone: the index only reads it.
+    in_background(_entry(folder, "derived", key), write)
     return values

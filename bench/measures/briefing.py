@@ -57,6 +57,7 @@ def parts(item, data, gaz) -> dict[str, Callable[[], object]]:
 
     from dashboard.exports import briefing
     from dashboard.exports.png import render_png
+    from dashboard.views.maps import TOPOJSON_URL
 
     blank = go.Figure(layout={"width": briefing.PNG_WIDTH, "height": briefing.PNG_HEIGHT})
     slide = briefing.briefing_figure(item, data, gaz)
@@ -73,7 +74,9 @@ def parts(item, data, gaz) -> dict[str, Callable[[], object]]:
     )
     return {
         "floor|blank slide, 2x": partial(render_png, blank),
-        "1x|propaganda": partial(kaleido.calc_fig_sync, slide, opts={**one_x, "scale": 1}),
+        "1x|propaganda": partial(
+            kaleido.calc_fig_sync, slide, topojson=TOPOJSON_URL, opts={**one_x, "scale": 1}
+        ),
         "render|propaganda": partial(render_png, slide),
         "map only|propaganda": partial(render_png, map_only),
         "plain map|one point": partial(render_png, plain_map),

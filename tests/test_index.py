@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.core.findings import COLUMNS, empty_findings
+from dashboard.core.findings import COLUMNS, TEXT_COLUMNS, empty_findings
 from dashboard.core.regions import load_gazetteer
 from dashboard.core.taxonomy import load_taxonomy
 from dashboard.core.text import fold
@@ -137,22 +137,7 @@ def findings_frames(draw, max_rows: int = 25) -> pd.DataFrame:
     else:
         frame = empty_findings()
     if draw(st.booleans()):  # the object dtype of empty_findings() rather than str
-        frame = frame.astype(
-            {
-                c: object
-                for c in (
-                    "id",
-                    "report_id",
-                    "kind",
-                    "title",
-                    "summary",
-                    "excerpt",
-                    "prefix",
-                    "suffix",
-                    "source",
-                )
-            }
-        )
+        frame = frame.astype({c: object for c in TEXT_COLUMNS})
     index = draw(st.sampled_from(["range", "shuffled", "labels"]))
     if index == "shuffled" and len(frame):
         order = draw(st.permutations(range(len(frame))))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.exports import briefing, files
+from dashboard.exports import briefing
 from dashboard.ui import briefing as briefing_ui
 from dashboard.ui import state
 from dashboard.ui.data import map_data
@@ -43,31 +43,4 @@ if not item.findings:
 
 st.subheader("Download")
 briefing_ui.warm_exports()
-st.button(
-    "Prepare PNG and PDF",
-    on_click=briefing_ui.prepare_exports,
-    args=(view, item),
-    icon=":material/image:",
-    type="primary",
-    help="Renders the image and the PDF with the local Chromium (a few seconds).",
-)
-exports = briefing_ui.prepared_exports(item)
-if exports and "error" in exports:
-    st.error(inert(exports["error"]))
-elif exports:
-    name = files.safe_filename(item.title, "")
-    png_col, pdf_col = st.columns(2)
-    png_col.download_button(
-        "PNG (slide, 3200 x 1800)",
-        exports["png"],
-        file_name=f"{name}.png",
-        mime="image/png",
-        icon=":material/download:",
-    )
-    pdf_col.download_button(
-        "PDF (A4 landscape)",
-        exports["pdf"],
-        file_name=f"{name}.pdf",
-        mime="application/pdf",
-        icon=":material/download:",
-    )
+briefing_ui.exports_section(view, item)

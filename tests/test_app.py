@@ -256,10 +256,36 @@ def test_briefing_offers_png_and_pdf_for_the_current_filters():
     assert not at.exception and not at.error, [e.value for e in at.error]
     downloads = {d.proto.label: d.proto for d in at.get("download_button")}
     assert set(downloads) == {"PNG (slide, 3200 x 1800)", "PDF (A4 landscape)"}
+    assert [(s.label, s.state) for s in at.status] == [("PNG and PDF ready", "complete")]
+    # A rerun that changes nothing of the briefing offers the same files without making them.
+    at.text_area(key="b_note").set_value("").run()
+    assert {d.proto.label for d in at.get("download_button")} == set(downloads)
+    assert not at.status
+    # Clicking again for the same briefing reuses the files instead of making them anew.
+    [prepare] = [b for b in at.button if b.label == "Prepare PNG and PDF"]
+    prepare.click().run()
+    assert {d.proto.label for d in at.get("download_button")} == set(downloads)
+    assert not at.status
     # A change of filters makes the prepared files stale: they are no longer offered.
     at.sidebar.multiselect(key="w_themes").set_value(["refugees"]).run()
     assert at.text_input(key="b_title").value == "ISKP findings: refugees"
     assert not at.get("download_button")
+
+
+def test_briefing_pdf_failure_keeps_the_png_and_says_why(monkeypatch):
+    from dashboard.exports.briefing import ExportError
+    from dashboard.ui import briefing as briefing_ui
+
+    def fail(item, png):
+        raise ExportError("Chromium could not print the PDF: install Debian's chromium.")
+
+    monkeypatch.setattr(briefing_ui, "to_pdf", fail)
+    at = run(page="pages/briefing.py")
+    [prepare] = [b for b in at.button if b.label == "Prepare PNG and PDF"]
+    prepare.click().run()
+    assert [d.proto.label for d in at.get("download_button")] == ["PNG (slide, 3200 x 1800)"]
+    assert texts(at.error) == ["Chromium could not print the PDF: install Debian's chromium."]
+    assert [(s.label, s.state) for s in at.status] == [("The export stopped", "error")]
 
 
 def test_briefing_title_kept_once_edited():

@@ -6,6 +6,7 @@ import io
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -257,3 +258,22 @@ def test_pdf_prints_at_most_its_limit_of_findings_and_says_how_many_more(corpus,
     assert f"… and {len(item.findings) - 5} more findings in this view" in html
     monkeypatch.setattr(pdf, "PDF_FINDINGS", 500)
     assert "more findings in this view" not in briefing_html(item, None)
+
+
+def test_a_briefing_carries_its_first_findings_in_full_and_counts_them_all(corpus, map_data):
+    from dashboard.exports import pdf
+
+    whole = make(corpus, Filters())
+    cut = make(corpus, Filters(), limit=4)
+    assert cut.total == whole.total == len(corpus.findings) and cut.left_out == whole.total - 4
+    assert cut.findings == whole.findings[:4]
+    # The counts, the map's areas and the unplaced count are of every finding in view.
+    assert (cut.counts, cut.areas, cut.unplaced) == (whole.counts, whole.areas, whole.unplaced)
+    html = pdf.briefing_html(cut, None)
+    assert html.count("<article>") == 4 and f"<h2>Findings ({whole.total})</h2>" in html
+    assert f"… and {whole.total - 4} more findings in this view" in html
+    slide = briefing.briefing_figure(cut, map_data, corpus.gazetteer, None)
+    notes = " ".join(a.text for a in slide.layout.annotations if a.text)
+    assert f"Findings ({whole.total})" in notes and "the first 4 are in the PDF" in notes
+    with pytest.raises(ValueError, match="below"):
+        replace(cut, total=3)

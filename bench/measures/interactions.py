@@ -22,8 +22,10 @@ states, so that every one is a real change:
   (``#f-<id>``, marked as the focus) in the viewport; floor: the empty page's link with a query
   parameter to its second page;
 * PNG export: on the briefing page, "Prepare PNG and PDF" until the PNG download button is
-  there, the first time in the server (it starts kaleido) and then warm (the title changed in
-  between, so that the exports of the earlier title are gone); floor: the empty page's button.
+  there (it shows while the PDF is still being printed; the whole run's time is kept as
+  ``run_seconds``), the first time in the server (it starts kaleido) and then warm (the title
+  changed in between, so that the exports of the earlier title are gone); floor: the empty
+  page's button.
 
 Every time is taken on the page's own clock (bench/serving.py, ``arm``): from the input event
 (the click's ``pointerdown``, the Enter ``keydown``) to the first frame from which the page is
@@ -257,6 +259,11 @@ class App:
         self.page.get_by_role("button", name="Prepare PNG and PDF").click()
         got = settled(self.page, 300_000, errors="keep")
         got["left_behind"] = _left_behind(before)
+        # The PNG's button shows as soon as the PNG is made; the run goes on to print the PDF.
+        # The time is to the button; the whole run's (the PDF's button too) is kept beside it.
+        got["run_seconds"] = got["seconds"]
+        if not got["failed"] and "text" in got["first"]:
+            got["seconds"] = got["first"]["text"]
         return got
 
     def search(self, text: str) -> str:
@@ -973,7 +980,7 @@ def tables(s: dict) -> list[Table]:
                     for r in rows
                     if r["kind"].startswith("png")
                 )
-                + ". “Prepare PNG and PDF” makes both; its PNG button shows when both are made.",
+                + ". “Prepare PNG and PDF” makes the PNG, offers it, then prints the PDF.",
                 "Load average (1, 5, 15 min) as each corpus started and ended: "
                 + "; ".join(
                     f"{size}: {v['start'][0]:.1f} -> {v['end'][0]:.1f}" for size, v in loads.items()

@@ -217,8 +217,9 @@ def test_briefing_from_the_map(server, page, requests_seen):
     assert "theme = Propaganda" in summary(page)
     page.get_by_role("button", name="Prepare PNG and PDF").click()
     # Rendering starts Chromium for kaleido the first time (slow on a busy machine): wait for
-    # the download buttons, or for the export's error, whichever comes.
-    done = page.get_by_role("button", name=re.compile(r"^PNG")).or_(
+    # the download buttons (the PNG's shows first, the PDF's when it is printed), or for the
+    # export's error, whichever comes.
+    done = page.get_by_role("button", name=re.compile(r"^PDF")).or_(
         page.get_by_test_id("stAlertContentError")
     )
     done.first.wait_for(timeout=180_000)

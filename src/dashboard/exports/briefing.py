@@ -32,8 +32,11 @@ MARKINGS = ("", "OFFICIAL", "OFFICIAL-SENSITIVE")
 PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
 #: Margins of the slide at 1x: title and marking above the map, source and marking below.
 MARGIN = {"l": 40, "r": 40, "t": 150, "b": 110}
-#: Finding titles listed on the slide (the PDF lists them all).
+#: Finding titles listed on the slide (the PDF lists up to PRINTED_FINDINGS).
 SLIDE_FINDINGS = 6
+#: Findings a briefing carries in full (the PDF prints them); beyond these only the counts.
+#: Composing 100,000 findings into printable items took seconds on every rerun of the page.
+PRINTED_FINDINGS = 500
 BOUNDARY_CAVEAT = (
     "Boundaries are not an endorsement; disputed lines dashed. FATA is shown as "
     "the unit it was in 2017 (merged into Khyber Pakhtunkhwa in 2018)."
@@ -78,10 +81,22 @@ class Briefing:
     #: (name, count) of the areas on the map and of the regions not on it, most named first.
     areas: tuple[tuple[str, int], ...] = ()
     elsewhere: tuple[tuple[str, int], ...] = ()
+    #: Findings in the view: ``findings`` holds the first of them (at most the limit given to
+    #: :func:`compose`), the counts are of them all. ``-1``: as many as ``findings``.
+    total: int = -1
 
     def __post_init__(self) -> None:
         if self.marking not in MARKINGS:
             raise ValueError(f"unknown marking {self.marking!r}: use one of {MARKINGS}")
+        if self.total < 0:
+            object.__setattr__(self, "total", len(self.findings))
+        if self.total < len(self.findings):
+            raise ValueError(f"total {self.total} is below the {len(self.findings)} findings")
+
+    @property
+    def left_out(self) -> int:
+        """Findings of the view that the briefing counts but does not carry in full."""
+        return self.total - len(self.findings)
 
 
 def default_title(filters: Filters, taxonomy: Taxonomy, gazetteer: Gazetteer) -> str:
@@ -133,10 +148,12 @@ def compose(
     subtitle: str = "",
     note: str = "",
     marking: str = "",
+    limit: int = PRINTED_FINDINGS,
 ) -> Briefing:
-    """Gather what a briefing prints from the filtered findings frame."""
+    """Gather what a briefing prints from the filtered findings frame: the first *limit*
+    findings in full, the counts of them all."""
     items = []
-    for row in findings.to_dict("records"):
+    for row in findings.iloc[:limit].to_dict("records"):
         report = reports[row["report_id"]]
         items.append(
             BriefingFinding(
@@ -160,6 +177,7 @@ def compose(
         exported=exported.isoformat(),
         permalink=permalink_url,
         findings=tuple(items),
+        total=len(findings),
         counts=counts,
         note=note.strip(),
         unplaced=int((findings["regions"].map(len) == 0).sum()),
@@ -270,13 +288,15 @@ def briefing_figure(
     if not briefing.findings:
         notes += ["", f"<b>{NO_FINDINGS}</b>"]
     else:
-        notes += ["", f"<b>Findings ({len(briefing.findings)})</b>"]
+        notes += ["", f"<b>Findings ({briefing.total:,})</b>"]
         notes += ["• " + _text(_shorten(f.title, 68)) for f in briefing.findings[:SLIDE_FINDINGS]]
-        if len(briefing.findings) > SLIDE_FINDINGS:
-            notes.append(
-                f"… and {len(briefing.findings) - SLIDE_FINDINGS} more: all are in "
-                "the PDF, with their excerpts"
+        if briefing.total > SLIDE_FINDINGS:
+            where = (
+                "all are in the PDF, with their excerpts"
+                if not briefing.left_out
+                else f"the first {len(briefing.findings):,} are in the PDF, with their excerpts"
             )
+            notes.append(f"… and {briefing.total - SLIDE_FINDINGS:,} more: {where}")
     if briefing.note:
         note = _wrap(briefing.note, 70).split("<br>")
         notes += (

@@ -20,6 +20,7 @@ from dashboard.exports.briefing import (
     NO_FINDINGS,
     PLACEMENT_CAVEAT,
     PNG_HEIGHT,
+    PRINTED_FINDINGS,
     Briefing,
     ExportError,
     _slide_geometry,
@@ -68,7 +69,8 @@ def _css_string(text: str) -> str:
 
 #: Findings printed in full in the PDF: a briefing of more is not read, and Chromium would take
 #: minutes to lay out 100,000 of them. The PDF says how many more there are and where they are.
-PDF_FINDINGS = 500
+#: (A briefing carries at most ``briefing.PRINTED_FINDINGS`` in full in the first place.)
+PDF_FINDINGS = PRINTED_FINDINGS
 
 
 def briefing_html(briefing: Briefing, png: bytes | None) -> str:
@@ -119,7 +121,7 @@ def briefing_html(briefing: Briefing, png: bytes | None) -> str:
     if not briefing.findings:
         parts.append(f'<p class="none">{NO_FINDINGS}</p>')
     else:
-        parts.append(f"<h2>Findings ({len(briefing.findings)})</h2>")
+        parts.append(f"<h2>Findings ({briefing.total:,})</h2>")
         for item in briefing.findings[:PDF_FINDINGS]:
             tags = " · ".join(
                 filter(
@@ -137,7 +139,7 @@ def briefing_html(briefing: Briefing, png: bytes | None) -> str:
                 f"<blockquote>“{escape(item.excerpt)}”</blockquote>"
                 f'<div class="cite">{escape(item.citation)}</div></article>'
             )
-        left = len(briefing.findings) - PDF_FINDINGS
+        left = briefing.total - min(len(briefing.findings), PDF_FINDINGS)
         if left > 0:
             parts.append(
                 f'<p class="none">… and {left:,} more findings in this view, not printed here: '

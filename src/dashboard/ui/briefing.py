@@ -1,19 +1,22 @@
 """The briefing page's Streamlit helpers: its fields' defaults, the briefing of the view, and the
-PNG and PDF made once per briefing."""
+PNG and PDF made once per briefing, each offered as soon as it is made."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 
-from dashboard.exports import briefing
+from dashboard.exports import briefing, files
 from dashboard.exports.pdf import to_pdf
 from dashboard.exports.png import to_png, warm_up
 from dashboard.ui import state
 from dashboard.ui.data import map_data
 from dashboard.ui.pages import PAGES
+from dashboard.views.inert import inert
 from dashboard.views.view import View
 
 
@@ -72,19 +75,95 @@ def warm_exports() -> None:
     warm_up()
 
 
-def prepare_exports(view: View, item: briefing.Briefing) -> None:
-    """Make the PNG and the PDF of *item* and keep them for the download buttons. Errors are
-    kept too, to be shown in words."""
-    try:
-        png = to_png(item, map_data(), view.corpus.gazetteer, view.filters.region)
-        pdf = to_pdf(item, png)
-    except briefing.ExportError as err:
-        st.session_state[state.BRIEFING_EXPORTS] = {"key": repr(item), "error": str(err)}
-        return
-    st.session_state[state.BRIEFING_EXPORTS] = {"key": repr(item), "png": png, "pdf": pdf}
+#: The exports in the order they are made: (key, download label, file suffix, MIME type, the
+#: step's words while it is made). The PNG comes first: the PDF prints it.
+FORMATS = (
+    ("png", "PNG (slide, 3200 x 1800)", "png", "image/png", "Drawing the slide image (PNG)"),
+    ("pdf", "PDF (A4 landscape)", "pdf", "application/pdf", "Printing the A4 PDF"),
+)
+
+
+def export_key(item: briefing.Briefing) -> str:
+    """What the exports of *item* are kept under: a digest of everything they print, so an
+    unchanged view reuses them and any change (a filter, the title, the marking) makes anew."""
+    return hashlib.sha256(repr(item).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def prepared_exports(item: briefing.Briefing) -> dict | None:
-    """The exports made for exactly this briefing, if any."""
+    """The exports made for exactly this briefing, if any (``{"png": bytes, "pdf": bytes}``,
+    or ``{"error": message}``)."""
     exports = st.session_state.get(state.BRIEFING_EXPORTS)
-    return exports if exports and exports.get("key") == repr(item) else None
+    return exports if exports and exports.get("key") == export_key(item) else None
+
+
+def make_exports(
+    view: View,
+    item: briefing.Briefing,
+    on_step: Callable[[str], None] = lambda words: None,
+    on_done: Callable[[str, bytes], None] = lambda key, data: None,
+) -> dict:
+    """Make each export of *item* in turn, calling *on_step* with the step's words before it
+    and *on_done* with its key and bytes after, and keep them. An
+    :class:`~dashboard.exports.briefing.ExportError` ends the run: what was made before it is
+    kept, and the error beside it, in words."""
+    made: dict = {"key": export_key(item)}
+    st.session_state[state.BRIEFING_EXPORTS] = made
+    try:
+        for key, *_, words in FORMATS:
+            on_step(words)
+            if key == "png":
+                data = to_png(item, map_data(), view.corpus.gazetteer, view.filters.region)
+            else:
+                data = to_pdf(item, made["png"])
+            made[key] = data
+            on_done(key, data)
+    except briefing.ExportError as err:
+        made["error"] = str(err)
+    return made
+
+
+def exports_section(view: View, item: briefing.Briefing) -> None:
+    """The "Prepare PNG and PDF" button and the downloads. Each download shows as soon as its
+    file is made (the PNG in well under the PDF's time), with the steps in a status box; the
+    files are kept for this exact briefing and offered again, unmade, until it changes (a click
+    then only reruns; after a failure it tries again)."""
+    clicked = st.button(
+        "Prepare PNG and PDF",
+        icon=":material/image:",
+        type="primary",
+        help="Renders the image, then the PDF, with the local Chromium (a few seconds).",
+    )
+    made = prepared_exports(item)
+    slots = dict(zip([f[0] for f in FORMATS], (c.empty() for c in st.columns(len(FORMATS)))))
+    name = files.safe_filename(item.title, "")
+
+    def offer(key: str, data: bytes) -> None:
+        _, label, suffix, mime, _ = next(f for f in FORMATS if f[0] == key)
+        slots[key].download_button(
+            label,
+            data,
+            file_name=f"{name}.{suffix}",
+            mime=mime,
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"download_{key}",
+        )
+
+    if clicked and (made is None or "error" in made):  # made once; a failed one again
+        with st.status("Preparing the exports…", expanded=True) as status:
+
+            def step(words: str) -> None:
+                status.update(label=words + "…")
+                status.write(words + "…")
+
+            made = make_exports(view, item, step, offer)
+            if "error" in made:
+                status.update(label="The export stopped", state="error", expanded=True)
+            else:
+                status.update(label="PNG and PDF ready", state="complete", expanded=False)
+    elif made:
+        for key, *_ in FORMATS:
+            if key in made:
+                offer(key, made[key])
+    if made and "error" in made:
+        st.error(inert(made["error"]))

@@ -62,8 +62,9 @@ def test_every_row_imports_exit_0(tmp_path, store_path):
         "Province": "regions",
         "Theme(s)": "themes",
         "Actor": "actors",
+        "Date": "period",
     }
-    assert report["extra_columns"] == ["Confidence", "Date"] and report["ignored_columns"] == []
+    assert report["extra_columns"] == ["Confidence"] and report["ignored_columns"] == []
     assert report["defaults"] == {
         "kind": "analysis",
         "report_id": "hjs-2017-iskp",

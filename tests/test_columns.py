@@ -49,7 +49,10 @@ ANALYSTS_HEADER = ["Finding ID", "Quote", "Province", "Theme(s)", "Actor"]
         ("report_id", "report_id", "name"),
         ("Régions", "regions", "name"),
         ("Confidence", None, ""),
-        ("Date", None, ""),
+        ("Date", "period", "synonym"),
+        ("As of", "period", "synonym"),
+        ("Reporting period", "period", "synonym"),
+        ("Period", "period", "name"),
         ("Source", None, ""),
         ("", None, ""),
     ],
@@ -69,7 +72,7 @@ def test_the_analysts_sheet_maps_whole():
         "Theme(s)": "themes",
         "Actor": "actors",
         "Confidence": EXTRA,
-        "Date": EXTRA,
+        "Date": "period",
     }
 
 

@@ -634,7 +634,7 @@ def test_defaults_and_derived_titles_are_marked(findings_context):
         "small",
         "ISKP’s propaganda",
     )
-    assert row["derived"] == ("report_id", "kind", "title")
+    assert row["derived"] == ("report_id", "kind", "title", "period")
     assert row["extra"] == (("Confidence", "high"),)
 
 

@@ -132,6 +132,7 @@ TRUSTED = [
     (r"^plan\.(rows_total|rows_valid|rows_rejected|previous\.id)$|^n_errors$", "a number"),
     (r"^briefing\.NO_FINDINGS$", "a constant"),
     (r"^page\.title$", "a title from the PAGES table"),
+    (r"^fmt\.label$", "a label from the briefing page's FORMATS table"),
 ]
 
 

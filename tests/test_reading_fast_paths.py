@@ -78,6 +78,7 @@ ROW = st.tuples(
     NAMES,
     NAMES,
     st.none() | st.integers(1, 500),
+    st.sampled_from(["", "2017", "2017-Q2", "2015–2017"]),  # period
     TEXT,
     st.lists(st.tuples(TEXT, TEXT), max_size=2).map(tuple),
     st.sampled_from([(), ("title",), ("report_id", "kind")]),
@@ -96,7 +97,7 @@ def test_the_findings_frame_is_what_from_records_gives(rows):
 
 
 def test_a_frame_with_a_cell_of_another_type_is_built_as_pandas_would():
-    row = ("f-1", "r", "k", "t", "s", "e", 0, 1, "p", "x", (), (), (), None, "src", (), ())
+    row = ("f-1", "r", "k", "t", "s", "e", 0, 1, "p", "x", (), (), (), None, "2017", "src", (), ())
     odd = (7, *row[1:])  # an id that is a number
     for rows in ([row], [row, odd]):
         pd.testing.assert_frame_equal(findings_frame(rows), _from_records(rows), check_exact=True)

@@ -177,7 +177,7 @@ def test_the_analysts_sheet_imports_in_every_format(bundled, store, file, make, 
         "Theme(s)": "themes",
         "Actor": "actors",
         "Confidence": "extra",
-        "Date": "extra",
+        "Date": "period",
     }
     frame = plan.result.findings
     assert list(frame["regions"]) == REGIONS
@@ -191,10 +191,11 @@ def test_the_analysts_sheet_imports_in_every_format(bundled, store, file, make, 
     assert frame.iloc[2]["title"] == "ISKP’s rising influence"
     extra = [dict(e) for e in frame["extra"]]
     assert [e.get("Confidence") for e in extra] == ["high", "medium", None]
-    assert extra[0]["Date"] == "2017-05-01"  # ISO, whatever the sheet shows
+    # The sheet's dates are when each finding holds: ISO days, whatever the sheet shows.
+    assert list(frame["period"]) == ["2017-05-01", "2017-05-02", "2017-05-03"]
     record = importer.commit_findings(plan, store, only_valid=False)
     settings = record.settings_dict()
-    assert settings["extra_columns"] == ["Confidence", "Date"]
+    assert settings["extra_columns"] == ["Confidence"]
     assert settings["defaults"]["kind"] == "analysis"
     stored = store.findings()
     assert list(stored["extra"]) == list(frame["extra"])

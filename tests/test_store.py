@@ -1172,6 +1172,7 @@ def test_a_format_1_store_is_upgraded_in_place(tmp_path, file_a):
         "DROP TABLE mappings",
         "ALTER TABLE findings DROP COLUMN extra",
         "ALTER TABLE findings DROP COLUMN derived",
+        "ALTER TABLE findings DROP COLUMN period",
         "ALTER TABLE imports DROP COLUMN settings",
         "ALTER TABLE imports DROP COLUMN replaces",
         "ALTER TABLE imports DROP COLUMN superseded_by",
@@ -1182,12 +1183,52 @@ def test_a_format_1_store_is_upgraded_in_place(tmp_path, file_a):
     con.close()
     upgraded = Store(path)
     with sqlite3.connect(path) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     stored = upgraded.findings()
     assert len(stored) == 3 and all(e == () for e in stored["extra"])
     assert upgraded.get_import(record.id).current
     upgraded.save_mapping("sig", ["a"], {"a": "excerpt"}, {"kind": "analysis"})
     assert upgraded.mapping_for("sig") == ({"a": "excerpt"}, {"kind": "analysis"})
+
+
+def test_a_format_2_store_gains_periods_and_its_findings_take_their_reports_year(
+    tmp_path, file_a, corpus
+):
+    import sqlite3
+
+    from dashboard.core.corpus import merge
+
+    path = tmp_path / "v2.sqlite3"
+    store = Store(path)
+    record = import_file(store, file_a)
+    newer = store.import_findings(
+        file_a.frame.iloc[:1],
+        file_name="v2.csv",
+        sha256="1" * 64,
+        rows_total=1,
+        rows_rejected=0,
+        replaces=record.id,
+    )
+    con = sqlite3.connect(path)
+    for statement in (
+        "ALTER TABLE findings DROP COLUMN period",
+        "ALTER TABLE archived_findings DROP COLUMN period",
+        "UPDATE findings SET derived = '[]'",
+        "PRAGMA user_version = 2",
+    ):
+        con.execute(statement)
+    con.commit()
+    con.close()
+    upgraded = Store(path)
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    stored = upgraded.findings()
+    assert list(stored["period"]) == [""]  # as stored before periods were kept
+    merged = merge(corpus, stored, upgraded.reports()).findings.iloc[len(corpus.findings) :]
+    assert list(merged["period"]) == ["2017"] and list(merged["derived"]) == [("period",)]
+    # The archived version comes back too, with its period.
+    upgraded.restore_import(record.id)
+    assert set(upgraded.findings()["period"]) == {""} and upgraded.get_import(newer.id)
 
 
 def test_replacing_an_import_killed_half_way_leaves_the_store_as_it_was(tmp_path, file_a):

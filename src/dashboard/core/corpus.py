@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +14,11 @@ import pandas as pd
 from dashboard import DATA_DIR, gc_paused
 from dashboard.core import corpus_cache, corpus_workers
 from dashboard.core.findings import Context, LoadResult, concat_findings, load_findings_bytes
+from dashboard.core.periods import Period
 from dashboard.core.problems import Problem
 from dashboard.core.regions import Gazetteer, load_gazetteer
 from dashboard.core.reports import Report, load_report
+from dashboard.core.row_checks import derived_order
 from dashboard.core.taxonomy import Taxonomy, load_taxonomy
 from dashboard.io.columns import synonyms
 
@@ -173,7 +176,28 @@ def merge(corpus: Corpus, findings: pd.DataFrame, reports: dict[str, Report]) ->
     """
     if findings.empty and not reports:
         return corpus
+    all_reports = {**corpus.reports, **reports}
+    findings = dated_by_report(findings, all_reports)
     merged = concat_findings([corpus.findings, findings]) if len(findings) else corpus.findings
-    return Corpus(
-        {**corpus.reports, **reports}, merged, corpus.gazetteer, corpus.taxonomy, corpus.problems
-    )
+    return Corpus(all_reports, merged, corpus.gazetteer, corpus.taxonomy, corpus.problems)
+
+
+def dated_by_report(findings: pd.DataFrame, reports: Mapping[str, Report]) -> pd.DataFrame:
+    """*findings* with each undated one given its report's year, marked as derived, as the
+    loader does (findings stored before periods were kept come back undated)."""
+    if findings.empty:
+        return findings
+    undated = findings["period"].fillna("").astype(str) == ""
+    if not undated.any():
+        return findings
+    years = findings["report_id"].map(lambda r: getattr(reports.get(r), "year", None) or 0)
+    fill = undated & (years > 0)
+    if not fill.any():
+        return findings
+    findings = findings.copy()
+    findings.loc[fill, "period"] = [Period.year(int(y)).text() for y in years[fill]]
+    derived = list(findings["derived"])
+    for i in fill.to_numpy().nonzero()[0]:
+        derived[i] = derived_order((*derived[i], "period"))
+    findings["derived"] = pd.Series(derived, index=findings.index, dtype=object)
+    return findings

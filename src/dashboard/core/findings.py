@@ -49,13 +49,14 @@ COLUMNS = (
     "regions",
     "actors",
     "page",
+    "period",
     "source",
     "extra",
     "derived",
 )
 LIST_COLUMNS = ("themes", "regions", "actors")
 REQUIRED = ("id", "kind", "title", "excerpt", "themes")
-OPTIONAL = ("report_id", "summary", "start", "end", "regions", "actors", "page")
+OPTIONAL = ("report_id", "summary", "start", "end", "regions", "actors", "page", "period")
 INPUT_COLUMNS = REQUIRED + OPTIONAL
 
 
@@ -82,6 +83,9 @@ def empty_findings() -> pd.DataFrame:
     ``(column name, text)`` pairs in the file's column order (``dict(row.extra)`` gives them by
     name), empty cells left out. ``derived`` names the fields that did not come from the file
     (a file-wide default or a title taken from the excerpt's opening words), e.g. ``("title",)``.
+    ``period`` is when the finding holds, as :meth:`~dashboard.core.periods.Period.text` gives it
+    (``2017``, ``2017-Q2``, ``2015–2017``): the file's own when it has one, else the report's
+    year (and ``derived`` then names ``"period"``), else empty (undated).
     """
     return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS}).astype(
         {"start": "int64", "end": "int64", "page": "Int64"}
@@ -98,6 +102,7 @@ TEXT_COLUMNS = (
     "excerpt",
     "prefix",
     "suffix",
+    "period",
     "source",
 )
 #: What pandas makes of a column of text (pandas 3: Arrow strings).
@@ -192,6 +197,9 @@ class Context:
     default_kind: str | None = None
     #: Take a missing or empty title from the excerpt's opening words (marked as derived).
     derive_titles: bool = False
+    #: How the file's slashed dates read: ``True`` day-first (``03/04/2017`` is 3 April),
+    #: ``False`` month-first, ``None`` not chosen (an ambiguous one is then refused).
+    day_first: bool | None = None
 
 
 def load_findings_bytes(

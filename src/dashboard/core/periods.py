@@ -1065,3 +1065,25 @@ def range_from_params(from_text: str | None, to_text: str | None) -> tuple[DateR
         )
         return DateRange(), notices
     return DateRange(start, end), notices
+
+
+@functools.lru_cache(maxsize=4096)
+def period_of_text(text: str) -> Period | None:
+    """The period a finding's ``period`` text (:meth:`Period.text`) stands for; ``None`` for an
+    empty (undated) one or text that is not a period."""
+    if not text:
+        return None
+    return parse_period(text, today=date.max).period
+
+
+def when_words(text: str, by_report: bool = False) -> str:
+    """A finding's period in words for a card or an export: ``March 2017``, ``2017 (the report's
+    date)`` when it was taken from the report, ``undated`` when there is none.
+
+    >>> when_words("2017-Q2"), when_words("2017", by_report=True), when_words("")
+    ('Q2 2017', "2017 (the report's date)", 'undated')
+    """
+    period = period_of_text(text)
+    if period is None:
+        return "undated"
+    return period.label() + (" (the report's date)" if by_report else "")

@@ -17,6 +17,7 @@ from dashboard.core.row_checks import (
     derive_title,
     derived_order,
     list_items,
+    period_cell,
     split_list,
     whole_number,
 )
@@ -38,6 +39,30 @@ def _resolved(cell: str, resolve) -> tuple[str, ...] | None:
         if key not in keys:
             keys.append(key)
     return tuple(keys)
+
+
+def _periods(records, theirs: str | None, reports, day_first) -> list[tuple[str, bool] | None]:
+    """Each record's ``(period text, derived)``, or None when its cell calls for a problem (a
+    notice included): :func:`~dashboard.core.row_checks.validate_row` then words it."""
+    if theirs is None:
+        cells: list = [None] * len(records)
+    else:
+        cells = list(map(dict.get, records, repeat(theirs)))
+    by_year = {}
+    out: list[tuple[str, bool] | None] = []
+    for cell, report in zip(cells, reports):
+        if report is None:
+            out.append(None)  # refused for its report already
+        elif cell is None or (type(cell) is str and not cell.strip()):
+            year = report.year
+            if year not in by_year:
+                text, derived, _ = period_cell(None, report, day_first)
+                by_year[year] = (text, derived)
+            out.append(by_year[year])
+        else:
+            text, _, problems = period_cell(cell, report, day_first)
+            out.append(None if problems else (text, False))
+    return out
 
 
 def plain_rows(
@@ -83,7 +108,9 @@ def plain_rows(
             if not good:
                 ok[i] = False
 
-    cells = {name: column(name) for name in FIELDS}  # every field a column can map to
+    # Every field a column can map to; the period's cells are read as they are (a workbook's
+    # date cells are dates, not text).
+    cells = {name: column(name) for name in FIELDS if name != "period"}
     # Each distinct kind and list cell resolved once: a file repeats them on every row.
     kind_of = cache(context.taxonomy.resolve_kind)
     themes_of = cache(lambda cell: _resolved(cell, context.taxonomy.resolve_theme) or None)
@@ -127,6 +154,8 @@ def plain_rows(
         numbers[name] = [None if v == -1 else v for v in values]
     refuse([p is None or p >= 1 for p in numbers["page"]])
     refuse([c.strip() for c in cells["excerpt"]])
+    periods = _periods(records, ours_to_theirs.get("period"), reports, context.day_first)
+    refuse([p is not None for p in periods])
     summaries = [nfc(c).strip() for c in cells["summary"]]
     rows: list[tuple | None] = [None] * n
     starts, ends, excerpts = numbers["start"], numbers["end"], cells["excerpt"]
@@ -158,6 +187,9 @@ def plain_rows(
             derived = ("report_id", *derived)
         if not given_kinds[i]:
             derived = ("kind", *derived)
+        period, period_derived = periods[i]  # type: ignore[misc]  (refused when None)
+        if period_derived:
+            derived = (*derived, "period")
         rows[i] = (
             ids[i],
             report_ids[i],
@@ -173,6 +205,7 @@ def plain_rows(
             regions[i],
             actors[i],
             numbers["page"][i],
+            period,
             source,
             extra_rows[i],
             derived_order(derived) if derived else derived,

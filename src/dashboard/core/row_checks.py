@@ -9,8 +9,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from dashboard.core.periods import Period, PeriodProblem, parse_period
 from dashboard.core.problems import Problem, errors
-from dashboard.core.reports import AnchorError, anchor_excerpt
+from dashboard.core.reports import AnchorError, Report, anchor_excerpt
 from dashboard.core.text import nfc
 from dashboard.io.columns import split_list_text
 from dashboard.io.formats import MAX_FIELD_CHARS, FormulaCell
@@ -45,7 +46,21 @@ def derive_title(excerpt: str, limit: int = DERIVED_TITLE_CHARS) -> str:
 
 def derived_order(fields: Iterable[str]) -> tuple[str, ...]:
     present = set(fields)
-    return tuple(f for f in ("report_id", "kind", "title") if f in present)
+    return tuple(f for f in ("report_id", "kind", "title", "period") if f in present)
+
+
+def period_cell(
+    value: object, report: Report | None, day_first: bool | None
+) -> tuple[str, bool, tuple[PeriodProblem, ...]]:
+    """A period cell as ``(text, derived, problems)``: the period's canonical text, or (for a
+    blank cell) the report's year with *derived* true, or ``""`` when neither is known. On an
+    error the text is ``""``; warnings come with an accepted period."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if report is not None and report.year:
+            return Period.year(report.year).text(), True, ()
+        return "", False, ()
+    parsed = parse_period(value, day_first=day_first)
+    return (parsed.period.text() if parsed.period else ""), False, parsed.problems
 
 
 def validate_row(
@@ -204,6 +219,13 @@ def validate_row(
         )
         page = None
 
+    period, period_derived, period_problems = period_cell(
+        values.get("period"), report, context.day_first
+    )
+    problems.extend(p.at(file, number, "period") for p in period_problems)
+    if period_derived:
+        derived.append("period")
+
     anchor = None
     if report is not None and text["excerpt"].strip():
         anchor = anchor_excerpt(report.text, text["excerpt"], start, end)
@@ -232,6 +254,7 @@ def validate_row(
         "regions": tuple(regions),
         "actors": tuple(actors),
         "page": page,
+        "period": period,
         "source": source,
         "extra": tuple(kept),
         "derived": derived_order(derived),

@@ -52,6 +52,7 @@ FIELDS = (
     "start",
     "end",
     "page",
+    "period",
 )
 TARGETS = (*FIELDS, EXTRA, IGNORE)
 #: Fields whose cells are lists of names.

@@ -22,7 +22,14 @@ from typing import Any
 
 from dashboard import DATA_DIR
 from dashboard.io.store_records import ImportRecord, NotFound, StoreError
-from dashboard.io.store_schema import IMPORT_FIELDS, SCHEMA, SCHEMA_VERSION, V1_TO_V2, import_record
+from dashboard.io.store_schema import (
+    IMPORT_FIELDS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    V1_TO_V2,
+    V2_TO_V3,
+    import_record,
+)
 
 #: Environment variable naming the store file.
 ENV_VAR = "DASHBOARD_STORE"
@@ -256,10 +263,12 @@ class StoreFile:
                         (uuid.uuid4().hex, utc_now()),
                     )
                     self._execute(con, f"PRAGMA user_version = {SCHEMA_VERSION}")
-                elif version == 1:
-                    for statement in V1_TO_V2:
-                        self._execute(con, statement)
-                    self._execute(con, "PRAGMA user_version = 2")
+                else:
+                    steps = {1: V1_TO_V2, 2: V2_TO_V3}
+                    for step in range(version, SCHEMA_VERSION):
+                        for statement in steps[step]:
+                            self._execute(con, statement)
+                    self._execute(con, f"PRAGMA user_version = {SCHEMA_VERSION}")
                 self._execute(con, "COMMIT")
             except BaseException:
                 if con.in_transaction:

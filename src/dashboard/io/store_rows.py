@@ -98,6 +98,8 @@ def finding_row(values: Mapping[str, Any], import_id: int, source: str) -> tuple
         row[column] = json.dumps([str(item) for item in items], ensure_ascii=False)
     row["start"], row["end"] = int(values["start"]), int(values["end"])
     row["page"] = None if _missing(values["page"]) else int(values["page"])
+    period = values.get("period")
+    row["period"] = "" if _missing(period) else str(period)
     extra = values.get("extra")
     pairs = [] if extra is None or _missing_list(extra) else [[str(k), str(v)] for k, v in extra]
     row["extra"] = json.dumps(pairs, ensure_ascii=False)

@@ -15,7 +15,7 @@ from dashboard.io.store_records import ImportRecord
 #: Version of the tables below, kept in ``PRAGMA user_version``. Raise it with every change of
 #: the schema, and teach :meth:`~dashboard.io.store_file.StoreFile._create_or_upgrade` the step
 #: from the version before.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: What version 2 added: extra attributes and derived fields of findings, the settings of an
 #: import (how the file was read, its mapping and defaults), versions of an import (an earlier
@@ -58,6 +58,13 @@ V1_TO_V2 = (
     "ALTER TABLE findings ADD COLUMN extra TEXT NOT NULL DEFAULT '[]'",
     "ALTER TABLE findings ADD COLUMN derived TEXT NOT NULL DEFAULT '[]'",
     *V2_TABLES,
+)
+#: What version 3 added: when each finding holds (``period``, as ``Period.text()`` gives it).
+#: Findings stored before it read back undated; :func:`dashboard.core.corpus.merge` gives them
+#: their report's year, marked as derived, as the loader does.
+V2_TO_V3 = (
+    "ALTER TABLE findings ADD COLUMN period TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE archived_findings ADD COLUMN period TEXT NOT NULL DEFAULT ''",
 )
 
 SCHEMA = (
@@ -110,7 +117,8 @@ SCHEMA = (
         page INTEGER,
         source TEXT NOT NULL,
         extra TEXT NOT NULL DEFAULT '[]',
-        derived TEXT NOT NULL DEFAULT '[]'
+        derived TEXT NOT NULL DEFAULT '[]',
+        period TEXT NOT NULL DEFAULT ''
     )""",
     "CREATE INDEX findings_by_import ON findings (import_id)",
     "CREATE INDEX findings_by_report ON findings (report_id)",
@@ -122,6 +130,7 @@ SCHEMA = (
         updated_at TEXT NOT NULL
     )""",
     *V2_TABLES,
+    V2_TO_V3[1],  # archived_findings as version 2 made it, with its period
 )
 
 FINDING_FIELDS = (
@@ -140,6 +149,7 @@ FINDING_FIELDS = (
     "regions",
     "actors",
     "page",
+    "period",
     "source",
     "extra",
     "derived",

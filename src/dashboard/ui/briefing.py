@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 import streamlit as st
@@ -75,11 +75,22 @@ def warm_exports() -> None:
     warm_up()
 
 
-#: The exports in the order they are made: (key, download label, file suffix, MIME type, the
-#: step's words while it is made). The PNG comes first: the PDF prints it.
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export of the briefing page: its key, download label, file suffix, MIME type and the
+    words of its step while it is made."""
+
+    key: str
+    label: str
+    suffix: str
+    mime: str
+    words: str
+
+
+#: The exports in the order they are made. The PNG comes first: the PDF prints it.
 FORMATS = (
-    ("png", "PNG (slide, 3200 x 1800)", "png", "image/png", "Drawing the slide image (PNG)"),
-    ("pdf", "PDF (A4 landscape)", "pdf", "application/pdf", "Printing the A4 PDF"),
+    ExportFormat("png", "PNG (slide, 3200 x 1800)", "png", "image/png", "Drawing the slide image"),
+    ExportFormat("pdf", "PDF (A4 landscape)", "pdf", "application/pdf", "Printing the A4 PDF"),
 )
 
 
@@ -109,8 +120,9 @@ def make_exports(
     made: dict = {"key": export_key(item)}
     st.session_state[state.BRIEFING_EXPORTS] = made
     try:
-        for key, *_, words in FORMATS:
-            on_step(words)
+        for fmt in FORMATS:
+            key = fmt.key
+            on_step(fmt.words)
             if key == "png":
                 data = to_png(item, map_data(), view.corpus.gazetteer, view.filters.region)
             else:
@@ -134,16 +146,16 @@ def exports_section(view: View, item: briefing.Briefing) -> None:
         help="Renders the image, then the PDF, with the local Chromium (a few seconds).",
     )
     made = prepared_exports(item)
-    slots = dict(zip([f[0] for f in FORMATS], (c.empty() for c in st.columns(len(FORMATS)))))
+    slots = {f.key: c.empty() for f, c in zip(FORMATS, st.columns(len(FORMATS)))}
     name = files.safe_filename(item.title, "")
 
     def offer(key: str, data: bytes) -> None:
-        _, label, suffix, mime, _ = next(f for f in FORMATS if f[0] == key)
+        fmt = next(f for f in FORMATS if f.key == key)
         slots[key].download_button(
-            label,
+            fmt.label,
             data,
-            file_name=f"{name}.{suffix}",
-            mime=mime,
+            file_name=f"{name}.{fmt.suffix}",
+            mime=fmt.mime,
             icon=":material/download:",
             on_click="ignore",
             key=f"download_{key}",
@@ -153,8 +165,8 @@ def exports_section(view: View, item: briefing.Briefing) -> None:
         with st.status("Preparing the exports…", expanded=True) as status:
 
             def step(words: str) -> None:
-                status.update(label=words + "…")
-                status.write(words + "…")
+                status.update(label=inert(words) + "…")
+                status.write(inert(words) + "…")
 
             made = make_exports(view, item, step, offer)
             if "error" in made:
@@ -162,8 +174,8 @@ def exports_section(view: View, item: briefing.Briefing) -> None:
             else:
                 status.update(label="PNG and PDF ready", state="complete", expanded=False)
     elif made:
-        for key, *_ in FORMATS:
-            if key in made:
-                offer(key, made[key])
+        for fmt in FORMATS:
+            if fmt.key in made:
+                offer(fmt.key, made[fmt.key])
     if made and "error" in made:
         st.error(inert(made["error"]))

@@ -7,6 +7,7 @@ from html import escape
 
 import pandas as pd
 
+from dashboard.core.periods import when_words
 from dashboard.core.regions import Gazetteer
 from dashboard.core.reports import Report
 from dashboard.core.taxonomy import Taxonomy
@@ -74,6 +75,13 @@ def citation_text(finding: Mapping, report: Report) -> str:
     return f"{report.citation(page_of(finding))} Finding {finding['id']}: “{finding['excerpt']}”"
 
 
+def when_of(finding: Mapping) -> str:
+    """When the finding holds, in words (``Q2 2017``, ``2017 (the report's date)``, ``undated``)."""
+    return when_words(
+        str(finding.get("period") or ""), "period" in tuple(finding.get("derived") or ())
+    )
+
+
 def theme_chips(themes, taxonomy: Taxonomy) -> str:
     chips = []
     for key in themes:
@@ -112,14 +120,14 @@ def finding_card(
     parts = [
         f'<div class="fc" id="card-{escape(finding["id"])}">',
         f"<h4>{escape(finding['title'])}</h4>",
-        f'<div class="meta">{escape(kind)} · <code>{escape(finding["id"])}</code>'
-        f" · {escape(finding['source'])}</div>",
+        f'<div class="meta">{escape(kind)} · {escape(when_of(finding))} · '
+        f"<code>{escape(finding['id'])}</code> · {escape(finding['source'])}</div>",
         f"<div>{theme_chips(finding['themes'], taxonomy)}"
         f"{region_tags(finding['regions'], gazetteer)}</div>",
     ]
     if finding.get("summary"):
         parts.append(f"<p>{escape(finding['summary'])}</p>")
-    derived = set(finding.get("derived") or ())
+    derived = set(finding.get("derived") or ()) - {"period"}  # said beside the date
     if derived:
         what = {
             "title": "title from the excerpt's opening words",

@@ -365,3 +365,40 @@ def test_cards_turn_page_by_page(corpus):
         assert len(ids) == (10 if number < 3 else 3)
         seen += ids
     assert sorted(seen) == sorted(corpus.findings["id"])
+
+
+def summary_of(at: AppTest) -> str:
+    """The page's summary line: the view in words."""
+    return shown(at.markdown[0].value).strip("*")
+
+
+def test_the_date_range_filters_every_page_and_lives_in_the_link():
+    at = run({"from": "2016", "to": "2016"})
+    summary = summary_of(at)
+    assert summary.startswith("0 findings") and "2016" in summary
+    assert at.sidebar.text_input(key="w_from").value == "2016"
+    at.sidebar.text_input(key="w_to").set_value("2017-06").run()
+    assert summary_of(at).startswith("23 findings · Jan 2016–Jun 2017")
+    assert at.query_params["from"] == ["2016"] and at.query_params["to"] == ["2017-06"]
+    at.sidebar.checkbox(key="w_by_report").check().run()
+    assert at.query_params["dates"] == ["report"]
+    assert "(by report date)" in summary_of(at)
+    at.switch_page("pages/table.py").run()
+    assert summary_of(at).startswith("23 findings · Jan 2016–Jun 2017 (by report date)")
+
+
+def test_a_date_typed_wrong_is_said_and_not_used():
+    at = run()
+    at.sidebar.text_input(key="w_from").set_value("2017-02-30").run()
+    assert summary_of(at).startswith("23 findings · no filters")
+    assert any("“2017-02-30” is not used" in shown(c.value) for c in at.sidebar.caption)
+    at.sidebar.text_input(key="w_from").set_value("2018").run()
+    at.sidebar.text_input(key="w_to").set_value("2016").run()
+    assert any("From comes after To" in shown(c.value) for c in at.sidebar.caption)
+    assert "from" not in at.query_params
+
+
+def test_a_link_with_a_range_ending_before_it_starts_says_so():
+    at = run({"from": "2018", "to": "2016"})
+    assert any("from=2018" in shown(w.value) for w in at.warning), texts(at.warning)
+    assert summary_of(at).startswith("23 findings · no filters")

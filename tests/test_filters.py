@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -142,7 +143,21 @@ ROUND_TRIPS = [
     Filters(actors=("TTP", "Afghan Taliban"), kinds=("quotation",)),
     Filters(reports=("hjs-2017-iskp",), text='"social media" youth'),
     Filters(finding="hjs2017-ko-08", themes=("refugees",)),
+    Filters(date_from=date(2016, 1, 1), date_to=date(2017, 12, 31)),
+    Filters(date_from=date(2016, 4, 1), by_report=True),
+    Filters(date_to=date(2017, 3, 4), themes=("refugees",)),
 ]
+
+
+def test_a_date_range_is_written_short_in_the_link(corpus):
+    filters = Filters(date_from=date(2016, 1, 1), date_to=date(2017, 12, 31))
+    assert filters.to_query_params() == {"from": ["2016"], "to": ["2017"]}
+    assert Filters(date_from=date(2016, 4, 1), by_report=True).to_query_params() == {
+        "from": ["2016-04"],
+        "dates": ["report"],
+    }
+    parsed, notices = _parse({"from": "2016-01", "to": "Q3 2017"}, corpus)
+    assert (parsed.date_from, parsed.date_to, notices) == (date(2016, 1, 1), date(2017, 9, 30), [])
 
 
 @pytest.mark.parametrize("filters", ROUND_TRIPS)
@@ -170,6 +185,10 @@ def test_query_param_round_trip(corpus, filters):
         ({"q": "x" * 500}, Filters(text="x" * 200), "Cut the search text"),
         ({"finding": "nope"}, Filters(), "unknown finding 'nope'"),
         ({"utm_source": "mail"}, Filters(), "unknown link parameter 'utm_source'"),
+        ({"from": "2018", "to": "2016"}, Filters(), "from=2018"),
+        ({"from": "2017-02-30"}, Filters(), "Ignored 'from=2017-02-30'"),
+        ({"to": "soon", "from": "2016"}, Filters(date_from=date(2016, 1, 1)), "'to=soon'"),
+        ({"dates": "whenever"}, Filters(), "dates=whenever"),
     ],
 )
 def test_bad_params_are_dropped_with_notice(corpus, params, expected, notice):
@@ -227,6 +246,17 @@ _CORPUS: dict = {}
             "0 findings · actor = TTP · kind = Quotation · text contains “radio”",
         ),
         (Filters(text='"social media" youth'), 1, '1 finding · text contains "social media" youth'),
+        (
+            Filters(date_from=date(2016, 1, 1), date_to=date(2017, 12, 31)),
+            23,
+            "23 findings · 2016–2017",
+        ),
+        (
+            Filters(date_from=date(2017, 1, 1), date_to=date(2017, 6, 30), by_report=True),
+            23,
+            "23 findings · Jan–Jun 2017 (by report date)",
+        ),
+        (Filters(date_from=date(2018, 1, 1)), 0, "0 findings · from 2018"),
     ],
 )
 def test_describe(corpus, filters, count, words):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from dashboard.core.findings import COLUMNS, TEXT_COLUMNS, empty_findings
 from dashboard.core.regions import load_gazetteer
+from dashboard.core.reports import Report
 from dashboard.core.taxonomy import load_taxonomy
 from dashboard.core.text import fold
 from dashboard.query.filters import Filters, apply, count_values, facets, region_scope
@@ -43,6 +45,13 @@ REGIONS = (
 ACTORS = ("ISKP", "TTP", "Afghan Taliban", "Pakistan")
 KINDS = ("analysis", "assessment", "quotation")
 REPORTS = ("r1", "r2", "r3")
+#: The reports' dates (the date filter's ``by_report``): r3's year is not known.
+REPORT_DATES = {
+    r: Report(r, r, "A", "text", "full text", year=year)
+    for r, year in zip(REPORTS, (2016, 2017, None))
+}
+PERIODS = ("", "2016", "2017-Q2", "2015–2017", "2017-03-04", "2018-06", "2016-11–2017-02")
+DAYS = tuple(date(2015, 6, 1) + timedelta(days=61 * k) for k in range(22))
 WORDS = (
     "radio",
     "Radio",
@@ -127,6 +136,7 @@ def findings_frames(draw, max_rows: int = 25) -> pd.DataFrame:
                 "regions": _subset(draw, REGIONS, duplicates=duplicates),
                 "actors": _subset(draw, ACTORS, duplicates=duplicates),
                 "page": draw(st.none() | st.integers(1, 9)),
+                "period": draw(st.sampled_from(PERIODS)),
                 "source": "generated",
             }
         )
@@ -162,13 +172,21 @@ def filter_values(draw) -> Filters:
         kinds=_subset(draw, (*KINDS, "recommendation"), max_size=2),
         reports=_subset(draw, (*REPORTS, "r9"), max_size=2),
         text=draw(st.just("") | st.lists(st.sampled_from(TERMS), max_size=2).map(" ".join)),
+        **draw(date_values()),
     )
+
+
+@st.composite
+def date_values(draw) -> dict:
+    ends = sorted(draw(st.lists(st.sampled_from(DAYS), min_size=2, max_size=2)))
+    start, end = (draw(st.none() | st.just(day)) for day in ends)
+    return {"date_from": start, "date_to": end, "by_report": draw(st.booleans())}
 
 
 def _region_scope_counts(findings: pd.DataFrame, filters: Filters) -> dict[str, int]:
     """What the region picker shows today: ``ui._region_scope_counts``, written out here so that
     this test outlives the switch of ``ui`` to the index."""
-    base = apply(findings, filters.without("region"), GAZETTEER)
+    base = apply(findings, filters.without("region"), GAZETTEER, REPORT_DATES)
     named = [set(r) for r in base["regions"]]
     counts = {}
     for code in GAZETTEER.codes:
@@ -179,7 +197,7 @@ def _region_scope_counts(findings: pd.DataFrame, filters: Filters) -> dict[str, 
 
 def assert_same(findings: pd.DataFrame, index: FindingsIndex, filters: Filters) -> None:
     """Every answer of the index equals the pandas function it replaces."""
-    expected = apply(findings, filters, GAZETTEER)
+    expected = apply(findings, filters, GAZETTEER, REPORT_DATES)
     mask = index.mask(filters)
     assert mask.dtype == bool and mask.shape == (len(findings),)
     got = index.apply(filters)
@@ -192,7 +210,7 @@ def assert_same(findings: pd.DataFrame, index: FindingsIndex, filters: Filters) 
     assert index.kind_counts(mask) == count_values(expected, "kind")
     assert index.report_counts(mask) == count_values(expected, "report_id")
     assert index.unplaced(mask) == int((expected["regions"].map(len) == 0).sum())
-    assert index.facets(filters) == facets(findings, filters, GAZETTEER)
+    assert index.facets(filters) == facets(findings, filters, GAZETTEER, REPORT_DATES)
     assert index.region_scope_counts(filters) == _region_scope_counts(findings, filters)
     # No zero entries: the counters are equal as dicts too, not only as counters.
     for counter in (index.region_counts(mask), index.theme_counts(mask)):
@@ -207,7 +225,7 @@ def assert_same(findings: pd.DataFrame, index: FindingsIndex, filters: Filters) 
 )
 def test_index_equals_the_pandas_filters(findings, many, words):
     before = findings.copy()
-    index = FindingsIndex.build(findings, GAZETTEER, words=words)
+    index = FindingsIndex.build(findings, GAZETTEER, words=words, reports=REPORT_DATES)
     for filters in many:
         assert_same(findings, index, filters)
     pd.testing.assert_frame_equal(findings, before)  # neither builds nor filters change the input
@@ -216,7 +234,7 @@ def test_index_equals_the_pandas_filters(findings, many, words):
 @settings(max_examples=60, deadline=None)
 @given(findings=findings_frames(), filters=filter_values(), words=WORD_INDEX)
 def test_remembered_search_masks_give_the_same_answer(findings, filters, words):
-    index = FindingsIndex.build(findings, GAZETTEER, words=words)
+    index = FindingsIndex.build(findings, GAZETTEER, words=words, reports=REPORT_DATES)
     first = index.mask(filters)
     first[:] = False  # the caller's own array: changing it changes nothing in the index
     assert_same(findings, index, filters)
@@ -230,7 +248,7 @@ def test_remembered_search_masks_give_the_same_answer(findings, filters, words):
 )
 def test_searches_in_any_order(findings, texts, words):
     """A search may be narrowed by a remembered term found inside it, never by another."""
-    index = FindingsIndex.build(findings, GAZETTEER, words=words)
+    index = FindingsIndex.build(findings, GAZETTEER, words=words, reports=REPORT_DATES)
     for text in texts:
         filters = Filters(text=text)
         pd.testing.assert_frame_equal(index.apply(filters), apply(findings, filters, GAZETTEER))
@@ -288,6 +306,9 @@ CORPUS_FILTERS = [
     Filters(themes=("propaganda",), region="AF", wider=True, actors=("ISKP",)),
     Filters(themes=("propaganda",), actors=("ISKP",), kinds=("quotation",), text="radio"),
     Filters(finding="hjs2017-ko-08", themes=("refugees",)),
+    Filters(date_from=date(2017, 3, 1), date_to=date(2018, 6, 30)),
+    Filters(date_to=date(2016, 12, 31)),
+    Filters(date_from=date(2016, 1, 1), themes=("refugees",)),
 ]
 
 
@@ -321,7 +342,7 @@ def test_bundled_corpus_is_indexed_whole(corpus, corpus_index):
 )
 def test_empty_frames(corpus, empty, filters):
     findings = empty_findings() if empty == "empty_findings" else corpus.findings.iloc[:0]
-    index = FindingsIndex.build(findings, GAZETTEER)
+    index = FindingsIndex.build(findings, GAZETTEER, reports=REPORT_DATES)
     assert len(index) == 0 and index.mask(filters).shape == (0,)
     assert_same(findings, index, filters)
     result = index.apply(filters)

@@ -121,7 +121,10 @@ RENDERING = {
 TRUSTED = [
     (r"^(\w+\.)?inert(_html)?\(", "made inert"),
     (r"^(len|int|round)\(", "a number"),
-    (r"\.unplaced\(|\.count$|^unplaced$|^TABLE_ROWS$|^MAX_[A-Z_]+$|^size$|^pages$", "a number"),
+    (
+        r"\.unplaced\(|\.undated\(|\.count$|^unplaced$|^TABLE_ROWS$|^MAX_[A-Z_]+$|^size$|^pages$",
+        "a number",
+    ),
     (r"\.get\([^,]+, 0\)$", "a count"),
     (r"^(gaz|view\.corpus\.gazetteer|data\.gazetteer)\.name\(", "the bundled gazetteer's names"),
     (r"^fc\.|^counts_line\(|^maps\.alt_text\(", "built from the bundled taxonomy and gazetteer"),

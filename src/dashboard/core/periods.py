@@ -994,7 +994,13 @@ def describe_range(start: date | None, end: date | None) -> str:
     return _point(precision, start) + RANGE_DASH + _point(precision, end)
 
 
-def _param_text(day: date, *, at_start: bool) -> str:
+def bound_text(day: date, *, at_start: bool) -> str:
+    """An end of a date range in the shortest form that names it: the year, the month or the
+    day it starts (``at_start``) or ends.
+
+    >>> bound_text(date(2016, 1, 1), at_start=True), bound_text(date(2017, 3, 31), at_start=False)
+    ('2016', '2017-03')
+    """
     return _unit_text(_granularity(day, at_start=at_start), day)
 
 
@@ -1029,9 +1035,9 @@ class DateRange:
         """
         params: dict[str, list[str]] = {}
         if self.start is not None:
-            params["from"] = [_param_text(self.start, at_start=True)]
+            params["from"] = [bound_text(self.start, at_start=True)]
         if self.end is not None:
-            params["to"] = [_param_text(self.end, at_start=False)]
+            params["to"] = [bound_text(self.end, at_start=False)]
         return params
 
 

@@ -11,11 +11,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
+from dashboard.core.periods import DateRange, Period, period_of_text, range_from_params
 from dashboard.core.regions import Gazetteer
+from dashboard.core.reports import Report
 from dashboard.core.taxonomy import Taxonomy
 from dashboard.core.text import fold
 
@@ -28,6 +31,9 @@ PARAMS = {
     "kind": "kind of finding, repeatable",
     "report": "report id, repeatable",
     "q": "free text searched in title, summary and excerpt",
+    "from": "first day, month, quarter or year of the date range (2016, 2016-03, 2016-Q2)",
+    "to": "last day, month, quarter or year of the date range",
+    "dates": "'report' to date findings by their report's date, not the date they refer to",
     "finding": "a finding to open in the report reader",
 }
 MAX_QUERY_CHARS = 200
@@ -45,7 +51,23 @@ class Filters:
     kinds: tuple[str, ...] = ()
     reports: tuple[str, ...] = ()
     text: str = ""
+    #: The date range, both days included (``None``: open); a finding whose period overlaps it
+    #: is in, an undated one is out once either end is set.
+    date_from: date | None = None
+    date_to: date | None = None
+    #: Date each finding by its report's date instead of the date it refers to.
+    by_report: bool = False
     finding: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(
+                f"the date range {self.date_from}..{self.date_to} ends before it starts"
+            )
+
+    @property
+    def dates(self) -> DateRange:
+        return DateRange(self.date_from, self.date_to)
 
     @property
     def active(self) -> bool:
@@ -57,6 +79,7 @@ class Filters:
             or self.kinds
             or self.reports
             or self.text.strip()
+            or not self.dates.is_open
         )
 
     def to_query_params(self) -> dict[str, list[str]]:
@@ -80,6 +103,9 @@ class Filters:
             params["report"] = list(self.reports)
         if self.text.strip():
             params["q"] = [self.text.strip()]
+        params.update(self.dates.to_query_params())
+        if self.by_report:
+            params["dates"] = ["report"]
         if self.finding:
             params["finding"] = [self.finding]
         return params
@@ -151,6 +177,19 @@ class Filters:
             notices.append(f"Cut the search text in the link to {MAX_QUERY_CHARS} characters.")
             text = text[:MAX_QUERY_CHARS]
 
+        dates, date_notices = range_from_params(
+            " ".join(values.get("from", [])[:1]) or None, " ".join(values.get("to", [])[:1]) or None
+        )
+        notices.extend(date_notices)
+        by_report = False
+        for raw in values.get("dates", [])[:1]:
+            if raw.strip().lower() == "report":
+                by_report = True
+            elif raw.strip().lower() not in ("", "refers", "finding"):
+                notices.append(
+                    f"Ignored 'dates={raw}' in the link: use dates=report, or leave it out."
+                )
+
         finding = None
         finding_ids = set(findings)
         for raw in values.get("finding", [])[:1]:
@@ -167,6 +206,9 @@ class Filters:
             kinds=kinds,
             reports=report_values,
             text=text,
+            date_from=dates.start,
+            date_to=dates.end,
+            by_report=by_report,
             finding=finding,
         ), notices
 
@@ -202,6 +244,8 @@ class Filters:
         if self.text.strip():
             text = self.text.strip()
             parts.append(f"text contains {text}" if '"' in text else f"text contains “{text}”")
+        if not self.dates.is_open:
+            parts.append(self.dates.describe() + (" (by report date)" if self.by_report else ""))
         if not self.active:
             parts.append("no filters")
         return " · ".join(parts)
@@ -215,7 +259,10 @@ class Filters:
             "kinds": (),
             "reports": (),
             "text": "",
+            "dates": None,
         }[facet]
+        if facet == "dates":
+            return replace(self, date_from=None, date_to=None)
         changes: dict[str, Any] = {facet: empty}
         if facet == "region":
             changes["wider"] = False
@@ -250,8 +297,21 @@ def search_terms(text: str) -> list[str]:
     return terms
 
 
-def apply(findings: pd.DataFrame, filters: Filters, gazetteer: Gazetteer) -> pd.DataFrame:
-    """The findings that pass every filter, in their original order, with every column kept."""
+def finding_period(period: str, report: Report | None, by_report: bool) -> Period | None:
+    """The period a finding is dated by: its own (``period``), or its report's year."""
+    if by_report:
+        return Period.year(report.year) if report is not None and report.year else None
+    return period_of_text(period)
+
+
+def apply(
+    findings: pd.DataFrame,
+    filters: Filters,
+    gazetteer: Gazetteer,
+    reports: Mapping[str, Report] | None = None,
+) -> pd.DataFrame:
+    """The findings that pass every filter, in their original order, with every column kept.
+    *reports* dates the findings by report (``filters.by_report``); without them none has one."""
     mask = pd.Series(True, index=findings.index)
     if filters.themes:
         wanted = frozenset(filters.themes)
@@ -273,6 +333,17 @@ def apply(findings: pd.DataFrame, filters: Filters, gazetteer: Gazetteer) -> pd.
         ).map(fold)
         for term in terms:
             mask &= haystack.str.contains(term, regex=False)
+    if not filters.dates.is_open:
+        known = reports or {}
+        periods = [
+            finding_period(p, known.get(r), filters.by_report)
+            for p, r in zip(findings["period"], findings["report_id"])
+        ]
+        mask &= pd.Series(
+            [p is not None and filters.dates.includes(p) for p in periods],
+            index=findings.index,
+            dtype=bool,
+        )
     return findings[mask.astype(bool)]
 
 
@@ -297,10 +368,18 @@ class Facets:
     reports: Counter = field(default_factory=Counter)
 
 
-def facets(findings: pd.DataFrame, filters: Filters, gazetteer: Gazetteer) -> Facets:
+def facets(
+    findings: pd.DataFrame,
+    filters: Filters,
+    gazetteer: Gazetteer,
+    reports: Mapping[str, Report] | None = None,
+) -> Facets:
+    def without(facet: str) -> pd.DataFrame:
+        return apply(findings, filters.without(facet), gazetteer, reports)
+
     return Facets(
-        themes=count_values(apply(findings, filters.without("themes"), gazetteer), "themes"),
-        actors=count_values(apply(findings, filters.without("actors"), gazetteer), "actors"),
-        kinds=count_values(apply(findings, filters.without("kinds"), gazetteer), "kind"),
-        reports=count_values(apply(findings, filters.without("reports"), gazetteer), "report_id"),
+        themes=count_values(without("themes"), "themes"),
+        actors=count_values(without("actors"), "actors"),
+        kinds=count_values(without("kinds"), "kind"),
+        reports=count_values(without("reports"), "report_id"),
     )

@@ -53,6 +53,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from itertools import chain
 
 import numpy as np
@@ -60,8 +61,10 @@ import pandas as pd
 
 from dashboard import gc_paused
 from dashboard.core import corpus_cache
+from dashboard.core.periods import Period, period_of_text
 from dashboard.core.regions import Gazetteer
-from dashboard.query.filters import Facets, Filters, region_scope, search_terms
+from dashboard.core.reports import Report
+from dashboard.query.filters import Facets, Filters, finding_period, region_scope, search_terms
 from dashboard.query.words import _readonly, _Words, search_texts
 
 __all__ = ["FindingsIndex"]
@@ -156,6 +159,59 @@ class _CodeIndex:
         return _nonzero_counter(self.values, counted)
 
 
+#: The first and last day of an undated finding: a span no range overlaps.
+_NO_FIRST, _NO_LAST = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True, eq=False)
+class _Periods:
+    """Each row's period as the ordinals of its first and last day (undated: never overlaps)."""
+
+    first: np.ndarray
+    last: np.ndarray
+
+    @classmethod
+    def none(cls, rows: int) -> _Periods:
+        return cls(
+            _readonly(np.full(rows, _NO_FIRST, dtype=np.int64)),
+            _readonly(np.full(rows, _NO_LAST, dtype=np.int64)),
+        )
+
+    @classmethod
+    def _of_codes(cls, codes: np.ndarray, periods: Sequence[Period | None]) -> _Periods:
+        first = np.array([p.first.toordinal() if p else _NO_FIRST for p in periods] + [_NO_FIRST])
+        last = np.array([p.last.toordinal() if p else _NO_LAST for p in periods] + [_NO_LAST])
+        return cls(
+            _readonly(first.astype(np.int64)[codes]), _readonly(last.astype(np.int64)[codes])
+        )
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Periods:
+        """From a ``period`` column of :meth:`~dashboard.core.periods.Period.text` values, each
+        distinct one read once."""
+        codes, uniques = pd.factorize(column, sort=False)  # a missing cell: code -1, undated
+        return cls._of_codes(
+            codes, [period_of_text(u) if isinstance(u, str) else None for u in uniques]
+        )
+
+    @classmethod
+    def of_reports(cls, column: pd.Series, reports: Mapping[str, Report]) -> _Periods:
+        """Each row dated by the year of the report its ``report_id`` names."""
+        codes, uniques = pd.factorize(column, sort=False)
+        return cls._of_codes(
+            codes, [finding_period("", reports.get(str(u)), by_report=True) for u in uniques]
+        )
+
+    def overlapping(self, start: date | None, end: date | None) -> np.ndarray:
+        """Rows whose period shares a day with ``start``..``end`` (``None``: open)."""
+        mask = self.first <= (end.toordinal() if end else _NO_FIRST - 1)
+        if start is not None:
+            mask &= self.last >= start.toordinal()
+        else:
+            mask &= self.last > _NO_LAST
+        return mask
+
+
 def _nonzero_counter(values: Sequence, counts: np.ndarray) -> Counter:
     return Counter({values[j]: int(n) for j, n in enumerate(counts.tolist()) if n})
 
@@ -177,6 +233,8 @@ class FindingsIndex:
         kinds: _CodeIndex,
         reports: _CodeIndex,
         text: list[str],
+        periods: _Periods | None = None,
+        report_periods: _Periods | None = None,
     ):
         self.findings = findings
         self.gazetteer = gazetteer
@@ -188,6 +246,11 @@ class FindingsIndex:
         #: The folded search text of each finding (see :func:`search_text`), as an object array.
         self.text = _readonly(np.array(text, dtype=object))
         self._text_list = text
+        #: Each finding's period as day ordinals (its own, and its report's year).
+        self.periods = periods if periods is not None else _Periods.of(findings["period"])
+        self.report_periods = (
+            report_periods if report_periods is not None else _Periods.none(len(findings))
+        )
         #: Findings that name no place at all.
         self.no_place = _readonly(np.asarray(~regions.matrix.any(axis=1)))
         self._terms: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
@@ -217,6 +280,7 @@ class FindingsIndex:
         *,
         words: str = "background",
         cache: bool = True,
+        reports: Mapping[str, Report] | None = None,
     ) -> FindingsIndex:
         """Index *findings* (a frame with the columns of :data:`dashboard.core.findings.COLUMNS`).
 
@@ -224,16 +288,22 @@ class FindingsIndex:
         use it once it is there), ``"now"``, or ``"never"``. With *cache*, the folded search
         texts of a large frame are kept on disk, keyed by the contents of the title, summary and
         excerpt columns (:func:`dashboard.core.corpus_cache.cached_strings`): folding them is
-        most of the build.
+        most of the build. *reports* give each finding its report's date (the date filter's
+        ``by_report``); without them no finding has one.
         """
         if words not in ("background", "now", "never"):
             raise ValueError(f"words must be 'background', 'now' or 'never', not {words!r}")
         with gc_paused():
-            return cls._build(findings, gazetteer, words, cache)
+            return cls._build(findings, gazetteer, words, cache, reports or {})
 
     @classmethod
     def _build(
-        cls, findings: pd.DataFrame, gazetteer: Gazetteer, words: str, cache: bool = True
+        cls,
+        findings: pd.DataFrame,
+        gazetteer: Gazetteer,
+        words: str,
+        cache: bool = True,
+        reports: Mapping[str, Report] | None = None,
     ) -> FindingsIndex:
         sources = [findings["title"], findings["summary"], findings["excerpt"]]
 
@@ -249,6 +319,8 @@ class FindingsIndex:
             kinds=_CodeIndex.build(findings["kind"]),
             reports=_CodeIndex.build(findings["report_id"]),
             text=text,
+            periods=_Periods.of(findings["period"]),
+            report_periods=_Periods.of_reports(findings["report_id"], reports or {}),
         )
         if words == "now":
             index._index_words()
@@ -362,7 +434,7 @@ class FindingsIndex:
     def parts(self, filters: Filters) -> dict[str, np.ndarray | None]:
         """The mask of each facet of *filters* (``None`` where the facet filters nothing)."""
         parts: dict[str, np.ndarray | None] = dict.fromkeys(
-            ("themes", "region", "actors", "kinds", "reports", "text")
+            ("themes", "region", "actors", "kinds", "reports", "text", "dates")
         )
         if filters.themes:
             parts["themes"] = self.themes.any_of(filters.themes)
@@ -380,6 +452,9 @@ class FindingsIndex:
             for term in terms[1:]:
                 text &= self.term_mask(term)
             parts["text"] = text
+        if not filters.dates.is_open:
+            periods = self.report_periods if filters.by_report else self.periods
+            parts["dates"] = periods.overlapping(filters.date_from, filters.date_to)
         return parts
 
     def _combine(
@@ -430,6 +505,13 @@ class FindingsIndex:
     def unplaced(self, mask: np.ndarray | None = None) -> int:
         """How many of the findings in *mask* name no place."""
         return int(np.count_nonzero(self.no_place if mask is None else self.no_place & mask))
+
+    def undated(self, filters: Filters) -> int:
+        """How many findings the other filters of *filters* keep that have no date (by the
+        date basis chosen): a date range leaves them out."""
+        periods = self.report_periods if filters.by_report else self.periods
+        base = self._combine(self.parts(filters.without("dates")))
+        return int(np.count_nonzero(base & (periods.first == _NO_FIRST)))
 
     def facets(self, filters: Filters) -> Facets:
         """Exactly ``filters.facets(findings, filters, gazetteer)``, each facet's masks computed

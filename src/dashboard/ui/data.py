@@ -84,7 +84,7 @@ def _cached_base(
     if store_path:
         analysts = _cached_store(store_path)
         corpus = merge(corpus, analysts.findings(), analysts.reports())
-    return corpus, FindingsIndex.build(corpus.findings, corpus.gazetteer)
+    return corpus, FindingsIndex.build(corpus.findings, corpus.gazetteer, reports=corpus.reports)
 
 
 def base() -> tuple[Corpus, FindingsIndex]:

@@ -13,6 +13,7 @@ from dashboard.ui.filter_widgets import clear_filters, widget_filters
 from dashboard.ui.pages import PAGES
 from dashboard.ui.saved_views import saved_views
 from dashboard.views import facets as fc
+from dashboard.views.inert import inert
 from dashboard.views.view import all_actors
 
 W = state.WIDGETS
@@ -88,6 +89,36 @@ def sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
         placeholder='e.g. radio, or "social media"',
         help="Searches title, summary and excerpt; case and accents are ignored.",
     )
+    start, end = bar.columns(2)
+    start.text_input(
+        "From",
+        key=W["date_from"],
+        max_chars=40,
+        placeholder="e.g. 2016",
+        help="The first year, quarter, month or day of the findings' dates: 2016, Q2 2016, "
+        "2016-03 or 2016-03-04. A finding is shown when the period it refers to overlaps the "
+        "range.",
+    )
+    end.text_input(
+        "To",
+        key=W["date_to"],
+        max_chars=40,
+        placeholder="e.g. 2017-06",
+        help="The last year, quarter, month or day of the range (2017 runs to 31 December).",
+    )
+    bar.checkbox(
+        "Date findings by their report's date",
+        key=W["by_report"],
+        help="Off: by the date each finding refers to (its own date, else its report's, "
+        "marked as such on its card). On: by the date of the report it comes from.",
+    )
+    for problem in st.session_state.get(state.DATE_PROBLEMS, []):
+        bar.caption(":material/warning: " + inert(problem))
+    if not current.dates.is_open and index.undated(current):
+        bar.caption(
+            f"{index.undated(current)} finding(s) without a date are left out while a "
+            "range is set."
+        )
     bar.button("Clear all filters", on_click=clear_filters, icon=":material/filter_alt_off:")
     saved_views(bar)
     return widget_filters(data, previous)

@@ -31,7 +31,12 @@ WIDGETS = {
     "kinds": "w_kinds",
     "reports": "w_reports",
     "text": "w_text",
+    "date_from": "w_from",
+    "date_to": "w_to",
+    "by_report": "w_by_report",
 }
+#: Why a date typed in the sidebar was not used (shown under the date inputs).
+DATE_PROBLEMS = "date_problems"
 
 # --- explorer and table ---------------------------------------------------------------------------
 MAP = "map"

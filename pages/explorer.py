@@ -69,5 +69,8 @@ with col_side:
         "chosen in the Region picker."
     )
 
+st.subheader("Over time")
+explorer.timeline(view)
+
 st.subheader("Findings")
 explorer.cards(view)

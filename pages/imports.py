@@ -62,6 +62,7 @@ if upload is not None:
         "kind": default_kind,
         "report_id": default_report,
         "title": importer.DERIVE if derive else "",
+        "dates": st.session_state.get("imp_dates"),
     }
     sheet = st.session_state.get("imp_sheet")
     first = import_ui.findings_plan(
@@ -77,6 +78,7 @@ if upload is not None:
     )
     if plan.read_as is not None:
         st.text(f"Read as: {plan.read_as.describe()}")
+    import_ui.day_order_choice(plan)
     if len(plan.sheets) > 1:
         st.selectbox(
             "Sheet",

@@ -192,7 +192,7 @@ def test_side_panel_buttons_choose_regions(corpus):
 
 
 def _figure(at: AppTest) -> dict:
-    [chart] = at.get("plotly_chart")
+    chart = at.get("plotly_chart")[0]  # the map; the timeline is below it
     return json.loads(chart.proto.spec)
 
 
@@ -204,7 +204,7 @@ def test_map_follows_filters():
     assert z["AF"] == 1 and z["PK"] == 1
     assert "http" not in json.dumps(figure)
     # The page hands plotly.js the inline base-map topology: it fetches nothing.
-    [chart] = at.get("plotly_chart")
+    chart = at.get("plotly_chart")[0]  # the map; the timeline is below it
     assert json.loads(chart.proto.config)["topojsonURL"].startswith("data:application/json")
 
 

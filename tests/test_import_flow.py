@@ -163,3 +163,36 @@ def test_mapping_step_with_a_workbook_and_defaults(own_store):
     at = open_page("imports")
     at.button(key="restore_1").click().run()
     assert any("is the current version again" in s for s in texts(at.success))
+
+
+#: An excerpt of the bundled report, word for word.
+QUOTE = (
+    '"ISKP emerged by attracting disaffected members of the Pakistani Taliban, known as the TTP."'
+)
+
+
+def test_a_files_ambiguous_dates_ask_once_for_their_order_and_it_is_remembered(own_store):
+    header = "id,kind,title,excerpt,themes,Date\n"
+    rows = (
+        f"d-1,analysis,T1,{QUOTE},recruitment,03/04/2017\n"
+        f"d-2,analysis,T2,{QUOTE},recruitment,25/12/2016\n"
+    )
+    at = open_page("imports")
+    at.file_uploader[0].upload("dated.csv", (header + rows).encode(), "text/csv").run()
+    assert "2 row(s) read: 1 can be imported, 1 cannot." in " ".join(texts(at.markdown))
+    choice = at.radio(key="imp_dates")
+    assert choice.value is None
+    assert any("such as 03/04/2017" in c for c in texts(at.caption))
+    choice.set_value("day-first").run()
+    assert "2 row(s) read: 2 can be imported" in " ".join(texts(at.markdown))
+    next(b for b in at.button if b.label == "Import all rows").click().run()
+    assert any("Imported 2 finding(s) from dated.csv" in s for s in texts(at.success))
+    explorer = open_page("explorer", {"from": "2017-04", "to": "2017-04", "q": "attracting"})
+    html = "\n".join(el.proto.body for el in explorer.get("html"))
+    assert 'id="card-d-1"' in html and 'id="card-d-2"' not in html and "3 April 2017" in html
+    # The next file with the same headers reads its dates the same way, unasked.
+    again = open_page("imports")
+    later = f"d-3,analysis,T3,{QUOTE},recruitment,04/03/2017\n"
+    again.file_uploader[0].upload("dated-2.csv", (header + later).encode(), "text/csv").run()
+    assert "1 row(s) read: 1 can be imported" in " ".join(texts(again.markdown))
+    assert again.radio(key="imp_dates").value == "day-first"

@@ -136,6 +136,7 @@ TRUSTED = [
     (r"^briefing\.NO_FINDINGS$", "a constant"),
     (r"^page\.title$", "a title from the PAGES table"),
     (r"^fmt\.label$", "a label from the briefing page's FORMATS table"),
+    (r"^tl\.describe\(", "numbers and fixed words"),
 ]
 
 

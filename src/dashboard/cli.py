@@ -51,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FIELD=VALUE",
-        help="kind=..., report=... for rows without them; title=derive (default) or title=none",
+        help="kind=..., report=... for rows without them; title=derive (default) or title=none; "
+        "dates=day-first or dates=month-first for slashed dates such as 03/04/2017",
     )
     imp.add_argument("--only-valid", action="store_true", help="import the valid rows only")
     imp.add_argument("--dry-run", action="store_true", help="check only; write nothing")
@@ -131,7 +132,11 @@ def _import(args: argparse.Namespace, store, out: TextIO) -> int:
     for key, value in _pairs(args.default, "default"):
         field = {"report": "report_id", "report id": "report_id"}.get(key.lower(), key.lower())
         if field not in importer.DEFAULT_FIELDS:
-            raise UsageError(f"--default {key}: only kind, report and title can have defaults")
+            raise UsageError(
+                f"--default {key}: only kind, report, title and dates can have defaults"
+            )
+        if field == "dates" and value.lower() not in importer.DAY_ORDERS:
+            raise UsageError("--default dates= takes 'day-first' or 'month-first'")
         if field == "title":
             if value.lower() not in (importer.DERIVE, "none", ""):
                 raise UsageError("--default title= takes 'derive' or 'none'")

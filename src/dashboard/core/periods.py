@@ -1093,3 +1093,19 @@ def when_words(text: str, by_report: bool = False) -> str:
     if period is None:
         return "undated"
     return period.label() + (" (the report's date)" if by_report else "")
+
+
+def units_covering(precision: Precision, first: date, last: date) -> list[Period]:
+    """The days, months, quarters or years from the one holding *first* to the one holding
+    *last*, in order (what a timeline's bars stand for).
+
+    >>> [p.text() for p in units_covering("quarter", date(2016, 11, 5), date(2017, 4, 1))]
+    ['2016-Q4', '2017-Q1', '2017-Q2']
+    """
+    units: list[Period] = []
+    day = _unit_first(precision, first)
+    while day <= last:
+        end = _unit_last(precision, day)
+        units.append(Period(day, end, precision))
+        day = end + timedelta(days=1)
+    return units

@@ -26,6 +26,7 @@ from dashboard.core.findings import (
     empty_findings,
     validate_records,
 )
+from dashboard.core.periods import DayOrder, day_order
 from dashboard.core.problems import Problem, errors
 from dashboard.core.text import fold
 from dashboard.io.columns import (
@@ -44,9 +45,11 @@ from dashboard.io.import_diff import Diff, diff_findings
 from dashboard.io.store import Store
 from dashboard.io.store_records import ImportRecord
 
-#: The defaults a file may be given for fields it lacks, and what the title default means.
-DEFAULT_FIELDS = ("kind", "report_id", "title")
+#: The defaults a file may be given for fields it lacks, what the title default means, and how
+#: its slashed dates read (``dates``: ``day-first`` for 03/04/2017 = 3 April, ``month-first``).
+DEFAULT_FIELDS = ("kind", "report_id", "title", "dates")
 DERIVE = "derive"
+DAY_ORDERS = {"day-first": True, "month-first": False}
 #: Values shown for each column in the mapping step.
 PREVIEW_VALUES = 3
 
@@ -65,8 +68,11 @@ class FindingsPlan:
     suggested: dict[str, ColumnMatch] = field(default_factory=dict)
     #: The mapping and defaults came from the store (the same headers were confirmed before).
     remembered: bool = False
-    #: File-wide defaults used: kind, report_id, title ("derive": from the excerpt).
+    #: File-wide defaults used: kind, report_id, title ("derive": from the excerpt), dates
+    #: (the order of its slashed dates: "day-first" or "month-first").
     defaults: dict[str, str] = field(default_factory=dict)
+    #: What the period column's slashed dates say about their order (None: no such column).
+    day_order: DayOrder | None = None
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
     sheet_notes: dict[str, str] = field(default_factory=dict)
@@ -240,6 +246,16 @@ def plan_findings(
     mapping, mapping_problems = build_mapping(
         table.columns, column_map, remembered_map, file=file_name
     )
+    if used.get("dates") and used["dates"] not in DAY_ORDERS:
+        mapping_problems.append(
+            Problem(
+                file_name,
+                None,
+                "period",
+                f"unknown order of dates {used['dates']!r} given for the whole file",
+                "use day-first (03/04/2017 is 3 April) or month-first (it is 4 March)",
+            )
+        )
     previews = _previews(table.records, table.columns)
     plan = FindingsPlan(
         file_name=file_name,
@@ -260,6 +276,9 @@ def plan_findings(
         signature=signature,
     )
     plan._records = dict(zip(table.numbers, table.records))
+    period_column = next((c for c, t in mapping.items() if t == "period"), None)
+    if period_column is not None:
+        plan.day_order = day_order(r.get(period_column) for r in table.records)
     existing: AbstractSet[str] = frozenset(corpus.findings["id"])
     id_column = next((c for c, t in mapping.items() if t == "id"), None)
     if id_column is not None and table.records:
@@ -281,6 +300,7 @@ def plan_findings(
             default_report=used.get("report_id"),
             default_kind=used.get("kind"),
             derive_titles=used.get("title") == DERIVE,
+            day_first=DAY_ORDERS.get(used.get("dates", "")),
         )
         plan.result = validate_records(
             table.records,

@@ -165,25 +165,25 @@ _NO_FIRST, _NO_LAST = np.iinfo(np.int64).max, np.iinfo(np.int64).min
 
 @dataclass(frozen=True, eq=False)
 class _Periods:
-    """Each row's period as the ordinals of its first and last day (undated: never overlaps)."""
+    """Each row's period as the ordinals of its first and last day (undated: never overlaps),
+    and as a code into the distinct periods (``uniques``; the last code is "undated")."""
 
     first: np.ndarray
     last: np.ndarray
+    codes: np.ndarray
+    uniques: tuple[Period | None, ...]
 
     @classmethod
     def none(cls, rows: int) -> _Periods:
-        return cls(
-            _readonly(np.full(rows, _NO_FIRST, dtype=np.int64)),
-            _readonly(np.full(rows, _NO_LAST, dtype=np.int64)),
-        )
+        return cls._of_codes(np.full(rows, -1, dtype=np.int64), [])
 
     @classmethod
     def _of_codes(cls, codes: np.ndarray, periods: Sequence[Period | None]) -> _Periods:
-        first = np.array([p.first.toordinal() if p else _NO_FIRST for p in periods] + [_NO_FIRST])
-        last = np.array([p.last.toordinal() if p else _NO_LAST for p in periods] + [_NO_LAST])
-        return cls(
-            _readonly(first.astype(np.int64)[codes]), _readonly(last.astype(np.int64)[codes])
-        )
+        uniques = (*periods, None)
+        codes = np.where(codes < 0, len(uniques) - 1, codes).astype(np.int32)
+        first = np.array([p.first.toordinal() if p else _NO_FIRST for p in uniques], np.int64)
+        last = np.array([p.last.toordinal() if p else _NO_LAST for p in uniques], np.int64)
+        return cls(_readonly(first[codes]), _readonly(last[codes]), _readonly(codes), uniques)
 
     @classmethod
     def of(cls, column: pd.Series) -> _Periods:
@@ -512,6 +512,23 @@ class FindingsIndex:
         periods = self.report_periods if filters.by_report else self.periods
         base = self._combine(self.parts(filters.without("dates")))
         return int(np.count_nonzero(base & (periods.first == _NO_FIRST)))
+
+    def period_counts(
+        self, mask: np.ndarray | None, by_report: bool = False
+    ) -> tuple[tuple[Period | None, ...], np.ndarray, np.ndarray, tuple[str, ...]]:
+        """The findings in *mask* per distinct period: ``(periods, totals, by_theme, themes)``,
+        ``totals[u]`` the findings of ``periods[u]`` (``None``: undated) and
+        ``by_theme[u, j]`` those of them holding ``themes[j]`` (what a timeline stacks)."""
+        periods = self.report_periods if by_report else self.periods
+        rows = np.arange(len(self)) if mask is None else np.flatnonzero(mask)
+        codes = periods.codes[rows]
+        size = len(periods.uniques)
+        totals = np.bincount(codes, minlength=size)
+        matrix = self.themes.matrix
+        by_theme = np.zeros((size, matrix.shape[1]), dtype=np.int64)
+        for j in range(matrix.shape[1]):
+            by_theme[:, j] = np.bincount(codes[matrix[rows, j]], minlength=size)
+        return periods.uniques, totals, by_theme, self.themes.values
 
     def facets(self, filters: Filters) -> Facets:
         """Exactly ``filters.facets(findings, filters, gazetteer)``, each facet's masks computed

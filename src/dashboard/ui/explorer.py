@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from dashboard.ui import state
 from dashboard.ui.data import corpus, map_figure
-from dashboard.ui.filter_widgets import set_region
+from dashboard.ui.filter_widgets import set_dates, set_region
 from dashboard.ui.pages import file_of
 from dashboard.views import maps
+from dashboard.views import timeline as tl
 from dashboard.views.cards import citation_text, finding_card
 from dashboard.views.view import View
 
@@ -77,3 +80,37 @@ def cards(view: View) -> None:
             )
             with cite.expander("Copy citation"):
                 st.code(citation_text(finding, report), language=None, wrap_lines=True)
+
+
+def on_timeline_select(bars: tuple) -> None:
+    """A click on a bar, or a drag across bars, sets the date range to their period."""
+    event = st.session_state.get(state.TIMELINE) or {}
+    chosen = tl.chosen_bars(event.get("selection") or {}, len(bars))
+    if chosen is not None:
+        low, high = chosen
+        set_dates(bars[low].first, bars[high].last)
+
+
+def timeline(view: View) -> None:
+    """The timeline of the view: findings per period stacked by theme; a click or a drag on
+    it sets the date range (with a button to clear it once set)."""
+    line = tl.timeline(view.index, view.mask, view.corpus.taxonomy, view.filters.by_report)
+    if line is None:
+        st.caption("No finding has a date: there is no timeline to draw.")
+        return
+    st.plotly_chart(
+        tl.figure(line, view.corpus.taxonomy),
+        key=state.TIMELINE,
+        on_select=partial(on_timeline_select, line.bars),
+        selection_mode=("points", "box"),
+        config={"displayModeBar": False},
+    )
+    st.caption(tl.describe(line))
+    if not view.filters.dates.is_open:
+        st.button(
+            "Clear dates",
+            on_click=set_dates,
+            args=(None, None),
+            icon=":material/event_busy:",
+            key="clear_dates",
+        )

@@ -19,6 +19,7 @@ from dashboard.io.store import Store
 from dashboard.io.store_records import StoreError
 from dashboard.ui import state
 from dashboard.ui.actions import store_action
+from dashboard.views.inert import inert
 
 #: Plans kept per session (a plan holds the file's rows: a few are enough).
 PLANS_KEPT = 4
@@ -215,3 +216,34 @@ def restore_import(import_id: int) -> None:
             "version it replaced is kept and can be restored."
         ),
     )
+
+
+#: The day-order choice's options and their words.
+DAY_ORDER_WORDS = {
+    None: "not chosen",
+    "day-first": "day first (03/04/2017 is 3 April)",
+    "month-first": "month first (03/04/2017 is 4 March)",
+}
+
+
+def day_order_choice(plan: importer.FindingsPlan) -> None:
+    """Ask, once per file, how its slashed dates read, when some read either way (the answer is
+    remembered with the mapping for files with the same headers)."""
+    order = plan.day_order
+    if order is None or not (order.needs_choice or plan.defaults.get("dates")):
+        return
+    examples = ", ".join(order.ambiguous[:3])
+    st.radio(
+        "How the file's dates read",
+        list(DAY_ORDER_WORDS),
+        key="imp_dates",
+        index=list(DAY_ORDER_WORDS).index(plan.defaults.get("dates")),
+        format_func=DAY_ORDER_WORDS.get,
+        horizontal=True,
+        help="Rows whose dates read either way are refused until this is chosen.",
+    )
+    if order.needs_choice and not plan.defaults.get("dates"):
+        st.caption(
+            f"{len(order.ambiguous)} date(s) read either way, such as {inert(examples)}: "
+            "choose the order the file uses."
+        )

@@ -116,8 +116,7 @@ def sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
         bar.caption(":material/warning: " + inert(problem))
     if not current.dates.is_open and index.undated(current):
         bar.caption(
-            f"{index.undated(current)} finding(s) without a date are left out while a "
-            "range is set."
+            f"{index.undated(current)} finding(s) without a date are left out while a range is set."
         )
     bar.button("Clear all filters", on_click=clear_filters, icon=":material/filter_alt_off:")
     saved_views(bar)

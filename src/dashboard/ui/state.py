@@ -40,6 +40,7 @@ DATE_PROBLEMS = "date_problems"
 
 # --- explorer and table ---------------------------------------------------------------------------
 MAP = "map"
+TIMELINE = "timeline"
 CARDS_PAGE = "w_page"
 MATRIX = "matrix"
 MATRIX_AXES = "matrix_axes"

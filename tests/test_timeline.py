@@ -1,0 +1,104 @@
+"""The timeline counts what the date filter keeps, bar by bar, and reads a choice on it back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dashboard.core.periods import Period
+from dashboard.query.filters import Filters
+from dashboard.query.index import FindingsIndex
+from dashboard.views import timeline as tl
+
+#: Test dates over three years given to the bundled findings in turn (generated here, never
+#: shown as the report's).
+SPREAD = ("2015", "2015-Q3", "2016-03", "2016-07-14", "2015–2017", "2017-Q1", "2017-11", "")
+
+
+@pytest.fixture(scope="module")
+def dated(corpus):
+    periods = [SPREAD[i % len(SPREAD)] for i in range(len(corpus.findings))]
+    findings = corpus.findings.assign(period=periods)
+    return findings, FindingsIndex.build(findings, corpus.gazetteer, reports=corpus.reports)
+
+
+def test_bars_are_months_over_three_years_of_mixed_dates(corpus, dated):
+    _, index = dated
+    line = tl.timeline(index, index.mask(Filters()), corpus.taxonomy)
+    assert line.precision == "month" and len(line.bars) == 36
+    assert line.bars[0].first == date(2015, 1, 1) and line.bars[-1].last == date(2017, 12, 31)
+    assert line.undated == sum(1 for i in range(len(index)) if SPREAD[i % len(SPREAD)] == "")
+
+
+def test_a_bar_counts_what_filtering_to_it_shows(corpus, dated):
+    findings, index = dated
+    view = Filters(themes=("propaganda", "refugees"))
+    line = tl.timeline(index, index.mask(view), corpus.taxonomy)
+    everything = tl.timeline(index, index.mask(Filters()), corpus.taxonomy)
+    for number, bar in enumerate(line.bars):
+        start, end = line.range_of(number, number)
+        assert (start, end) == (bar.first, bar.last)
+        kept = index.mask(Filters(themes=view.themes, date_from=start, date_to=end))
+        assert line.in_view[number] == int(kept.sum())
+        assert line.in_view[number] + line.others[number] == everything.in_view[number]
+        for key, counts in line.by_theme.items():
+            holding = findings[kept]["themes"].map(lambda t, key=key: key in t)
+            assert counts[number] == int(holding.sum())
+
+
+def test_findings_dated_by_the_year_alone_get_yearly_bars(corpus):
+    index = FindingsIndex.build(corpus.findings, corpus.gazetteer, reports=corpus.reports)
+    line = tl.timeline(index, index.mask(Filters()), corpus.taxonomy)
+    assert line.precision == "year" and line.labels == ("2017",)
+    assert line.in_view == (len(corpus.findings),) and line.others == (0,)
+
+
+def test_by_report_date_every_bundled_finding_is_2017(corpus, dated):
+    _, index = dated
+    line = tl.timeline(index, index.mask(Filters(by_report=True)), corpus.taxonomy, True)
+    assert line.labels == ("2017",) and line.undated == 0
+
+
+def test_no_dates_no_timeline(corpus):
+    findings = corpus.findings.assign(period="")
+    index = FindingsIndex.build(findings, corpus.gazetteer)
+    assert tl.timeline(index, index.mask(Filters()), corpus.taxonomy) is None
+
+
+def test_precision_follows_the_span_and_never_the_finer_than_the_dates():
+    months = [Period.month(2016, 1), Period.month(2017, 6)]
+    assert tl.precision_for(months) == "month"
+    assert tl.precision_for([Period.month(2010, 1), Period.month(2017, 6)]) == "quarter"
+    assert tl.precision_for([Period.year(1990), Period.month(2017, 6)]) == "year"
+    assert tl.precision_for([Period.year(2016), Period.year(2017)]) == "year"
+    assert tl.precision_for([Period.quarter(2016, 1), Period.year(2017)]) == "quarter"
+
+
+@pytest.mark.parametrize(
+    ("selection", "chosen"),
+    [
+        ({"box": [{"x": [0.6, 3.2]}]}, (1, 3)),
+        ({"box": [{"x": [3.4, -2]}]}, (0, 3)),
+        ({"box": [{"x": [0.6, 0.7]}]}, (1, 1)),  # a part of one bar
+        ({"box": [{"x": [0.45, 0.55]}]}, None),  # the gap between two bars
+        ({"points": [{"x": 4}]}, (4, 4)),
+        ({"points": [{"x": 2}, {"x": 5}]}, (2, 5)),
+        ({"points": [{"x": 40}]}, None),
+        ({}, None),
+    ],
+)
+def test_a_drag_or_a_click_chooses_bars(selection, chosen):
+    assert tl.chosen_bars(selection, 12) == chosen
+
+
+def test_the_figure_stacks_themes_in_their_colours_and_the_rest_in_grey(corpus, dated):
+    _, index = dated
+    line = tl.timeline(index, index.mask(Filters(themes=("refugees",))), corpus.taxonomy)
+    fig = tl.figure(line, corpus.taxonomy)
+    names = [trace.name for trace in fig.data]
+    assert names[-1] == "Not in this view" and fig.data[-1].marker.color == tl.OTHERS_COLOUR
+    refugees = corpus.taxonomy.theme("refugees")
+    assert refugees.label in names
+    assert fig.layout.barmode == "stack" and fig.layout.dragmode == "select"
+    assert "counts in every" in tl.describe(line)

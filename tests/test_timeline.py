@@ -102,3 +102,13 @@ def test_the_figure_stacks_themes_in_their_colours_and_the_rest_in_grey(corpus, 
     assert refugees.label in names
     assert fig.layout.barmode == "stack" and fig.layout.dragmode == "select"
     assert "counts in every" in tl.describe(line)
+
+
+def test_the_chosen_range_is_a_band_behind_its_bars(corpus, dated):
+    _, index = dated
+    line = tl.timeline(index, index.mask(Filters()), corpus.taxonomy)
+    plain = tl.figure(line, corpus.taxonomy)
+    assert not plain.layout.shapes
+    marked = tl.figure(line, corpus.taxonomy, chosen=(date(2016, 1, 1), date(2016, 3, 31)))
+    [band] = marked.layout.shapes
+    assert (band.x0, band.x1) == (12 - 0.5, 14 + 0.5)  # Jan to Mar 2016, bars 12 to 14

@@ -99,7 +99,9 @@ def timeline(view: View) -> None:
         st.caption("No finding has a date: there is no timeline to draw.")
         return
     st.plotly_chart(
-        tl.figure(line, view.corpus.taxonomy),
+        tl.figure(
+            line, view.corpus.taxonomy, chosen=(view.filters.date_from, view.filters.date_to)
+        ),
         key=state.TIMELINE,
         on_select=partial(on_timeline_select, line.bars),
         selection_mode=("points", "box"),

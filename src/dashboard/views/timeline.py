@@ -112,9 +112,15 @@ def timeline(
     )
 
 
-def figure(line: Timeline, taxonomy: Taxonomy, height: int = HEIGHT) -> go.Figure:
+def figure(
+    line: Timeline,
+    taxonomy: Taxonomy,
+    height: int = HEIGHT,
+    chosen: tuple[date | None, date | None] = (None, None),
+) -> go.Figure:
     """The timeline as stacked bars: each theme in its colour, then the findings not in view
-    in grey. x is the bar's number (its label below), so a drag gives bar numbers."""
+    in grey. x is the bar's number (its label below), so a drag gives bar numbers. The bars of
+    the *chosen* date range (from, to) are marked by a band behind them."""
     x = list(range(len(line.bars)))
     labels = line.labels
     fig = go.Figure()
@@ -156,6 +162,22 @@ def figure(line: Timeline, taxonomy: Taxonomy, height: int = HEIGHT) -> go.Figur
         plot_bgcolor="white",
         bargap=BAR_GAP,
     )
+    start, end = chosen
+    if start is not None or end is not None:
+        inside = [
+            i
+            for i, bar in enumerate(line.bars)
+            if (end is None or bar.first <= end) and (start is None or bar.last >= start)
+        ]
+        if inside:
+            fig.add_vrect(
+                x0=inside[0] - 0.5,
+                x1=inside[-1] + 0.5,
+                fillcolor="#fdd9a0",
+                opacity=0.45,
+                line_width=0,
+                layer="below",
+            )
     return fig
 
 

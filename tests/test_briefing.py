@@ -277,3 +277,27 @@ def test_a_briefing_carries_its_first_findings_in_full_and_counts_them_all(corpu
     assert f"Findings ({whole.total})" in notes and "the first 4 are in the PDF" in notes
     with pytest.raises(ValueError, match="below"):
         replace(cut, total=3)
+
+
+def test_the_briefing_says_when_its_findings_hold_and_the_data_cut_off(corpus, map_data):
+    from dashboard.exports import pdf
+
+    bundled = make(corpus, Filters())
+    assert bundled.dates == "Dates covered: 2017 (the reports' dates); data cut-off: 2017."
+    found = corpus.findings.iloc[:3].assign(period=["2015-03", "2016-Q4", ""], derived=[(), (), ()])
+    item = briefing.compose(
+        findings=found,
+        reports=corpus.reports,
+        taxonomy=corpus.taxonomy,
+        gazetteer=corpus.gazetteer,
+        filters_text="3 findings",
+        permalink_url="",
+        exported=date(2026, 12, 2),
+        title="Dated",
+    )
+    assert item.dates == (
+        "Dates covered: Mar 2015–Dec 2016; data cut-off: Q4 2016. 1 finding(s) undated."
+    )
+    assert item.dates in pdf.briefing_html(item, None)
+    slide = briefing.briefing_figure(item, map_data, corpus.gazetteer, None)
+    assert "data cut-off: Q4 2016" in " ".join(a.text for a in slide.layout.annotations if a.text)

@@ -342,3 +342,16 @@ def test_safe_filename_is_short_and_plain(text):
     assert stem.startswith("iskp-findings")
     assert all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in stem)
     assert not stem.endswith("-")
+
+
+def test_every_export_says_when_each_finding_holds(corpus):
+    findings = corpus.findings.iloc[:2].assign(period=["2015–2016", ""])
+    first, second = export_rows(findings, corpus)
+    assert (first["period"], first["period_first"], first["period_last"]) == (
+        "2015–2016",
+        "2015-01-01",
+        "2016-12-31",
+    )
+    assert (second["period"], second["period_first"], second["period_last"]) == ("", "", "")
+    bundled = export_rows(corpus.findings.iloc[:1], corpus)[0]
+    assert bundled["period"] == "2017" and "period" in bundled["derived"]

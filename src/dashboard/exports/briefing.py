@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 
+from dashboard.core.periods import describe_range, period_of_text
 from dashboard.core.regions import Gazetteer
 from dashboard.core.reports import Report
 from dashboard.core.taxonomy import Taxonomy
@@ -81,6 +82,8 @@ class Briefing:
     #: (name, count) of the areas on the map and of the regions not on it, most named first.
     areas: tuple[tuple[str, int], ...] = ()
     elsewhere: tuple[tuple[str, int], ...] = ()
+    #: When the findings of the view hold, and the data cut-off (the newest date), in words.
+    dates: str = ""
     #: Findings in the view: ``findings`` holds the first of them (at most the limit given to
     #: :func:`compose`), the counts are of them all. ``-1``: as many as ``findings``.
     total: int = -1
@@ -121,6 +124,29 @@ def default_subtitle(reports: Sequence[Report]) -> str:
         f"From the {r.text_kind} of {r.author}, “{r.title}”"
         + (f" ({r.publisher}, {r.year})" if r.publisher else "")
         for r in reports
+    )
+
+
+def dates_line(findings) -> str:
+    """When the findings hold and the newest date among them (the data cut-off), e.g.
+    ``"Dates covered: 2015–2017; data cut-off: 2017. 2 findings undated."``"""
+    if findings.empty:
+        return ""
+    counts = findings["period"].fillna("").value_counts()
+    dated = [(period_of_text(text), n) for text, n in counts.items()]
+    periods = [p for p, _ in dated if p is not None]
+    undated = sum(n for p, n in dated if p is None)
+    tail = f" {undated} finding(s) undated." if undated else ""
+    if not periods:
+        return "No finding is dated." if undated else ""
+    first, last = min(p.first for p in periods), max(p.last for p in periods)
+    by_report = all(
+        "period" in (d or ()) for d, p in zip(findings["derived"], findings["period"]) if p
+    )
+    basis = " (the reports' dates)" if by_report else ""
+    return (
+        f"Dates covered: {describe_range(first, last)}{basis}; "
+        f"data cut-off: {max(periods, key=lambda p: p.last).end.label(short=True)}.{tail}"
     )
 
 
@@ -178,6 +204,7 @@ def compose(
         permalink=permalink_url,
         findings=tuple(items),
         total=len(findings),
+        dates=dates_line(findings),
         counts=counts,
         note=note.strip(),
         unplaced=int((findings["regions"].map(len) == 0).sum()),
@@ -285,6 +312,8 @@ def briefing_figure(
     if briefing.unplaced:
         notes.append(f"Naming no place: {briefing.unplaced}")
     notes += ["", "<b>Filters</b>", _wrap(briefing.filters_text, 70)]
+    if briefing.dates:
+        notes.append(_wrap(briefing.dates, 70))
     if not briefing.findings:
         notes += ["", f"<b>{NO_FINDINGS}</b>"]
     else:

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
+from dashboard.core.periods import period_of_text
 from dashboard.core.region_geometry import region_geometry
 from dashboard.core.text import fold, guard_formula
 
@@ -49,6 +50,9 @@ CSV_FIELDS = (
     "region_names",
     "actors",
     "page",
+    "period",
+    "period_first",
+    "period_last",
     "source",
     "citation",
     "derived",
@@ -72,6 +76,9 @@ JSON_FIELDS = (
     "region_names",
     "actors",
     "page",
+    "period",
+    "period_first",
+    "period_last",
     "source",
     "citation",
     "derived",
@@ -161,6 +168,7 @@ def _record(finding: pd.Series, corpus) -> dict[str, Any]:
         except KeyError:
             labels.append(key)
     gazetteer = corpus.gazetteer
+    period = period_of_text(_text(finding.get("period")))
     return {
         "id": _text(finding.get("id")),
         "report_id": _text(finding.get("report_id")),
@@ -179,6 +187,9 @@ def _record(finding: pd.Series, corpus) -> dict[str, Any]:
         "region_names": [gazetteer.name(c) if c in gazetteer else c for c in regions],
         "actors": _items(finding.get("actors")),
         "page": page,
+        "period": _text(finding.get("period")),
+        "period_first": period.first.isoformat() if period else "",
+        "period_last": period.last.isoformat() if period else "",
         "source": _text(finding.get("source")),
         "citation": report.citation(page) if report is not None else "",
         "derived": _items(finding.get("derived")),

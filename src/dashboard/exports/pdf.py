@@ -101,6 +101,7 @@ def briefing_html(briefing: Briefing, png: bytes | None) -> str:
         side.append(f'<p class="meta">Naming no place: {briefing.unplaced}</p>')
     side += [
         f'<p class="meta"><b>Filters:</b> {escape(briefing.filters_text)}</p>',
+        f'<p class="meta">{escape(briefing.dates)}</p>' if briefing.dates else "",
         f'<p class="meta">{escape(briefing.source_line)}</p>',
         f'<p class="meta">Exported {escape(briefing.exported)} · '
         f"Link to this view in the dashboard: {escape(briefing.permalink)}</p>",

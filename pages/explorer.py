@@ -15,7 +15,8 @@ gaz = view.corpus.gazetteer
 st.title("ISKP findings: map explorer")
 st.markdown("**" + inert(view.describe()) + "**")
 
-figure, counts = explorer.figure(view)
+shade = explorer.shade_choice(view)
+figure, counts = explorer.figure(view, shade=shade)
 scope = view.index.region_scope_counts(view.filters)
 col_map, col_side = st.columns([3, 1], gap="medium")
 with col_map:
@@ -27,6 +28,8 @@ with col_map:
         config=maps.CHART_CONFIG,
     )
     st.caption(maps.alt_text(counts, gaz, view.count))
+    if shade == "change":
+        st.caption(inert(explorer.change_words(view)))
 with col_side:
     if view.filters.region:
         st.markdown("**Selected:** " + gaz.name(view.filters.region))

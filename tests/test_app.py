@@ -402,3 +402,27 @@ def test_a_link_with_a_range_ending_before_it_starts_says_so():
     at = run({"from": "2018", "to": "2016"})
     assert any("from=2018" in shown(w.value) for w in at.warning), texts(at.warning)
     assert summary_of(at).startswith("23 findings · no filters")
+
+
+def test_the_map_can_shade_the_change_against_the_period_before():
+    at = run({"from": "2017", "to": "2017"})
+    shade = at.get("button_group")
+    assert shade, "the shade choice shows once the range has both ends"
+    at.session_state["w_shade"] = "change"
+    at.run()
+    figure = _figure(at)
+    countries = next(t for t in figure["data"] if t.get("name") == "countries")
+    z = dict(zip(countries["locations"], countries["z"]))
+    # Every bundled finding is of 2017, none of 2016: the change is the count itself.
+    counts = run({"from": "2017", "to": "2017"})
+    plain = next(t for t in _figure(counts)["data"] if t.get("name") == "countries")
+    assert z == dict(zip(plain["locations"], plain["z"]))
+    assert figure["layout"]["coloraxis"]["cmin"] == -figure["layout"]["coloraxis"]["cmax"]
+    assert "Change from 2016 to 2017" in json.dumps(figure["layout"]["coloraxis"])
+    assert any("from 2016 to 2017" in shown(c.value) for c in at.caption)
+    assert "change: +" in json.dumps(countries["customdata"])
+
+
+def test_the_shade_choice_needs_a_closed_range():
+    at = run({"from": "2017"})
+    assert not at.get("button_group")

@@ -323,3 +323,18 @@ def test_equal_outlines_are_one_object_drawn_once(data, gazetteer):
     assert data.outlines["AFPAK"] is data.outlines["SOUTH-ASIA"]
     figure = maps.build_map(data, gazetteer, Counter({"AFPAK": 1, "SOUTH-ASIA": 1}))
     assert [t.name for t in figure.data].count("wider region") == 1
+
+
+def test_the_change_map_shades_the_difference_on_a_diverging_scale(data, gazetteer):
+    fig = maps.build_map(
+        data, gazetteer, {"AF": 1, "PK": 4}, before={"AF": 3, "PK": 1}, periods=("2016", "2017")
+    )
+    countries = next(t for t in fig.data if t.name == "countries")
+    z = dict(zip(countries.locations, countries.z))
+    assert (z["AF"], z["PK"]) == (-2, 3)
+    axis = fig.layout.coloraxis
+    assert (axis.cmin, axis.cmax) == (-3, 3) and axis.colorscale[0][1] == maps.CHANGE_SCALE[0][1]
+    hover = dict(zip(countries.locations, countries.customdata))
+    assert hover["AF"] == (
+        "<b>Afghanistan</b><br>2017: 1 finding names it as such<br>2016: 3<br>change: -2"
+    )

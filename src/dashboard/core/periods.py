@@ -1109,3 +1109,26 @@ def units_covering(precision: Precision, first: date, last: date) -> list[Period
         units.append(Period(day, end, precision))
         day = end + timedelta(days=1)
     return units
+
+
+def previous_range(start: date, end: date) -> tuple[date, date]:
+    """The range of the same length just before ``start``..``end``: as many whole years, or
+    months, when the range is made of them, else as many days.
+
+    >>> previous_range(date(2016, 1, 1), date(2017, 12, 31))
+    (datetime.date(2014, 1, 1), datetime.date(2015, 12, 31))
+    >>> previous_range(date(2017, 4, 1), date(2017, 6, 30))
+    (datetime.date(2017, 1, 1), datetime.date(2017, 3, 31))
+    >>> previous_range(date(2017, 3, 10), date(2017, 3, 19))
+    (datetime.date(2017, 2, 28), datetime.date(2017, 3, 9))
+    """
+    if start > end:
+        raise ValueError(f"a range from {start} to {end} ends before it starts")
+    months_start = _unit_first("month", start) == start and _unit_last("month", end) == end
+    if months_start:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        index = start.year * 12 + start.month - 1 - months
+        first = date(index // 12, index % 12 + 1, 1)
+        return first, start - timedelta(days=1)
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)

@@ -134,18 +134,39 @@ def _cached_map_figure(
     counts: tuple[tuple[str, int], ...],
     selected: str | None,
     height: int,
+    before: tuple[tuple[str, int], ...] | None = None,
+    periods: tuple[str, str] = ("", ""),
 ):
     # Building the figure (plotly validates every GeoJSON coordinate) is most of a rerun's
     # cost; the same counts and selection give the same figure, so views an analyst returns to
     # cost nothing. The figure is only read by st.plotly_chart.
     gazetteer = _cached_corpus(data_dir, fingerprint).gazetteer
     return maps.build_map(
-        _cached_map_data(data_dir, fingerprint), gazetteer, dict(counts), selected, height=height
+        _cached_map_data(data_dir, fingerprint),
+        gazetteer,
+        dict(counts),
+        selected,
+        height=height,
+        before=dict(before) if before is not None else None,
+        periods=periods,
     )
 
 
-def map_figure(counts: dict[str, int], selected: str | None, height: int):
-    """The map figure for these counts and this selection (cached)."""
+def map_figure(
+    counts: dict[str, int],
+    selected: str | None,
+    height: int,
+    before: dict[str, int] | None = None,
+    periods: tuple[str, str] = ("", ""),
+):
+    """The map figure for these counts and this selection (cached); with *before*, shaded by
+    the change from the period before (see :func:`dashboard.views.maps.build_map`)."""
     return _cached_map_figure(
-        str(DATA_DIR), data_fingerprint(), tuple(sorted(counts.items())), selected, height
+        str(DATA_DIR),
+        data_fingerprint(),
+        tuple(sorted(counts.items())),
+        selected,
+        height,
+        tuple(sorted(before.items())) if before is not None else None,
+        periods,
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.core.periods import describe_range, previous_range
+from dashboard.query.filters import Filters
 from dashboard.ui import state
 from dashboard.ui.data import corpus, map_figure
 from dashboard.ui.filter_widgets import set_dates, set_region
@@ -33,10 +36,53 @@ def on_map_select() -> None:
     )
 
 
-def figure(view: View, *, height: int = MAP_HEIGHT):
-    """The map of the view (cached per counts and selection) and its counts per region."""
+#: The explorer's choice of what the map shades, once a date range has both ends.
+SHADES = {"count": "Findings in the range", "change": "Change against the period before"}
+
+
+def previous_view(view: View) -> tuple[Filters, str, str] | None:
+    """The view's filters moved to the period just before its date range (of the same
+    length), with both periods in words; None without a closed range."""
+    start, end = view.filters.date_from, view.filters.date_to
+    if start is None or end is None:
+        return None
+    earlier = previous_range(start, end)
+    return (
+        replace(view.filters, date_from=earlier[0], date_to=earlier[1]),
+        describe_range(*earlier),
+        describe_range(start, end),
+    )
+
+
+def figure(view: View, *, height: int = MAP_HEIGHT, shade: str = "count"):
+    """The map of the view (cached per counts and selection) and its counts per region. With
+    *shade* ``"change"`` and a closed date range, shaded by the change from the period before."""
     counts = view.index.region_counts(view.mask)
-    return map_figure(dict(counts), view.filters.region, height), counts
+    previous = previous_view(view) if shade == "change" else None
+    if previous is None:
+        return map_figure(dict(counts), view.filters.region, height), counts
+    filters, earlier, current = previous
+    before = view.index.region_counts(view.index.mask(filters))
+    fig = map_figure(dict(counts), view.filters.region, height, dict(before), (earlier, current))
+    return fig, counts
+
+
+def shade_choice(view: View) -> str:
+    """The map's shading: a choice shown once the date range has both ends."""
+    if previous_view(view) is None:
+        return "count"
+    return (
+        st.segmented_control(
+            "Shade the map by",
+            list(SHADES),
+            format_func=SHADES.get,
+            key=state.MAP_SHADE,
+            default="count",
+            help="The change compares the findings naming each area in the date range with "
+            "those in the period of the same length just before it.",
+        )
+        or "count"
+    )
 
 
 def paged(view: View, key: str = state.CARDS_PAGE, size: int = PAGE_SIZE) -> pd.DataFrame:
@@ -116,3 +162,15 @@ def timeline(view: View) -> None:
             icon=":material/event_busy:",
             key="clear_dates",
         )
+
+
+def change_words(view: View) -> str:
+    """What the change map shows, in words."""
+    previous = previous_view(view)
+    if previous is None:
+        return ""
+    _, earlier, current = previous
+    return (
+        f"Shaded by the change in findings naming each area, from {earlier} to {current}: "
+        "purple where there are more, orange where there are fewer, white where none changed."
+    )

@@ -41,6 +41,7 @@ DATE_PROBLEMS = "date_problems"
 # --- explorer and table ---------------------------------------------------------------------------
 MAP = "map"
 TIMELINE = "timeline"
+MAP_SHADE = "w_shade"
 CARDS_PAGE = "w_page"
 MATRIX = "matrix"
 MATRIX_AXES = "matrix_axes"

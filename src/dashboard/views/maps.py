@@ -84,6 +84,15 @@ SUPRA_LINE = "#222222"
 #: The colour scale reaches its darkest at no fewer than this many findings, so that a single
 #: finding does not look like a hotspot.
 MIN_SCALE_TOP = 5
+#: The "change" map's diverging scale: fewer findings than the period before in orange, more in
+#: purple, no change white (PuOr, which stays readable to red-green colour blindness).
+CHANGE_SCALE = [
+    [0.0, "#b35806"],
+    [0.25, "#f1a340"],
+    [0.5, "#f7f7f7"],
+    [0.75, "#998ec3"],
+    [1.0, "#542788"],
+]
 #: Width of the map on the explorer page that labels are placed for, in CSS pixels: the
 #: narrowest it is on a laptop screen (1280 px wide, sidebar open). The view's ranges are fitted
 #: to this width, so a wider map is fitted by its height at the same scale: its labels are as far
@@ -182,8 +191,14 @@ def build_map(
     show_scale: bool = True,
     text_scale: float = 1.0,
     domain: tuple[float, float] = (0.0, 1.0),
+    before: Mapping[str, int] | None = None,
+    periods: tuple[str, str] = ("", ""),
 ) -> go.Figure:
     """The map figure: countries and provinces shaded by the findings that name them.
+
+    With *before* (the counts of the period before, *periods* naming it and the range in
+    words), the areas are shaded instead by the change from *before* to *counts* on a
+    diverging scale, both counts in the hover.
 
     Countries are always drawn and clickable; a province is drawn on top (and so clickable) when a
     finding names it or it is selected; every province is outlined. Neighbouring countries are
@@ -315,7 +330,45 @@ def build_map(
             }
         ],
     )
+    if before is not None:
+        _shade_change(figure, counts, before, gazetteer, periods, px)
     return figure
+
+
+def change_hover(
+    code: str, now: Mapping[str, int], before: Mapping[str, int], gazetteer, periods
+) -> str:
+    """e.g. ``"<b>Pakistan</b><br>2017: 4 findings name it as such<br>2016: 1<br>change: +3"``."""
+    earlier, current = periods
+    n, b = now.get(code, 0), before.get(code, 0)
+    return (
+        f"<b>{gazetteer.name(code)}</b><br>"
+        f"{current}: {_plural(n, 'finding names', 'findings name')} it as such"
+        f"<br>{earlier}: {b}<br>change: {n - b:+d}"
+    )
+
+
+def _shade_change(figure: go.Figure, now, before, gazetteer, periods, px) -> None:
+    """Shade the countries and provinces by the change from *before* to *now*."""
+    biggest = 1
+    for trace in figure.data:
+        if trace.name in ("countries", "provinces"):
+            codes = list(trace.locations)
+            trace.z = [now.get(c, 0) - before.get(c, 0) for c in codes]
+            trace.customdata = [change_hover(c, now, before, gazetteer, periods) for c in codes]
+            biggest = max([biggest, *(abs(z) for z in trace.z)])
+    earlier, current = periods
+    figure.update_layout(
+        coloraxis={
+            "colorscale": CHANGE_SCALE,
+            "cmin": -biggest,
+            "cmax": biggest,
+            "colorbar": {
+                "title": {"text": f"Change from {earlier} to {current}", "side": "top"},
+                "dtick": 1 if biggest <= 10 else None,
+            },
+        }
+    )
 
 
 def _key_text(chosen: bool, wider: bool) -> str:

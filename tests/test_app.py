@@ -426,3 +426,9 @@ def test_the_map_can_shade_the_change_against_the_period_before():
 def test_the_shade_choice_needs_a_closed_range():
     at = run({"from": "2017"})
     assert not at.get("button_group")
+
+
+def test_the_table_says_when_each_finding_holds():
+    at = run(page="pages/table.py")
+    table = at.dataframe[0].value
+    assert set(table["when"]) == {"2017 (the report's date)"}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from dashboard.core.periods import when_words
 from dashboard.views.view import View
 
 #: The most rows the table sends to the browser; the downloads always hold every row.
@@ -30,6 +31,12 @@ def findings_table(view: View, rows: int = TABLE_ROWS) -> pd.DataFrame:
             "excerpt": findings["excerpt"],
             "themes": labels("themes", lambda ts: ", ".join(tax.theme(t).label for t in ts)),
             "regions": labels("regions", lambda rs: ", ".join(gaz.name(r) for r in rs)),
+            "when": [
+                when_words(str(p or ""), "period" in tuple(d or ()))
+                for p, d in zip(findings["period"], findings["derived"])
+            ]
+            if len(findings)
+            else pd.Series(dtype=object),
             "kind": labels("kind", lambda k: tax.kind(k).label),
             "actors": labels("actors", ", ".join),
             "report": labels("report_id", lambda r: view.corpus.reports[r].title),

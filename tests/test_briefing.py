@@ -301,3 +301,9 @@ def test_the_briefing_says_when_its_findings_hold_and_the_data_cut_off(corpus, m
     assert item.dates in pdf.briefing_html(item, None)
     slide = briefing.briefing_figure(item, map_data, corpus.gazetteer, None)
     assert "data cut-off: Q4 2016" in " ".join(a.text for a in slide.layout.annotations if a.text)
+
+
+def test_the_default_title_names_the_date_range(corpus):
+    filters = Filters(themes=("refugees",), date_from=date(2016, 1, 1), date_to=date(2017, 6, 30))
+    title = briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer)
+    assert title == "ISKP findings: refugees - Jan 2016–Jun 2017"

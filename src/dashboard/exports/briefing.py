@@ -115,6 +115,8 @@ def default_title(filters: Filters, taxonomy: Taxonomy, gazetteer: Gazetteer) ->
         parts.append(" & ".join(taxonomy.kind(k).label.lower() + "s" for k in filters.kinds))
     if filters.text.strip():
         parts.append(f"“{filters.text.strip()}”")
+    if not filters.dates.is_open:
+        parts.append(filters.dates.describe())
     return "ISKP findings" + (": " + " - ".join(parts) if parts else "")
 
 

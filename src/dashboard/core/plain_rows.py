@@ -187,7 +187,9 @@ def plain_rows(
             derived = ("report_id", *derived)
         if not given_kinds[i]:
             derived = ("kind", *derived)
-        period, period_derived = periods[i]  # type: ignore[misc]  (refused when None)
+        dated = periods[i]
+        assert dated is not None  # a row whose period calls for a problem is not ok
+        period, period_derived = dated
         if period_derived:
             derived = (*derived, "period")
         rows[i] = (

@@ -75,7 +75,7 @@ def shade_choice(view: View) -> str:
         st.segmented_control(
             "Shade the map by",
             list(SHADES),
-            format_func=SHADES.get,
+            format_func=lambda shade: SHADES[shade],
             key=state.MAP_SHADE,
             default="count",
             help="The change compares the findings naming each area in the date range with "

@@ -21,7 +21,9 @@ W = state.WIDGETS
 
 def _widget_value(field_name: str, value: object) -> object:
     if field_name in ("date_from", "date_to"):
-        return bound_text(value, at_start=field_name == "date_from") if value else ""
+        return (
+            bound_text(value, at_start=field_name == "date_from") if isinstance(value, date) else ""
+        )
     return list(value) if isinstance(value, tuple) else value
 
 

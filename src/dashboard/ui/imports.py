@@ -238,7 +238,7 @@ def day_order_choice(plan: importer.FindingsPlan) -> None:
         list(DAY_ORDER_WORDS),
         key="imp_dates",
         index=list(DAY_ORDER_WORDS).index(plan.defaults.get("dates")),
-        format_func=DAY_ORDER_WORDS.get,
+        format_func=lambda order: DAY_ORDER_WORDS[order],
         horizontal=True,
         help="Rows whose dates read either way are refused until this is chosen.",
     )

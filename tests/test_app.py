@@ -251,18 +251,23 @@ def test_briefing_offers_png_and_pdf_for_the_current_filters():
     at = run({"theme": "propaganda"}, page="pages/briefing.py")
     assert at.text_input(key="b_title").value == "ISKP findings: propaganda"
     at.selectbox(key="b_marking").set_value("OFFICIAL").run()
-    [prepare] = [b for b in at.button if b.label == "Prepare PNG and PDF"]
+    [prepare] = [b for b in at.button if b.label == "Prepare the briefing files"]
     prepare.click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     downloads = {d.proto.label: d.proto for d in at.get("download_button")}
-    assert set(downloads) == {"PNG (slide, 3200 x 1800)", "PDF (A4 landscape)"}
-    assert [(s.label, s.state) for s in at.status] == [("PNG and PDF ready", "complete")]
+    assert set(downloads) == {
+        "PNG (slide, 3200 x 1800)",
+        "PDF (A4 landscape)",
+        "PowerPoint deck (.pptx)",
+        "Word briefing note (.docx)",
+    }
+    assert [(s.label, s.state) for s in at.status] == [("Briefing files ready", "complete")]
     # A rerun that changes nothing of the briefing offers the same files without making them.
     at.text_area(key="b_note").set_value("").run()
     assert {d.proto.label for d in at.get("download_button")} == set(downloads)
     assert not at.status
     # Clicking again for the same briefing reuses the files instead of making them anew.
-    [prepare] = [b for b in at.button if b.label == "Prepare PNG and PDF"]
+    [prepare] = [b for b in at.button if b.label == "Prepare the briefing files"]
     prepare.click().run()
     assert {d.proto.label for d in at.get("download_button")} == set(downloads)
     assert not at.status
@@ -281,7 +286,7 @@ def test_briefing_pdf_failure_keeps_the_png_and_says_why(monkeypatch):
 
     monkeypatch.setattr(briefing_ui, "to_pdf", fail)
     at = run(page="pages/briefing.py")
-    [prepare] = [b for b in at.button if b.label == "Prepare PNG and PDF"]
+    [prepare] = [b for b in at.button if b.label == "Prepare the briefing files"]
     prepare.click().run()
     assert [d.proto.label for d in at.get("download_button")] == ["PNG (slide, 3200 x 1800)"]
     assert texts(at.error) == ["Chromium could not print the PDF: install Debian's chromium."]

@@ -21,7 +21,7 @@ states, so that every one is a real change:
 * reader open: the first card's "Open in report" until the reader shows that finding
   (``#f-<id>``, marked as the focus) in the viewport; floor: the empty page's link with a query
   parameter to its second page;
-* PNG export: on the briefing page, "Prepare PNG and PDF" until the PNG download button is
+* PNG export: on the briefing page, "Prepare the briefing files" until the PNG download button is
   there (it shows while the PDF is still being printed; the whole run's time is kept as
   ``run_seconds``), the first time in the server (it starts kaleido) and then warm (the title
   changed in between, so that the exports of the earlier title are gone); floor: the empty
@@ -133,13 +133,13 @@ KINDS = (
     Kind("cold", "streamlit run -> map drawn", "streamlit run -> empty page drawn", 5.0),
     Kind(
         "png_first",
-        "Prepare PNG and PDF, first in the server -> PNG button",
+        "Prepare the briefing files, first in the server -> PNG button",
         "button click -> new count shown",
         2.0,
     ),
     Kind(
         "png",
-        "Prepare PNG and PDF, warm -> PNG button",
+        "Prepare the briefing files, warm -> PNG button",
         "button click -> new count shown",
         2.0,
     ),
@@ -256,7 +256,7 @@ class App:
             settled(self.page, SETTLE_MS)
         arm(self.page, text=('[data-testid="stDownloadButton"]', "PNG"), fail=True)
         before = _pdf_chromiums()
-        self.page.get_by_role("button", name="Prepare PNG and PDF").click()
+        self.page.get_by_role("button", name="Prepare the briefing files").click()
         got = settled(self.page, 300_000, errors="keep")
         got["left_behind"] = _left_behind(before)
         # The PNG's button shows as soon as the PNG is made; the run goes on to print the PDF.
@@ -980,7 +980,7 @@ def tables(s: dict) -> list[Table]:
                     for r in rows
                     if r["kind"].startswith("png")
                 )
-                + ". “Prepare PNG and PDF” makes the PNG, offers it, then prints the PDF.",
+                + ". “Prepare the briefing files” offers the PNG, then the PDF, PPTX, DOCX.",
                 "Load average (1, 5, 15 min) as each corpus started and ended: "
                 + "; ".join(
                     f"{size}: {v['start'][0]:.1f} -> {v['end'][0]:.1f}" for size, v in loads.items()

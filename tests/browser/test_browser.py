@@ -215,11 +215,11 @@ def test_briefing_from_the_map(server, page, requests_seen):
     page.wait_for_function("() => window.location.pathname.endsWith('/briefing')")
     wait_for_app(page)
     assert "theme = Propaganda" in summary(page)
-    page.get_by_role("button", name="Prepare PNG and PDF").click()
+    page.get_by_role("button", name="Prepare the briefing files").click()
     # Rendering starts Chromium for kaleido the first time (slow on a busy machine): wait for
-    # the download buttons (the PNG's shows first, the PDF's when it is printed), or for the
-    # export's error, whichever comes.
-    done = page.get_by_role("button", name=re.compile(r"^PDF")).or_(
+    # the download buttons (the PNG's shows first, the Word note's last), or for the export's
+    # error, whichever comes.
+    done = page.get_by_role("button", name=re.compile(r"^Word")).or_(
         page.get_by_test_id("stAlertContentError")
     )
     done.first.wait_for(timeout=180_000)
@@ -228,7 +228,12 @@ def test_briefing_from_the_map(server, page, requests_seen):
     wait_for_app(page)
     screenshot(page, "briefing")
     saved = {}
-    for label, suffix in ((r"^PNG", ".png"), (r"^PDF", ".pdf")):
+    for label, suffix in (
+        (r"^PNG", ".png"),
+        (r"^PDF", ".pdf"),
+        (r"^PowerPoint", ".pptx"),
+        (r"^Word", ".docx"),
+    ):
         with page.expect_download() as info:
             page.get_by_role("button", name=re.compile(label)).click()
         target = SHOTS / f"briefing-propaganda{suffix}"
@@ -237,6 +242,7 @@ def test_briefing_from_the_map(server, page, requests_seen):
     assert saved[".png"].startswith(b"\x89PNG")
     assert Image.open(io.BytesIO(saved[".png"])).size == (3200, 1800)
     assert saved[".pdf"].startswith(b"%PDF")
+    assert saved[".pptx"].startswith(b"PK") and saved[".docx"].startswith(b"PK")  # Office zips
     assert external(requests_seen) == []
 
 

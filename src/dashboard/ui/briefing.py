@@ -10,7 +10,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.exports import briefing, files
+from dashboard.exports import briefing, files, office
 from dashboard.exports.pdf import to_pdf
 from dashboard.exports.png import to_png, warm_up
 from dashboard.ui import state
@@ -91,6 +91,20 @@ class ExportFormat:
 FORMATS = (
     ExportFormat("png", "PNG (slide, 3200 x 1800)", "png", "image/png", "Drawing the slide image"),
     ExportFormat("pdf", "PDF (A4 landscape)", "pdf", "application/pdf", "Printing the A4 PDF"),
+    ExportFormat(
+        "pptx",
+        "PowerPoint deck (.pptx)",
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "Writing the PowerPoint deck",
+    ),
+    ExportFormat(
+        "docx",
+        "Word briefing note (.docx)",
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Writing the Word briefing note",
+    ),
 )
 
 
@@ -126,7 +140,9 @@ def make_exports(
             if key == "png":
                 data = to_png(item, map_data(), view.corpus.gazetteer, view.filters.region)
             else:
-                data = to_pdf(item, made["png"])
+                # Looked up at the call: what makes each export from the briefing and the PNG.
+                maker = {"pdf": to_pdf, "pptx": office.to_pptx, "docx": office.to_docx}[key]
+                data = maker(item, made["png"])
             made[key] = data
             on_done(key, data)
     except briefing.ExportError as err:
@@ -135,15 +151,16 @@ def make_exports(
 
 
 def exports_section(view: View, item: briefing.Briefing) -> None:
-    """The "Prepare PNG and PDF" button and the downloads. Each download shows as soon as its
+    """The "Prepare the briefing files" button and the downloads. Each download shows as soon as its
     file is made (the PNG in well under the PDF's time), with the steps in a status box; the
     files are kept for this exact briefing and offered again, unmade, until it changes (a click
     then only reruns; after a failure it tries again)."""
     clicked = st.button(
-        "Prepare PNG and PDF",
+        "Prepare the briefing files",
         icon=":material/image:",
         type="primary",
-        help="Renders the image, then the PDF, with the local Chromium (a few seconds).",
+        help="Renders the image, then the PDF (both with the local Chromium), then the "
+        "PowerPoint deck and the Word note: a few seconds. Each download shows when it is made.",
     )
     made = prepared_exports(item)
     slots = {f.key: c.empty() for f, c in zip(FORMATS, st.columns(len(FORMATS)))}
@@ -172,7 +189,7 @@ def exports_section(view: View, item: briefing.Briefing) -> None:
             if "error" in made:
                 status.update(label="The export stopped", state="error", expanded=True)
             else:
-                status.update(label="PNG and PDF ready", state="complete", expanded=False)
+                status.update(label="Briefing files ready", state="complete", expanded=False)
     elif made:
         for fmt in FORMATS:
             if fmt.key in made:

@@ -1,0 +1,116 @@
+"""The briefing as a PowerPoint deck and a Word note: what a minister's office opens."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from docx import Document
+from pptx import Presentation
+from pptx.util import Emu
+
+from dashboard.core.region_geometry import load_context, load_geometry
+from dashboard.exports import briefing, office
+from dashboard.exports.png import to_png
+from dashboard.query.filters import Filters, apply
+from dashboard.views.map_data import prepare
+
+
+@pytest.fixture(scope="module")
+def item(corpus):
+    filters = Filters(themes=("propaganda", "recruitment"))
+    found = apply(corpus.findings, filters, corpus.gazetteer)
+    return briefing.compose(
+        findings=found,
+        reports=corpus.reports,
+        taxonomy=corpus.taxonomy,
+        gazetteer=corpus.gazetteer,
+        filters_text=filters.describe(
+            len(found), taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer
+        ),
+        permalink_url="https://dashboard.example/?theme=propaganda&theme=recruitment",
+        exported=date(2026, 12, 2),
+        title="ISKP propaganda and recruitment",
+        subtitle="From the publisher's summary page",
+        note="For the minister's office: read with the March assessment.",
+        marking="OFFICIAL-SENSITIVE",
+    )
+
+
+@pytest.fixture(scope="module")
+def png(corpus, item):
+    data = prepare(load_geometry(), load_context(), corpus.gazetteer)
+    return to_png(item, data, corpus.gazetteer)
+
+
+def slide_texts(slide) -> list[str]:
+    return [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+
+
+def test_the_deck_has_title_map_findings_and_sources_with_the_marking_on_every_slide(item, png):
+    deck = Presentation(io.BytesIO(office.to_pptx(item, png)))
+    slides = list(deck.slides)
+    assert len(slides) >= 4
+    for slide in slides:
+        assert slide_texts(slide).count("OFFICIAL-SENSITIVE") == 2  # top and bottom
+    front = "\n".join(slide_texts(slides[0]))
+    assert item.title in front and item.filters_text in front and item.dates in front
+    assert slides[0].notes_slide.notes_text_frame.text == item.note
+    [picture] = [s for s in slides[1].shapes if s.shape_type == 13]
+    assert picture._element.nvPicPr.cNvPr.get("descr").startswith("Map of the findings by area")
+    assert abs(picture.width / picture.height - 16 / 9) < 0.01  # its own aspect ratio
+    assert slides[1].notes_slide.notes_text_frame.text == item.note
+    text = "\n".join(t for s in slides[2:-1] for t in slide_texts(s))
+    for finding in item.findings:
+        assert f"“{finding.excerpt}”" in text and finding.citation in text
+    assert "Source and caveats" in "\n".join(slide_texts(slides[-1]))
+
+
+def test_findings_are_paged_so_that_no_slide_overflows(item):
+    many = replace(item, findings=item.findings * 6, total=len(item.findings) * 6)
+    pages = list(office.finding_pages(many.findings))
+    assert sum(len(p) for p in pages) == len(many.findings)
+    for page in pages:
+        assert sum(office._quote_lines(f) for f in page) <= office.SLIDE_LINES or len(page) == 1
+
+
+def test_every_text_box_of_the_deck_fits_its_slide(item, png):
+    deck = Presentation(io.BytesIO(office.to_pptx(item, png)))
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.top >= 0
+            assert shape.left + shape.width <= deck.slide_width
+            assert shape.top + shape.height <= deck.slide_height + Emu(1)
+
+
+def test_the_note_has_words_headings_quotes_and_the_marking_in_header_and_footer(item, png):
+    note = Document(io.BytesIO(office.to_docx(item, png)))
+    section = note.sections[0]
+    assert section.header.paragraphs[0].text == "OFFICIAL-SENSITIVE"
+    assert section.footer.paragraphs[0].text == "OFFICIAL-SENSITIVE"
+    styles = [(p.style.name, p.text) for p in note.paragraphs]
+    assert styles[0] == ("Title", item.title)
+    assert ("Heading 1", "Key points") in styles
+    bullets = [t for s, t in styles if s == "List Bullet"]
+    assert bullets == [f.title for f in item.findings[: office.KEY_POINTS]]
+    quotes = [t for s, t in styles if s == "Quote"]
+    assert quotes == [f"“{f.excerpt}”" for f in item.findings]
+    assert any(s == "Caption" and t.startswith("Figure 1.") for s, t in styles)
+    assert any(item.dates == t for _, t in styles)
+    descr = note.inline_shapes[0]._inline.docPr.get("descr")
+    assert descr == office.map_alt_text(item)
+
+
+def test_the_analysts_key_points_replace_the_prefilled_ones(item, png):
+    note = Document(io.BytesIO(office.to_docx(item, png, points=["One", "Two"])))
+    assert [p.text for p in note.paragraphs if p.style.name == "List Bullet"] == ["One", "Two"]
+
+
+def test_an_empty_view_says_so_in_both(item, png):
+    empty = replace(item, findings=(), total=0)
+    deck = Presentation(io.BytesIO(office.to_pptx(empty, png)))
+    assert any(briefing.NO_FINDINGS in t for s in deck.slides for t in slide_texts(s))
+    note = Document(io.BytesIO(office.to_docx(empty, png)))
+    assert briefing.NO_FINDINGS in [p.text for p in note.paragraphs]

@@ -37,6 +37,7 @@ def make(corpus, filters: Filters, **kwargs) -> briefing.Briefing:
         title=briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer),
         subtitle="From the publisher's summary page",
         marking="OFFICIAL-SENSITIVE",
+        permalink_url=briefing.permalink("http://localhost:8501/", filters),
     )
     options.update(kwargs)
     return briefing.compose(
@@ -47,7 +48,6 @@ def make(corpus, filters: Filters, **kwargs) -> briefing.Briefing:
         filters_text=filters.describe(
             len(found), taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer
         ),
-        permalink_url=briefing.permalink("http://localhost:8501/", filters),
         exported=date(2026, 11, 26),
         **options,
     )
@@ -227,7 +227,10 @@ def test_slide_lists_findings_and_wraps_a_long_title(corpus, map_data):
 def test_one_finding_is_not_drawn_as_a_hotspot(corpus, map_data):
     item = make(corpus, Filters(themes=("propaganda",)))
     figure = briefing.briefing_figure(item, map_data, corpus.gazetteer)
-    assert figure.layout.coloraxis.cmax >= maps.MIN_SCALE_TOP
+    axis = figure.layout.coloraxis
+    # The scale ends at the highest count (1), short of the darkest colour.
+    assert axis.cmax == 1 and axis.colorbar.dtick == 1
+    assert axis.colorscale[-1][1] != maps.COLOURSCALE[-1][1]
 
 
 def test_pdf_map_is_the_map_alone(propaganda):
@@ -307,3 +310,37 @@ def test_the_default_title_names_the_date_range(corpus):
     filters = Filters(themes=("refugees",), date_from=date(2016, 1, 1), date_to=date(2017, 6, 30))
     title = briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer)
     assert title == "ISKP findings: refugees - Jan 2016–Jun 2017"
+
+
+def test_the_pdf_marking_is_one_unbroken_line_at_top_and_bottom(propaganda):
+    _, _, pdf = propaganda
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
+        text = page.extract_text()
+        assert text.count("OFFICIAL-SENSITIVE") == 2, number
+        # Wrapped, the marking would break after its hyphen: "OFFICIAL-" ends a line.
+        assert "OFFICIAL-\n" not in text and "OFFICIAL- \n" not in text, number
+
+
+def test_the_printed_link_is_the_public_address_and_none_for_this_machine(monkeypatch):
+    from dashboard.ui import briefing as briefing_ui
+
+    class Context:
+        url = "http://localhost:8501/briefing"
+
+    monkeypatch.setattr(briefing_ui.st, "context", Context())
+    monkeypatch.delenv(briefing_ui.PUBLIC_URL_VAR, raising=False)
+    assert briefing_ui.app_base_url() == ""  # a colleague cannot open localhost
+    Context.url = "http://analyst-pc.desk.example:8501/briefing"
+    assert briefing_ui.app_base_url() == "http://analyst-pc.desk.example:8501/"
+    monkeypatch.setenv(briefing_ui.PUBLIC_URL_VAR, "https://dashboard.desk.example/iskp")
+    assert briefing_ui.app_base_url() == "https://dashboard.desk.example/iskp/"
+
+
+def test_a_briefing_without_a_link_prints_none(corpus, map_data):
+    from dashboard.exports import pdf
+
+    item = make(corpus, Filters(), permalink_url="")
+    assert "Link to this view" not in pdf.briefing_html(item, None)
+    slide = briefing.briefing_figure(item, map_data, corpus.gazetteer, None)
+    footer = " ".join(a.text for a in slide.layout.annotations if a.text)
+    assert "Exported 2026-11-26" in footer and "http" not in footer

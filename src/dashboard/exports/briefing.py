@@ -353,7 +353,10 @@ def briefing_figure(
         dict(
             text=_wrap(briefing.source_line, 170)
             + "<br>"
-            + _text(f"Exported {briefing.exported} · {briefing.permalink}"),
+            + _text(
+                f"Exported {briefing.exported}"
+                + (f" · {briefing.permalink}" if briefing.permalink else "")
+            ),
             xref="paper",
             yref="paper",
             x=0.0,

@@ -30,9 +30,9 @@ from dashboard.exports.png import _chromium
 _PDF_CSS = """
 @page { size: A4 landscape; margin: 20mm 15mm 18mm 15mm;
   @top-center { content: MARKING; font: bold 11pt "DejaVu Sans", sans-serif;
-                font-variant-ligatures: none; }
+                font-variant-ligatures: none; white-space: nowrap; }
   @bottom-center { content: MARKING; font: bold 11pt "DejaVu Sans", sans-serif;
-                   font-variant-ligatures: none; }
+                   font-variant-ligatures: none; white-space: nowrap; }
   @bottom-right { content: "Page " counter(page) " of " counter(pages);
                   font: 9pt "DejaVu Sans", sans-serif; color: #444; }
   @bottom-left { content: FOOTER; font: 9pt "DejaVu Sans", sans-serif; color: #444;
@@ -103,8 +103,13 @@ def briefing_html(briefing: Briefing, png: bytes | None) -> str:
         f'<p class="meta"><b>Filters:</b> {escape(briefing.filters_text)}</p>',
         f'<p class="meta">{escape(briefing.dates)}</p>' if briefing.dates else "",
         f'<p class="meta">{escape(briefing.source_line)}</p>',
-        f'<p class="meta">Exported {escape(briefing.exported)} · '
-        f"Link to this view in the dashboard: {escape(briefing.permalink)}</p>",
+        f'<p class="meta">Exported {escape(briefing.exported)}'
+        + (
+            f" · Link to this view in the dashboard: {escape(briefing.permalink)}"
+            if briefing.permalink
+            else ""
+        )
+        + "</p>",
         f'<p class="meta">{escape(BOUNDARY_CAVEAT)} {escape(PLACEMENT_CAVEAT)}</p>',
     ]
     if briefing.note:

@@ -4,9 +4,11 @@ PNG and PDF made once per briefing, each offered as soon as it is made."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -19,10 +21,22 @@ from dashboard.ui.pages import PAGES
 from dashboard.views.inert import inert
 from dashboard.views.view import View
 
+#: The app's address as colleagues open it (e.g. ``https://dashboard.desk.example/``), printed
+#: in briefings; without it, the address the browser used, unless that is this machine's own.
+PUBLIC_URL_VAR = "DASHBOARD_PUBLIC_URL"
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
 
 def app_base_url() -> str:
-    """The address of the app's home page as the browser sees it (for printed links)."""
-    url = (st.context.url or "http://localhost:8501/").rstrip("/")
+    """The address of the app's home page that a printed link should use: ``$DASHBOARD_PUBLIC_URL``,
+    else the address the browser used; ``""`` (no link) when that is only this machine's, which
+    a colleague could not open."""
+    public = os.environ.get(PUBLIC_URL_VAR, "").strip()
+    if public:
+        return public.rstrip("/") + "/"
+    url = (st.context.url or "").rstrip("/")
+    if not url or (urlsplit(url).hostname or "localhost") in _LOCAL_HOSTS:
+        return ""
     for page in PAGES:
         if url.endswith("/" + page.url_path):
             url = url[: -len(page.url_path)]
@@ -55,13 +69,14 @@ def briefing_defaults(view: View) -> None:
 def compose_briefing(view: View) -> briefing.Briefing:
     """The briefing of the view with the page's title, subtitle, note and marking."""
     session = st.session_state
+    base = app_base_url()
     return briefing.compose(
         findings=view.findings,
         reports=view.corpus.reports,
         taxonomy=view.corpus.taxonomy,
         gazetteer=view.corpus.gazetteer,
         filters_text=view.describe(),
-        permalink_url=briefing.permalink(app_base_url(), replace(view.filters, finding=None)),
+        permalink_url=briefing.permalink(base, replace(view.filters, finding=None)) if base else "",
         exported=date.today(),
         title=session.get(state.BRIEFING_TITLE, ""),
         subtitle=session.get(state.BRIEFING_SUBTITLE, ""),

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from dashboard.core.regions import Gazetteer
 from dashboard.views.map_data import Frame, Line, MapData, view_bounds, view_centre
@@ -209,7 +210,8 @@ def build_map(
     spatial = [
         c for c in counts if c in gazetteer and gazetteer[c].level in ("country", "province")
     ]
-    top = max([counts[c] for c in spatial] + [MIN_SCALE_TOP])
+    data_top = max([counts[c] for c in spatial] + [1])
+    top = max(data_top, MIN_SCALE_TOP)  # what the darkest colour stands for
 
     def px(size: float) -> int:
         return max(6, round(size * text_scale))
@@ -289,9 +291,11 @@ def build_map(
             "fitbounds": False,
         },
         coloraxis={
-            "colorscale": COLOURSCALE,
+            # The scale ends at the highest count, in whole steps; below MIN_SCALE_TOP it ends
+            # short of the darkest colour, so a single finding does not look like a hotspot.
+            "colorscale": truncated_scale(COLOURSCALE, data_top / top),
             "cmin": 0,
-            "cmax": top,
+            "cmax": data_top,
             "colorbar": {
                 "title": {"text": "Findings naming the area", "side": "top"},
                 "title_font": {"size": px(12)},
@@ -305,7 +309,7 @@ def build_map(
                 "y": px(18) / height,
                 "yanchor": "bottom",
                 "ypad": 0,
-                "dtick": 1 if top <= 10 else None,
+                "dtick": 1 if data_top <= 10 else None,
             },
             "showscale": show_scale,
         },
@@ -369,6 +373,26 @@ def _shade_change(figure: go.Figure, now, before, gazetteer, periods, px) -> Non
             },
         }
     )
+
+
+def truncated_scale(scale: list, share: float) -> list:
+    """The first *share* (0-1] of a colour *scale*, stretched over 0-1.
+
+    >>> truncated_scale([[0, "rgb(0, 0, 0)"], [1, "rgb(200, 100, 0)"]], 0.5)
+    [[0.0, 'rgb(0, 0, 0)'], [1.0, 'rgb(100, 50, 0)']]
+    """
+    if share >= 1:
+        return scale
+    stops = [[float(p) / share, c] for p, c in scale if p < share]
+    end = sample_colorscale([[p, _rgb(c)] for p, c in scale], [share])[0]
+    return [*stops, [1.0, end]]
+
+
+def _rgb(colour: str) -> str:
+    if colour.startswith("#"):
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        return f"rgb({r}, {g}, {b})"
+    return colour
 
 
 def _key_text(chosen: bool, wider: bool) -> str:

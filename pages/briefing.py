@@ -27,6 +27,14 @@ right.selectbox(
     help="Printed at the top and bottom of the image and of every PDF page.",
 )
 right.text_area("Analyst's note (optional)", key=state.BRIEFING_NOTE, max_chars=600, height=90)
+st.text_area(
+    "Key points of the Word note (one a line)",
+    key=state.BRIEFING_POINTS,
+    max_chars=2000,
+    height=120,
+    help="Filled with the first findings' titles; write the points you want the note to open "
+    "with. Emptied, the note takes the titles again.",
+)
 
 item = briefing_ui.compose_briefing(view)
 st.subheader("Preview")

@@ -114,3 +114,36 @@ def test_an_empty_view_says_so_in_both(item, png):
     assert any(briefing.NO_FINDINGS in t for s in deck.slides for t in slide_texts(s))
     note = Document(io.BytesIO(office.to_docx(empty, png)))
     assert briefing.NO_FINDINGS in [p.text for p in note.paragraphs]
+
+
+def test_the_key_points_the_analyst_wrote_open_the_note(item, png):
+    written = replace(item, key_points=("ISKP recruits from the TTP", "Watch Nangarhar"))
+    note = Document(io.BytesIO(office.to_docx(written, png)))
+    bullets = [p.text for p in note.paragraphs if p.style.name == "List Bullet"]
+    assert bullets == ["ISKP recruits from the TTP", "Watch Nangarhar"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "x" * 2000,
+        "<b>bold</b> **markdown** <script>alert(1)</script>",
+        "د داعش خراسان ولایت · داعش خراسان کی موجودگی",  # Pashto, Urdu
+        "ISKP 🚩 propaganda 📻",
+    ],
+    ids=["2000 characters", "markup", "right-to-left", "emoji"],
+)
+def test_hostile_titles_and_notes_stay_text_and_inside_their_boxes(item, png, title):
+    hostile = replace(item, title=title, note=title, subtitle=title)
+    deck = Presentation(io.BytesIO(office.to_pptx(hostile, png)))
+    front = "\n".join(slide_texts(deck.slides[0]))
+    shown = office.shortened(title, office.TITLE_CHARS)
+    assert shown in front and len(shown) <= office.TITLE_CHARS  # kept as text, cut to fit
+    notes = deck.slides[0].notes_slide.notes_text_frame.text
+    assert title in front or title in notes  # the whole of it is in the speaker notes
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            assert shape.left + shape.width <= deck.slide_width
+            assert shape.top + shape.height <= deck.slide_height + Emu(1)
+    note = Document(io.BytesIO(office.to_docx(hostile, png)))
+    assert note.paragraphs[0].text == title

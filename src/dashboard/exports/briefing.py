@@ -84,6 +84,8 @@ class Briefing:
     elsewhere: tuple[tuple[str, int], ...] = ()
     #: When the findings of the view hold, and the data cut-off (the newest date), in words.
     dates: str = ""
+    #: The note's key points as the analyst wrote them (none: the first findings' titles).
+    key_points: tuple[str, ...] = ()
     #: Findings in the view: ``findings`` holds the first of them (at most the limit given to
     #: :func:`compose`), the counts are of them all. ``-1``: as many as ``findings``.
     total: int = -1
@@ -177,6 +179,7 @@ def compose(
     note: str = "",
     marking: str = "",
     limit: int = PRINTED_FINDINGS,
+    key_points: Sequence[str] = (),
 ) -> Briefing:
     """Gather what a briefing prints from the filtered findings frame: the first *limit*
     findings in full, the counts of them all."""
@@ -207,6 +210,7 @@ def compose(
         findings=tuple(items),
         total=len(findings),
         dates=dates_line(findings),
+        key_points=tuple(p.strip() for p in key_points if p.strip()),
         counts=counts,
         note=note.strip(),
         unplaced=int((findings["regions"].map(len) == 0).sum()),

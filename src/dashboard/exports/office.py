@@ -40,9 +40,20 @@ MARGIN = Inches(0.5)
 SLIDE_LINES = 20
 #: Characters on one line of a quote across the slide at 14 pt.
 QUOTE_CHARS = 120
+#: Characters of a title or subtitle the title slide shows (the whole is in its speaker notes).
+TITLE_CHARS = 160
 #: Key points the note is pre-filled with (the findings' titles), at most.
 KEY_POINTS = 5
 GREY = RGBColor(0x44, 0x44, 0x44)
+
+
+def shortened(text: str, limit: int) -> str:
+    """*text* cut at a word to at most *limit* characters, with "…" when cut."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    cut = words[: limit - 1]
+    return (cut[: cut.rindex(" ")] if " " in cut else cut) + "…"
 
 
 def map_alt_text(item: Briefing) -> str:
@@ -122,15 +133,16 @@ def to_pptx(item: Briefing, png: bytes) -> bytes:
 
     title = deck.slides.add_slide(blank)
     _marking(title, item.marking)
-    lines = [(item.title, 36, True)]
+    lines = [(shortened(item.title, TITLE_CHARS), 36 if len(item.title) <= 60 else 24, True)]
     if item.subtitle:
-        lines.append((item.subtitle, 18, False))
+        lines.append((shortened(item.subtitle, TITLE_CHARS), 18, False))
     lines += [("", 12, False), (item.filters_text, 16, False)]
     if item.dates:
         lines.append((item.dates, 14, False))
     lines.append((f"Exported {item.exported}", 14, False))
     _text_box(title, MARGIN, Inches(2.0), width, Inches(4.5), lines)
-    _notes(title, item.note)
+    long = [t for t in (item.title, item.subtitle) if len(t) > TITLE_CHARS]
+    _notes(title, "\n\n".join([*long, item.note]).strip())
 
     picture = deck.slides.add_slide(blank)
     _marking(picture, item.marking)
@@ -202,8 +214,8 @@ def to_pptx(item: Briefing, png: bytes) -> bytes:
 
 
 def key_points(item: Briefing) -> list[str]:
-    """The key points a note starts with: the titles of its first findings."""
-    return [f.title for f in item.findings[:KEY_POINTS]]
+    """The note's key points: the analyst's, else the titles of its first findings."""
+    return list(item.key_points) or [f.title for f in item.findings[:KEY_POINTS]]
 
 
 def _bullets(document, items: Iterable[str]) -> None:

@@ -50,13 +50,14 @@ def _reports(view: View):
 
 
 def briefing_defaults(view: View) -> None:
-    """Seed the title and subtitle from the filters, and follow the filters while the analyst
+    """Seed the title, subtitle and key points from the view, and follow it while the analyst
     has not edited them."""
     defaults = {
         state.BRIEFING_TITLE: briefing.default_title(
             view.filters, view.corpus.taxonomy, view.corpus.gazetteer
         ),
         state.BRIEFING_SUBTITLE: briefing.default_subtitle(_reports(view)),
+        state.BRIEFING_POINTS: "\n".join(view.rows(0, office.KEY_POINTS)["title"]),
     }
     session = st.session_state
     previous = session.get(state.BRIEFING_DEFAULTS, {})
@@ -82,6 +83,7 @@ def compose_briefing(view: View) -> briefing.Briefing:
         subtitle=session.get(state.BRIEFING_SUBTITLE, ""),
         note=session.get(state.BRIEFING_NOTE, ""),
         marking=session.get(state.BRIEFING_MARKING, ""),
+        key_points=str(session.get(state.BRIEFING_POINTS, "")).splitlines(),
     )
 
 

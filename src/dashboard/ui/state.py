@@ -54,6 +54,7 @@ BRIEFING_TITLE = "b_title"
 BRIEFING_SUBTITLE = "b_subtitle"
 BRIEFING_NOTE = "b_note"
 BRIEFING_MARKING = "b_marking"
+BRIEFING_POINTS = "b_points"
 #: The defaults last given to title and subtitle (they follow the filters until edited).
 BRIEFING_DEFAULTS = "b_defaults"
 #: The PNG and PDF made for one briefing, keyed by it.

@@ -77,6 +77,8 @@ def csv_bytes(findings: pd.DataFrame) -> bytes:
     for c in LIST_COLUMNS:
         cells[c] = [";".join(values) for values in cells[c]]
     cells["page"] = ["" if pd.isna(p) else int(p) for p in findings["page"]]
+    if "period" in cells:  # a finding with no period has an empty cell (not "nan")
+        cells["period"] = ["" if p is None or p != p else p for p in cells["period"]]
     writer.writerows(zip(*(cells[c] for c in CSV_COLUMNS)))
     return out.getvalue().encode("utf-8")
 

@@ -122,7 +122,8 @@ TRUSTED = [
     (r"^(\w+\.)?inert(_html)?\(", "made inert"),
     (r"^(len|int|round)\(", "a number"),
     (
-        r"\.unplaced\(|\.undated\(|\.count$|^unplaced$|^TABLE_ROWS$|^MAX_[A-Z_]+$|^size$|^pages$",
+        r"\.unplaced\(|\.undated\(|\.count$|^unplaced$|^undated$|^TABLE_ROWS$|^MAX_[A-Z_]+$"
+        r"|^size$|^pages$",
         "a number",
     ),
     (r"\.get\([^,]+, 0\)$", "a count"),

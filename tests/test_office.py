@@ -137,7 +137,7 @@ def test_hostile_titles_and_notes_stay_text_and_inside_their_boxes(item, png, ti
     hostile = replace(item, title=title, note=title, subtitle=title)
     deck = Presentation(io.BytesIO(office.to_pptx(hostile, png)))
     front = "\n".join(slide_texts(deck.slides[0]))
-    shown = office.shortened(title, office.TITLE_CHARS)
+    shown = office.derive_title(title, office.TITLE_CHARS)
     assert shown in front and len(shown) <= office.TITLE_CHARS  # kept as text, cut to fit
     notes = deck.slides[0].notes_slide.notes_text_frame.text
     assert title in front or title in notes  # the whole of it is in the speaker notes

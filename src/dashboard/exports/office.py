@@ -23,6 +23,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from dashboard.core.row_checks import derive_title
 from dashboard.exports.briefing import (
     BOUNDARY_CAVEAT,
     NO_FINDINGS,
@@ -45,15 +46,6 @@ TITLE_CHARS = 160
 #: Key points the note is pre-filled with (the findings' titles), at most.
 KEY_POINTS = 5
 GREY = RGBColor(0x44, 0x44, 0x44)
-
-
-def shortened(text: str, limit: int) -> str:
-    """*text* cut at a word to at most *limit* characters, with "…" when cut."""
-    words = " ".join(text.split())
-    if len(words) <= limit:
-        return words
-    cut = words[: limit - 1]
-    return (cut[: cut.rindex(" ")] if " " in cut else cut) + "…"
 
 
 def map_alt_text(item: Briefing) -> str:
@@ -133,9 +125,9 @@ def to_pptx(item: Briefing, png: bytes) -> bytes:
 
     title = deck.slides.add_slide(blank)
     _marking(title, item.marking)
-    lines = [(shortened(item.title, TITLE_CHARS), 36 if len(item.title) <= 60 else 24, True)]
+    lines = [(derive_title(item.title, TITLE_CHARS), 36 if len(item.title) <= 60 else 24, True)]
     if item.subtitle:
-        lines.append((shortened(item.subtitle, TITLE_CHARS), 18, False))
+        lines.append((derive_title(item.subtitle, TITLE_CHARS), 18, False))
     lines += [("", 12, False), (item.filters_text, 16, False)]
     if item.dates:
         lines.append((item.dates, 14, False))

@@ -256,6 +256,8 @@ class FindingsIndex:
         self._terms: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._named_within: np.ndarray | None = None
+        #: period_counts of every finding, per date basis (by_report), once asked for.
+        self._all_periods: dict[bool, tuple] = {}
         self._words: _Words | None = None
         self._words_done = threading.Event()
 
@@ -518,17 +520,33 @@ class FindingsIndex:
     ) -> tuple[tuple[Period | None, ...], np.ndarray, np.ndarray, tuple[str, ...]]:
         """The findings in *mask* per distinct period: ``(periods, totals, by_theme, themes)``,
         ``totals[u]`` the findings of ``periods[u]`` (``None``: undated) and
-        ``by_theme[u, j]`` those of them holding ``themes[j]`` (what a timeline stacks)."""
+        ``by_theme[u, j]`` those of them holding ``themes[j]`` (what a timeline stacks).
+
+        The counts of every finding (no mask, or one that keeps them all), which a timeline
+        asks for on every rerun, are computed once per index and date basis; the arrays
+        returned are read-only."""
+        if mask is None or (len(mask) and mask.all()):
+            with self._lock:
+                known = self._all_periods.get(by_report)
+            if known is None:
+                known = self._period_counts(None, by_report)
+                with self._lock:
+                    self._all_periods[by_report] = known
+            return known
+        return self._period_counts(np.flatnonzero(mask), by_report)
+
+    def _period_counts(self, rows: np.ndarray | None, by_report: bool):
         periods = self.report_periods if by_report else self.periods
-        rows = np.arange(len(self)) if mask is None else np.flatnonzero(mask)
-        codes = periods.codes[rows]
+        # Every row: the contiguous columns as they are, without gathering copies of them.
+        codes = periods.codes if rows is None else periods.codes[rows]
         size = len(periods.uniques)
         totals = np.bincount(codes, minlength=size)
         matrix = self.themes.matrix
         by_theme = np.zeros((size, matrix.shape[1]), dtype=np.int64)
         for j in range(matrix.shape[1]):
-            by_theme[:, j] = np.bincount(codes[matrix[rows, j]], minlength=size)
-        return periods.uniques, totals, by_theme, self.themes.values
+            holds = matrix[:, j] if rows is None else matrix[rows, j]
+            by_theme[:, j] = np.bincount(codes[holds], minlength=size)
+        return periods.uniques, _readonly(totals), _readonly(by_theme), self.themes.values
 
     def facets(self, filters: Filters) -> Facets:
         """Exactly ``filters.facets(findings, filters, gazetteer)``, each facet's masks computed

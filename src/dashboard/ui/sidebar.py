@@ -114,10 +114,9 @@ def sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
     )
     for problem in st.session_state.get(state.DATE_PROBLEMS, []):
         bar.caption(":material/warning: " + inert(problem))
-    if not current.dates.is_open and index.undated(current):
-        bar.caption(
-            f"{index.undated(current)} finding(s) without a date are left out while a range is set."
-        )
+    undated = 0 if current.dates.is_open else index.undated(current)
+    if undated:
+        bar.caption(f"{undated} finding(s) without a date are left out while a range is set.")
     bar.button("Clear all filters", on_click=clear_filters, icon=":material/filter_alt_off:")
     saved_views(bar)
     return widget_filters(data, previous)

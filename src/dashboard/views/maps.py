@@ -384,15 +384,8 @@ def truncated_scale(scale: list, share: float) -> list:
     if share >= 1:
         return scale
     stops = [[float(p) / share, c] for p, c in scale if p < share]
-    end = sample_colorscale([[p, _rgb(c)] for p, c in scale], [share])[0]
+    end = sample_colorscale(scale, [share])[0]
     return [*stops, [1.0, end]]
-
-
-def _rgb(colour: str) -> str:
-    if colour.startswith("#"):
-        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-        return f"rgb({r}, {g}, {b})"
-    return colour
 
 
 def _key_text(chosen: bool, wider: bool) -> str:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from briefing_support import make
 from PIL import Image
 from pypdf import PdfReader
 
@@ -29,28 +30,6 @@ OUT = ROOT / "test-output" / "briefing"
 @pytest.fixture(scope="module")
 def map_data(corpus):
     return prepare(load_geometry(), load_context(), corpus.gazetteer)
-
-
-def make(corpus, filters: Filters, **kwargs) -> briefing.Briefing:
-    found = apply(corpus.findings, filters, corpus.gazetteer)
-    options = dict(
-        title=briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer),
-        subtitle="From the publisher's summary page",
-        marking="OFFICIAL-SENSITIVE",
-        permalink_url=briefing.permalink("http://localhost:8501/", filters),
-    )
-    options.update(kwargs)
-    return briefing.compose(
-        findings=found,
-        reports=corpus.reports,
-        taxonomy=corpus.taxonomy,
-        gazetteer=corpus.gazetteer,
-        filters_text=filters.describe(
-            len(found), taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer
-        ),
-        exported=date(2026, 11, 26),
-        **options,
-    )
 
 
 @pytest.fixture(scope="module")

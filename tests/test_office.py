@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import date
 
 import pytest
+from briefing_support import make
 from docx import Document
 from pptx import Presentation
 from pptx.util import Emu
@@ -14,28 +14,19 @@ from pptx.util import Emu
 from dashboard.core.region_geometry import load_context, load_geometry
 from dashboard.exports import briefing, office
 from dashboard.exports.png import to_png
-from dashboard.query.filters import Filters, apply
+from dashboard.query.filters import Filters
 from dashboard.views.map_data import prepare
 
 
 @pytest.fixture(scope="module")
 def item(corpus):
     filters = Filters(themes=("propaganda", "recruitment"))
-    found = apply(corpus.findings, filters, corpus.gazetteer)
-    return briefing.compose(
-        findings=found,
-        reports=corpus.reports,
-        taxonomy=corpus.taxonomy,
-        gazetteer=corpus.gazetteer,
-        filters_text=filters.describe(
-            len(found), taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer
-        ),
+    return make(
+        corpus,
+        filters,
         permalink_url="https://dashboard.example/?theme=propaganda&theme=recruitment",
-        exported=date(2026, 12, 2),
         title="ISKP propaganda and recruitment",
-        subtitle="From the publisher's summary page",
         note="For the minister's office: read with the March assessment.",
-        marking="OFFICIAL-SENSITIVE",
     )
 
 

@@ -1160,30 +1160,40 @@ def test_processes_importing_at_once_into_a_new_store_all_land(tmp_path, file_a,
 # --- format 2: extra attributes, settings, versions, remembered mappings -------------------------
 
 
-def test_a_format_1_store_is_upgraded_in_place(tmp_path, file_a):
-    import sqlite3
-
-    path = tmp_path / "old.sqlite3"
-    store = Store(path)
-    record = import_file(store, file_a)
+def as_older_format(path, statements) -> None:
+    """Take the store file at *path* back to an older format with SQL *statements*."""
     con = sqlite3.connect(path)
-    for statement in (
-        "DROP TABLE archived_findings",
-        "DROP TABLE mappings",
-        "ALTER TABLE findings DROP COLUMN extra",
-        "ALTER TABLE findings DROP COLUMN derived",
-        "ALTER TABLE findings DROP COLUMN period",
-        "ALTER TABLE imports DROP COLUMN settings",
-        "ALTER TABLE imports DROP COLUMN replaces",
-        "ALTER TABLE imports DROP COLUMN superseded_by",
-        "PRAGMA user_version = 1",
-    ):
+    for statement in statements:
         con.execute(statement)
     con.commit()
     con.close()
-    upgraded = Store(path)
+
+
+def format_of(path) -> int:
     with sqlite3.connect(path) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        return con.execute("PRAGMA user_version").fetchone()[0]
+
+
+def test_a_format_1_store_is_upgraded_in_place(tmp_path, file_a):
+    path = tmp_path / "old.sqlite3"
+    store = Store(path)
+    record = import_file(store, file_a)
+    as_older_format(
+        path,
+        (
+            "DROP TABLE archived_findings",
+            "DROP TABLE mappings",
+            "ALTER TABLE findings DROP COLUMN extra",
+            "ALTER TABLE findings DROP COLUMN derived",
+            "ALTER TABLE findings DROP COLUMN period",
+            "ALTER TABLE imports DROP COLUMN settings",
+            "ALTER TABLE imports DROP COLUMN replaces",
+            "ALTER TABLE imports DROP COLUMN superseded_by",
+            "PRAGMA user_version = 1",
+        ),
+    )
+    upgraded = Store(path)
+    assert format_of(path) == SCHEMA_VERSION == 3
     stored = upgraded.findings()
     assert len(stored) == 3 and all(e == () for e in stored["extra"])
     assert upgraded.get_import(record.id).current
@@ -1194,8 +1204,6 @@ def test_a_format_1_store_is_upgraded_in_place(tmp_path, file_a):
 def test_a_format_2_store_gains_periods_and_its_findings_take_their_reports_year(
     tmp_path, file_a, corpus
 ):
-    import sqlite3
-
     from dashboard.core.corpus import merge
 
     path = tmp_path / "v2.sqlite3"
@@ -1209,19 +1217,17 @@ def test_a_format_2_store_gains_periods_and_its_findings_take_their_reports_year
         rows_rejected=0,
         replaces=record.id,
     )
-    con = sqlite3.connect(path)
-    for statement in (
-        "ALTER TABLE findings DROP COLUMN period",
-        "ALTER TABLE archived_findings DROP COLUMN period",
-        "UPDATE findings SET derived = '[]'",
-        "PRAGMA user_version = 2",
-    ):
-        con.execute(statement)
-    con.commit()
-    con.close()
+    as_older_format(
+        path,
+        (
+            "ALTER TABLE findings DROP COLUMN period",
+            "ALTER TABLE archived_findings DROP COLUMN period",
+            "UPDATE findings SET derived = '[]'",
+            "PRAGMA user_version = 2",
+        ),
+    )
     upgraded = Store(path)
-    with sqlite3.connect(path) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert format_of(path) == 3
     stored = upgraded.findings()
     assert list(stored["period"]) == [""]  # as stored before periods were kept
     merged = merge(corpus, stored, upgraded.reports()).findings.iloc[len(corpus.findings) :]

@@ -58,6 +58,7 @@ def environment(args) -> dict:
         "duckdb": duckdb.__version__,
         "streamlit": streamlit.__version__,
         "plotly": plotly.__version__,
+        "raster": args.raster,
         "repeat": args.repeat,
         "budget_s": args.budget,
         "sizes": args.sizes,
@@ -92,6 +93,8 @@ def describe(env: dict) -> str:
         f"{env['cpus']} CPUs · load average {env['load_average_start'][0]:.1f} at start, "
         f"{env.get('load_average_end', [0])[0]:.1f} at end · pandas {env['pandas']} · "
         f"numpy {env['numpy']} · DuckDB {env['duckdb']} · Streamlit {env['streamlit']} · "
-        f"plotly {env['plotly']} · up to {env['repeat']} runs each "
+        f"plotly {env['plotly']} · Chromium drawing: {env.get('raster', 'swiftshader-gl')} "
+        "(bench/serving.py) · "
+        f"up to {env['repeat']} runs each "
         f"(fewer once a measurement has spent {env['budget_s']:.0f} s)."
     )

@@ -35,6 +35,7 @@ from bench.measures import build as build_measure  # noqa: E402
 from bench.measures.apptest_child import child as apptest_child  # noqa: E402
 from bench.measures.base import Context  # noqa: E402
 from bench.report import Results, Table, as_json, markdown  # noqa: E402
+from bench.serving import RASTER_ARGS, RASTER_VARIABLE  # noqa: E402
 from bench.targets import tables as target_tables  # noqa: E402
 from bench.timing import log  # noqa: E402
 
@@ -101,6 +102,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, help="results folder (default bench/results)")
     parser.add_argument(
+        "--raster",
+        choices=sorted(RASTER_ARGS),
+        default="cpu",
+        help="how Chromium draws in the browser sections: cpu (default, its own choice on a "
+        "machine with no GPU) or swiftshader-gl (a GPU emulated on the CPU); see bench/serving.py",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="a smoke run of every section: 1k findings, one run each, one cold start, results "
@@ -128,6 +136,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                 setattr(args, name, value)
         args.out = args.out or QUICK_OUT
     args.out = args.out or BENCH / "results"
+    os.environ[RASTER_VARIABLE] = args.raster  # read by the browser sections (bench.serving)
     default = [x for x in SECTIONS if x not in ONLY_WHEN_NAMED]
     wanted = [x for x in (args.only.split(",") if args.only else default) if x]
     args.wanted = [x for x in wanted if x not in args.skip.split(",")]

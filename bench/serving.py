@@ -5,6 +5,7 @@ the page settled again (:func:`arm`, :func:`settled`), with the click on Pakista
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,13 +19,40 @@ from dashboard.core.corpus import Corpus
 from tests.browser.support import APP_IDLE, MAP, MAP_LOADED, click_map, free_port, streamlit_command
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-gl=angle",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-]
+#: How headless Chromium draws the pages it measures, by the name ``bench/run.py --raster`` takes.
+#:
+#: - ``cpu`` (the default): Chromium's own choice on a machine with no GPU, such as these: pages
+#:   rastered by Skia on the CPU and composited in software (the path an analyst's browser takes
+#:   when it has no usable GPU; with one it rasters on the GPU, faster still). WebGL would still
+#:   run on SwiftShader, but no page of the app uses WebGL: the map and the timeline are SVG.
+#: - ``swiftshader-gl``: all drawing forced through ANGLE on SwiftShader, a GPU emulated on the
+#:   CPU. The MapLibre map the app once drew needed it; no browser chooses it by itself, and it
+#:   rasters stroked SVG paths about ten times slower (a map repaint 210-220 ms instead of one
+#:   17 ms frame, bench/README.md). Kept to compare with the figures measured under it.
+RASTER_ARGS = {
+    "cpu": ["--no-sandbox", "--disable-background-networking"],
+    "swiftshader-gl": [
+        "--no-sandbox",
+        "--use-gl=angle",
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+        "--disable-background-networking",
+    ],
+}
+#: The environment variable through which ``bench/run.py --raster`` reaches the measures.
+RASTER_VARIABLE = "BENCH_RASTER"
+
+
+def raster() -> str:
+    """The name of the drawing set-up of this run (see :data:`RASTER_ARGS`)."""
+    return os.environ.get(RASTER_VARIABLE) or "cpu"
+
+
+def chromium_args() -> list[str]:
+    """Chromium's flags for this run's drawing set-up."""
+    return list(RASTER_ARGS[raster()])
+
+
 #: Streamlit's smallest page: the floor of a rerun. With this variable set to 1 in its server's
 #: environment it draws a text input, a button and links to a second page instead (the floor of
 #: each interaction in the browser; see bench/empty_page.py).

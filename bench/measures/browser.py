@@ -14,8 +14,8 @@ from bench.measures.base import Context
 from bench.report import Column, Table
 from bench.serving import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     LONG_TASKS,
+    chromium_args,
     streamlit_server,
     toggle_pakistan,
     wait_healthy,
@@ -171,7 +171,7 @@ def run(ctx: Context) -> None:
     scripts: dict[str, list[tuple[float, int]]] = defaultdict(list)
     task_counts: list[int] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=chromium_args())
         for k in range(ctx.starts):
             one_start(browser, ctx, got, scripts, task_counts)
             log(

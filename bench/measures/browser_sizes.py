@@ -17,7 +17,7 @@ from bench.measures.base import Context
 from bench.report import SIZE, Column, Table
 from bench.serving import (
     CHROMIUM,
-    CHROMIUM_ARGS,
+    chromium_args,
     streamlit_server,
     toggle_pakistan,
     write_app_data,
@@ -56,7 +56,7 @@ def measure(ctx: Context, n: int, data: Path, folder: Path, label: str) -> None:
         streamlit_server(ctx.tmp / f"streamlit-{label}.log", env) as (process, url, started, _),
         sync_playwright() as p,
     ):
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=chromium_args())
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         _first_page(page, url, process)
         page.wait_for_function(MAP_LOADED, timeout=900_000, polling=100)

@@ -53,12 +53,12 @@ from bench.measures.base import Context
 from bench.report import Column, Table
 from bench.serving import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     EMPTY_PAGE,
     EMPTY_PAGE_WIDGETS,
     LONG_TASKS,
     PAKISTAN,
     arm,
+    chromium_args,
     settled,
     streamlit_server,
     wait_healthy,
@@ -454,7 +454,8 @@ TRACE_CATEGORIES = [
     "viz",
 ]
 #: The threads outside the page's main thread whose work a frame waits for: the renderer's
-#: compositor, and the GPU process's threads (SwiftShader rasters and composites in software).
+#: compositor, and the GPU process's threads (where pages are rastered and composited: raster
+#: workers on the CPU, or SwiftShader with ``--raster swiftshader-gl``).
 OTHER_THREADS = ("CompositorTileWorker", "Compositor", "CrGpuMain", "VizCompositorThread")
 
 
@@ -498,7 +499,7 @@ def _trace_summary(raw: bytes, url: str, seconds: float, top: int = 8) -> dict:
     time the thread waited for a CPU, or inside a task); its self CPU time by trace event
     (FunctionCall = JavaScript, Document::recalcStyle / UpdateLayoutTree = style, Layout,
     Paint, V8.GC_* = garbage collection, ...); and the CPU time of the compositor and GPU
-    process threads (SwiftShader rasters and composites there, in software)."""
+    process threads (where the page is rastered and composited; bench/serving.py, RASTER_ARGS)."""
     import json
 
     loaded = json.loads(raw)
@@ -798,7 +799,7 @@ def run(ctx: Context) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=chromium_args())
         for n in _sizes(ctx):
             label = generate.size_label(n) if n else BUNDLED
             with tempfile.TemporaryDirectory(prefix=f"bench-interactions-{label}-") as tmp:
@@ -887,7 +888,8 @@ def _profile_table(rows: list[dict]) -> Table:
             "(`FunctionCall`, `RunMicrotasks`: JavaScript; `Document::recalcStyle`: style; "
             "`LocalFrameView::performLayout`: layout; `Paint`; `V8.GC_*`: garbage "
             "collection), and the CPU time of the compositor and the GPU process "
-            "(SwiftShader) threads. What remains of the window is the main thread idle: "
+            "threads (raster and compositing, bench/serving.py RASTER_ARGS). What remains "
+            "of the window is the main thread idle: "
             "waiting for the server's messages or for a frame. From the profiler, over the "
             "whole profiled span (from before the input to the end of the 300 ms hold): "
             "JavaScript self time by script (the build's hash left out; `PlotlyChart.js` is "

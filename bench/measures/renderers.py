@@ -45,7 +45,7 @@ from bench import BENCH, generate
 from bench.measures.base import Context
 from bench.renderers import maplibre_map
 from bench.report import Column, Table
-from bench.serving import CHROMIUM, CHROMIUM_ARGS
+from bench.serving import CHROMIUM, chromium_args, raster
 from bench.timing import fmt_ratio, fmt_stats, fmt_time, log, summary
 from dashboard import DATA_DIR
 from dashboard.core.corpus import load_corpus
@@ -182,7 +182,7 @@ def _browser_run(ctx: Context, states: list[State], figures: dict[str, str], tar
     with tempfile.TemporaryDirectory(prefix="bench-renderers-") as tmp:
         names = write_page(Path(tmp), figures)
         with served(Path(tmp)) as url, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=chromium_args())
             # The three plots side by side (page.html), all in view.
             page = browser.new_page(viewport={"width": 3 * WIDTH + 40, "height": HEIGHT + 40})
             page.on("request", lambda r: requests.append(r.url))
@@ -394,8 +394,9 @@ def tables(s: dict) -> list[Table]:
                 "`Plotly.newPlot` until drawn (geo: the promise resolved and the "
                 "`.choroplethlocation` paths there; MapLibre: `map.loaded()` and not "
                 "`isMoving()`), then two frames. Every filter state below, on both renderers "
-                f"and the floor, one state of each in turn; {WIDTH}x{HEIGHT} px plot, software "
-                f"WebGL (SwiftShader), plotly.js {page.get('plotly_js', '?')} from the plotly "
+                f"and the floor, one state of each in turn; {WIDTH}x{HEIGHT} px plot, WebGL on "
+                f"SwiftShader, Chromium drawing {raster()} (bench/serving.py), plotly.js "
+                f"{page.get('plotly_js', '?')} from the plotly "
                 f"package (Streamlit bundles its own), Chromium {page.get('chromium', '?')}. "
                 "Each remount starts on a quiet page: after the last one was drawn and, for "
                 "MapLibre, its `idle` event (names faded in: the *MapLibre idle* column, from "

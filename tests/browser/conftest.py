@@ -41,11 +41,11 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
+        # Chromium draws as it chooses on a machine with no GPU (Skia on the CPU): the app has no
+        # WebGL, and forcing SwiftShader GL rasters its SVG map about ten times slower
+        # (bench/serving.py, RASTER_ARGS).
         "args": [
             "--no-sandbox",
-            "--use-gl=angle",
-            "--use-angle=swiftshader",
-            "--enable-unsafe-swiftshader",
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",

@@ -15,7 +15,10 @@ st.title("Briefing export")
 st.markdown("**" + inert(view.describe()) + "**")
 st.caption("The briefing shows the findings of the current filters. Change them in the sidebar.")
 
-briefing_ui.briefing_defaults(view)
+st.subheader("Findings")
+chosen, words = briefing_ui.chosen_findings(view)
+briefing_ui.briefing_defaults(view, chosen)
+st.subheader("Words")
 left, right = st.columns([2, 1])
 left.text_input("Title", key=state.BRIEFING_TITLE, max_chars=120)
 left.text_input("Subtitle", key=state.BRIEFING_SUBTITLE, max_chars=240)
@@ -36,8 +39,8 @@ st.text_area(
     "with. Emptied, the note takes the titles again.",
 )
 
-item = briefing_ui.compose_briefing(view)
-st.subheader("Preview")
+item = briefing_ui.compose_briefing(view, chosen, words)
+st.subheader("Preview: the slide image")
 st.plotly_chart(
     briefing.briefing_figure(
         item, map_data(), view.corpus.gazetteer, view.filters.region, scale=0.6
@@ -47,8 +50,14 @@ st.plotly_chart(
     config={"staticPlot": True, "topojsonURL": maps.TOPOJSON_URL},
 )
 if not item.findings:
-    st.info(briefing.NO_FINDINGS + " The briefing says so.")
+    if view.count:
+        st.info("No finding is ticked: tick those that go in above, or choose all of the view.")
+    else:
+        st.info(briefing.NO_FINDINGS + " The briefing says so.")
 
 st.subheader("Download")
 briefing_ui.warm_exports()
-briefing_ui.exports_section(view, item)
+# A choice of no finding makes nothing (an empty view still makes a briefing that says so).
+briefing_ui.exports_section(view, item, disabled=bool(view.count) and not item.findings)
+st.subheader("The files")
+briefing_ui.files_preview(item)

@@ -437,3 +437,46 @@ def test_the_table_says_when_each_finding_holds():
     at = run(page="pages/table.py")
     table = at.dataframe[0].value
     assert set(table["when"]) == {"2017 (the report's date)"}
+
+
+def test_briefing_of_the_findings_the_analyst_ticks_in_their_order(corpus):
+    import json
+
+    from dashboard.ui import state
+
+    at = run(page="pages/briefing.py")
+    at.radio(key=state.BRIEFING_SCOPE).set_value("chosen").run()
+    assert not at.exception
+    # Nothing ticked yet: the page says what to do, rather than offering an empty briefing.
+    assert any("No finding is ticked" in i.value for i in at.info)
+    assert next(b for b in at.button if b.label == "Prepare the briefing files").disabled
+    first, second, third = list(corpus.findings["id"][:3])
+    # Ticks and numbers are kept by finding id (the editor writes them there).
+    at.session_state[state.BRIEFING_CHOSEN] = {
+        first: (True, 2),
+        second: (False, 1),
+        third: (True, 1),
+    }
+    del at.session_state[state.BRIEFING_PICK]  # as when the view changes: the table is rebuilt
+    at.run()
+    assert not at.exception
+    titles = dict(zip(corpus.findings["id"], corpus.findings["title"]))
+    # The key points follow the briefing's own findings, in the analyst's order.
+    points = at.text_area(key=state.BRIEFING_POINTS).value.splitlines()
+    assert points == [titles[third], titles[first]]
+    # The slide says how its findings were chosen and lists the two, in that order.
+    [preview] = [c for c in at.get("plotly_chart") if "briefing_preview" in c.proto.id]
+    slide = json.dumps(json.loads(preview.proto.spec))
+    assert "chosen by the analyst" in slide
+    assert "Findings (2)" in slide
+    # (titles are shortened on the slide: their first words)
+    assert slide.index(_escaped(titles[third][:30])) < slide.index(_escaped(titles[first][:30]))
+    assert _escaped(titles[second][:30]) not in slide
+
+
+def _escaped(text: str) -> str:
+    """*text* as the slide's JSON holds it (HTML-escaped, then JSON-quoted)."""
+    import html
+    import json
+
+    return json.dumps(html.escape(text, quote=False))[1:-1]

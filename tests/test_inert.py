@@ -138,6 +138,7 @@ TRUSTED = [
     (r"^page\.title$", "a title from the PAGES table"),
     (r"^fmt\.label$", "a label from the briefing page's FORMATS table"),
     (r"^tl\.describe\(", "numbers and fixed words"),
+    (r"^preview\.(slide_html|note_html)\(", "escapes every text of the file"),
 ]
 
 

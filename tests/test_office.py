@@ -138,3 +138,63 @@ def test_hostile_titles_and_notes_stay_text_and_inside_their_boxes(item, png, ti
             assert shape.top + shape.height <= deck.slide_height + Emu(1)
     note = Document(io.BytesIO(office.to_docx(hostile, png)))
     assert note.paragraphs[0].text == title
+
+
+# --- previews of the files, drawn from the files ---------------------------------------------
+
+
+def _shown(html_text: str) -> str:
+    """The text an HTML preview shows (tags dropped, entities read)."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "\n", html_text))
+
+
+def test_each_slide_preview_shows_that_slides_texts_and_pictures(item, png):
+    from dashboard.exports import preview
+
+    data = office.to_pptx(item, png)
+    deck = Presentation(io.BytesIO(data))
+    assert preview.slide_count(data) == len(deck.slides)
+    for number, slide in enumerate(deck.slides, start=1):
+        shown = preview.slide_html(data, number)
+        text = _shown(shown)
+        for paragraph in (
+            p for s in slide.shapes if s.has_text_frame for p in s.text_frame.paragraphs
+        ):
+            assert paragraph.text in text, (number, paragraph.text)
+        pictures = [s for s in slide.shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+        assert shown.count("<img ") == len(pictures)
+    # The map slide's picture is the PNG itself, with its alt text.
+    import base64
+
+    assert base64.b64encode(png).decode()[:200] in preview.slide_html(data, 2)
+    assert 'alt="Map of the findings by area' in preview.slide_html(data, 2)
+
+
+def test_the_note_preview_opens_as_the_note_does(item, png):
+    from dashboard.exports import preview
+
+    data = office.to_docx(item, png)
+    shown = preview.note_html(data)
+    text = _shown(shown)
+    assert text.count(item.marking) == 2  # header and footer
+    lines = [line for line in text.split("\n") if line.strip()]
+    assert lines[1] == item.title
+    for point in office.key_points(item):
+        assert f"•\xa0\xa0{point}" in text
+    assert 'alt="Map of the findings by area' in shown
+
+
+@pytest.mark.parametrize("hostile", ['<img src=x onerror="alert(1)">', "a\u202eb"])
+def test_previews_show_hostile_text_as_text(item, png, hostile):
+    from dashboard.exports import preview
+
+    bad = replace(item, title=hostile, note=hostile, key_points=(hostile,))
+    for shown in (
+        preview.slide_html(office.to_pptx(bad, png), 1),
+        preview.note_html(office.to_docx(bad, png)),
+    ):
+        assert "<img src=x" not in shown and "\u202e" not in shown
+        assert "onerror=&quot;alert(1)&quot;" in shown or "⟨U+202E⟩" in shown

@@ -9,8 +9,9 @@ either raises when it cannot.
 
 from __future__ import annotations
 
+import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
@@ -33,6 +34,9 @@ MARKINGS = ("", "OFFICIAL", "OFFICIAL-SENSITIVE")
 PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1600, 900, 2
 #: Margins of the slide at 1x: title and marking above the map, source and marking below.
 MARGIN = {"l": 40, "r": 40, "t": 150, "b": 110}
+#: Characters on a line of the slide's side column (14 px text, from the map to the right
+#: margin: about 770 px at 1x, a DejaVu Sans character 7-8 px wide).
+NOTES_CHARS = 90
 #: Finding titles listed on the slide (the PDF lists up to PRINTED_FINDINGS).
 SLIDE_FINDINGS = 6
 #: Findings a briefing carries in full (the PDF prints them); beyond these only the counts.
@@ -163,6 +167,28 @@ def permalink(base_url: str, filters: Filters) -> str:
     """The link that reproduces the view. *base_url* is the app's address, without a query."""
     query = urlencode(filters.to_query_params(), doseq=True)
     return base_url + ("?" + query if query else "")
+
+
+def chosen_order(rows: Iterable[tuple[str, bool, float | None]]) -> list[str]:
+    """The ids of the ticked rows, in the order the analyst set: by the number they gave, the
+    rows given none after those numbered; equal numbers, and no number, keep the view's order.
+
+    *rows* are ``(id, ticked, number)`` in the view's order; a number that is blank or not a
+    number counts as none.
+
+    >>> chosen_order([("a", True, None), ("b", True, 2), ("c", False, 1), ("d", True, 1)])
+    ['d', 'b', 'a']
+    """
+    ticked = []
+    for position, (finding, include, number) in enumerate(rows):
+        if not include:
+            continue
+        try:
+            rank = float(number) if number is not None else math.inf
+        except (TypeError, ValueError):
+            rank = math.inf
+        ticked.append((math.inf if math.isnan(rank) else rank, position, finding))
+    return [finding for _, _, finding in sorted(ticked)]
 
 
 def compose(
@@ -317,14 +343,17 @@ def briefing_figure(
         notes += [f"{_text(name)}: {n}" for name, n in briefing.elsewhere]
     if briefing.unplaced:
         notes.append(f"Naming no place: {briefing.unplaced}")
-    notes += ["", "<b>Filters</b>", _wrap(briefing.filters_text, 70)]
+    notes += ["", "<b>Filters</b>", _wrap(briefing.filters_text, NOTES_CHARS)]
     if briefing.dates:
-        notes.append(_wrap(briefing.dates, 70))
+        notes.append(_wrap(briefing.dates, NOTES_CHARS))
     if not briefing.findings:
         notes += ["", f"<b>{NO_FINDINGS}</b>"]
     else:
         notes += ["", f"<b>Findings ({briefing.total:,})</b>"]
-        notes += ["• " + _text(_shorten(f.title, 68)) for f in briefing.findings[:SLIDE_FINDINGS]]
+        notes += [
+            "• " + _text(_shorten(f.title, NOTES_CHARS - 2))
+            for f in briefing.findings[:SLIDE_FINDINGS]
+        ]
         if briefing.total > SLIDE_FINDINGS:
             where = (
                 "all are in the PDF, with their excerpts"
@@ -333,13 +362,18 @@ def briefing_figure(
             )
             notes.append(f"… and {briefing.total - SLIDE_FINDINGS:,} more: {where}")
     if briefing.note:
-        note = _wrap(briefing.note, 70).split("<br>")
+        note = _wrap(briefing.note, NOTES_CHARS).split("<br>")
         notes += (
             ["", "<b>Analyst's note</b>"]
             + note[:4]
             + (["… (the whole note is in the PDF)"] if len(note) > 4 else [])
         )
-    notes += ["", "<b>Caveats</b>", _wrap(BOUNDARY_CAVEAT, 75), _wrap(PLACEMENT_CAVEAT, 75)]
+    notes += [
+        "",
+        "<b>Caveats</b>",
+        _wrap(BOUNDARY_CAVEAT, NOTES_CHARS),
+        _wrap(PLACEMENT_CAVEAT, NOTES_CHARS),
+    ]
     annotations = [
         *list(figure.layout.annotations),
         dict(

@@ -10,9 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
 
+import pandas as pd
 import streamlit as st
 
-from dashboard.exports import briefing, files, office
+from dashboard.exports import briefing, files, office, preview
 from dashboard.exports.pdf import to_pdf
 from dashboard.exports.png import to_png, warm_up
 from dashboard.ui import state
@@ -49,15 +50,111 @@ def _reports(view: View):
     return [view.corpus.reports[r] for r in in_view] or list(view.corpus.reports.values())
 
 
-def briefing_defaults(view: View) -> None:
-    """Seed the title, subtitle and key points from the view, and follow it while the analyst
-    has not edited them."""
+#: How the findings of a briefing are chosen (the page's radio), in words.
+SCOPES = {
+    "all": "All findings of the view",
+    "chosen": "Only those I tick, in the order I number them",
+}
+#: Characters of each excerpt shown in the choice table (enough to tell findings apart).
+PICK_EXCERPT = 140
+
+
+def _pick_table(view: View, offered: pd.DataFrame, kept: dict) -> pd.DataFrame:
+    gazetteer = view.corpus.gazetteer
+    ids = list(offered["id"])
+    return pd.DataFrame(
+        {
+            "include": [bool(kept.get(i, (False, None))[0]) for i in ids],
+            "number": pd.array([kept.get(i, (False, None))[1] for i in ids], dtype="Int64"),
+            "title": list(offered["title"]),
+            "regions": [", ".join(gazetteer.name(r) for r in rs) for rs in offered["regions"]],
+            "excerpt": [
+                e if len(e) <= PICK_EXCERPT else e[: PICK_EXCERPT - 1].rstrip() + "…"
+                for e in offered["excerpt"]
+            ],
+        }
+    )
+
+
+def _number(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def chosen_findings(view: View) -> tuple[pd.DataFrame, str]:
+    """The findings the briefing carries, in its order, and the view in words with how they
+    were chosen: all of the view, or those the analyst ticks in a table of the view's first
+    :data:`~dashboard.exports.briefing.PRINTED_FINDINGS`, in the order they number them.
+
+    The choice is kept by finding id, so a finding ticked in one view is still ticked when the
+    filters change and it is in view again."""
+    session = st.session_state
+    scope = st.radio(
+        "Findings in the briefing",
+        list(SCOPES),
+        format_func=SCOPES.__getitem__,
+        key=state.BRIEFING_SCOPE,
+        horizontal=True,
+        help="Every finding of the view, in the view's order; or a choice of them: tick each "
+        "one that goes in, and number them to set their order (unnumbered ones follow in the "
+        "view's order).",
+    )
+    if scope != "chosen" or not view.count:
+        return view.findings, view.describe()
+    offered = view.rows(0, briefing.PRINTED_FINDINGS)
+    ids = [str(i) for i in offered["id"]]
+    digest = hashlib.sha256("\x1f".join(ids).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    kept: dict = session.setdefault(state.BRIEFING_CHOSEN, {})
+    pick = session.get(state.BRIEFING_PICK)
+    if not pick or pick[0] != digest:  # a new view: a new table, with the choices kept by id
+        pick = session[state.BRIEFING_PICK] = (digest, _pick_table(view, offered, kept))
+    edited = st.data_editor(
+        pick[1],
+        key=f"b_pick_{digest}",
+        hide_index=True,
+        width="stretch",
+        disabled=["title", "regions", "excerpt"],
+        column_config={
+            "include": st.column_config.CheckboxColumn("In", help="Tick to include", width=40),
+            "number": st.column_config.NumberColumn(
+                "Order", help="Its place in the briefing: 1 first", min_value=1, step=1, width=60
+            ),
+            "title": st.column_config.TextColumn("Finding"),
+            "regions": st.column_config.TextColumn("Regions"),
+            "excerpt": st.column_config.TextColumn("Excerpt (start)"),
+        },
+    )
+    rows = list(zip(ids, edited["include"], (_number(n) for n in edited["number"])))
+    for finding, include, number in rows:
+        if include or number is not None:
+            kept[finding] = (bool(include), number)
+        else:
+            kept.pop(finding, None)
+    if view.count > len(offered):
+        st.caption(
+            f"The first {len(offered):,} of the view's {view.count:,} findings can be chosen "
+            "here: narrow the filters to choose among the others."
+        )
+    order = briefing.chosen_order(rows)
+    position = {finding: n for n, finding in enumerate(ids)}
+    frame = offered.iloc[[position[i] for i in order]]
+    words = f"{view.describe()} · {len(order):,} of them chosen by the analyst"
+    return frame, words
+
+
+def briefing_defaults(view: View, findings: pd.DataFrame | None = None) -> None:
+    """Seed the title, subtitle and key points from the view (the key points from the first
+    of *findings*, the briefing's own, when given), and follow it while the analyst has not
+    edited them."""
     defaults = {
         state.BRIEFING_TITLE: briefing.default_title(
             view.filters, view.corpus.taxonomy, view.corpus.gazetteer
         ),
         state.BRIEFING_SUBTITLE: briefing.default_subtitle(_reports(view)),
-        state.BRIEFING_POINTS: "\n".join(view.rows(0, office.KEY_POINTS)["title"]),
+        state.BRIEFING_POINTS: "\n".join(
+            (view.rows(0, office.KEY_POINTS) if findings is None else findings)["title"][
+                : office.KEY_POINTS
+            ]
+        ),
     }
     session = st.session_state
     previous = session.get(state.BRIEFING_DEFAULTS, {})
@@ -67,16 +164,19 @@ def briefing_defaults(view: View) -> None:
     session[state.BRIEFING_DEFAULTS] = defaults
 
 
-def compose_briefing(view: View) -> briefing.Briefing:
-    """The briefing of the view with the page's title, subtitle, note and marking."""
+def compose_briefing(
+    view: View, findings: pd.DataFrame | None = None, words: str | None = None
+) -> briefing.Briefing:
+    """The briefing of the view with the page's title, subtitle, note and marking: of all its
+    findings, or of *findings* (the analyst's choice, in order) described by *words*."""
     session = st.session_state
     base = app_base_url()
     return briefing.compose(
-        findings=view.findings,
+        findings=view.findings if findings is None else findings,
         reports=view.corpus.reports,
         taxonomy=view.corpus.taxonomy,
         gazetteer=view.corpus.gazetteer,
-        filters_text=view.describe(),
+        filters_text=view.describe() if words is None else words,
         permalink_url=briefing.permalink(base, replace(view.filters, finding=None)) if base else "",
         exported=date.today(),
         title=session.get(state.BRIEFING_TITLE, ""),
@@ -167,15 +267,17 @@ def make_exports(
     return made
 
 
-def exports_section(view: View, item: briefing.Briefing) -> None:
+def exports_section(view: View, item: briefing.Briefing, disabled: bool = False) -> None:
     """The "Prepare the briefing files" button and the downloads. Each download shows as soon as its
     file is made (the PNG in well under the PDF's time), with the steps in a status box; the
     files are kept for this exact briefing and offered again, unmade, until it changes (a click
-    then only reruns; after a failure it tries again)."""
+    then only reruns; after a failure it tries again). *disabled*: the button is greyed out (no
+    finding is chosen)."""
     clicked = st.button(
         "Prepare the briefing files",
         icon=":material/image:",
         type="primary",
+        disabled=disabled,
         help="Renders the image, then the PDF (both with the local Chromium), then the "
         "PowerPoint deck and the Word note: a few seconds. Each download shows when it is made.",
     )
@@ -213,3 +315,37 @@ def exports_section(view: View, item: briefing.Briefing) -> None:
                 offer(fmt.key, made[fmt.key])
     if made and "error" in made:
         st.error(inert(made["error"]))
+
+
+def files_preview(item: briefing.Briefing) -> None:
+    """The deck's slides and the note's first page as made, drawn from the files themselves,
+    once the exports of this exact briefing exist; until then, says how to get them."""
+    made = prepared_exports(item) or {}
+    if "pptx" not in made or "docx" not in made:
+        st.caption(
+            "The deck's slides and the Word note's first page show here once the briefing "
+            "files are prepared (above)."
+        )
+        return
+    deck, note = st.tabs(["PowerPoint slides", "Word note, first page"])
+    with deck:
+        count = preview.slide_count(made["pptx"])
+        number = st.number_input(
+            f"Slide (of {int(count)})",
+            min_value=1,
+            max_value=count,
+            value=min(2, count),
+            step=1,
+            key="b_slide",
+        )
+        st.html(preview.slide_html(made["pptx"], int(number)))
+        st.caption(
+            "Drawn from the deck as made: its shapes where the file puts them. PowerPoint "
+            "chooses the fonts and line breaks."
+        )
+    with note:
+        _, page, _ = st.columns([1, 3, 1])
+        page.html(preview.note_html(made["docx"]))
+        page.caption(
+            "The note's opening as made, on an A4 page; Word lays out the lines and pages."
+        )

@@ -57,6 +57,12 @@ BRIEFING_MARKING = "b_marking"
 BRIEFING_POINTS = "b_points"
 #: The defaults last given to title and subtitle (they follow the filters until edited).
 BRIEFING_DEFAULTS = "b_defaults"
+#: Which findings go in: "all" of the view, or those "chosen" (ticked, in the analyst's order).
+BRIEFING_SCOPE = "b_scope"
+#: The analyst's choice, kept by finding id across views: ``{id: (ticked, number)}``.
+BRIEFING_CHOSEN = "b_chosen"
+#: The choice table as first shown for one view (its editor edits that table).
+BRIEFING_PICK = "b_pick"
 #: The PNG and PDF made for one briefing, keyed by it.
 BRIEFING_EXPORTS = "b_exports"
 

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 TEST_OUTPUT ?= test-output
 
-.PHONY: run test lint install install-test install-bench chromium data bench bench-full clean
+.PHONY: run test lint install install-test install-bench chromium poppler render-check data bench bench-full clean
 
 # A stamp file per dependency set, so a changed pyproject.toml re-installs.
 $(VENV)/.installed: pyproject.toml
@@ -34,6 +34,13 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	fi
 
+# poppler-utils' pdftoppm renders the briefing PDF in the tests (to look at it as a reader would).
+poppler:
+	@if ! command -v pdftoppm >/dev/null; then \
+		echo "Installing Debian's poppler-utils (pdftoppm; needs root and the Debian package mirror)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
+	fi
+
 run: install chromium
 	$(VENV)/bin/python -m dashboard serve
 
@@ -44,11 +51,21 @@ lint: install-test
 	$(VENV)/bin/mypy
 
 # pytest exits 5 when it collects no test: that must fail the run, loudly.
-test: lint chromium
+test: lint chromium poppler
 	mkdir -p $(TEST_OUTPUT)
 	$(PY) -m pytest --basetemp=$(TEST_OUTPUT)/tmp -p no:cacheprovider $(PYTEST_ARGS) tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests; failing the run." >&2; fi; \
 	exit $$rc
+
+# The briefing deck and note drawn by LibreOffice, to look at (not part of make test: LibreOffice
+# is large). Installs LibreOffice's Impress and Writer when soffice is missing.
+render-check: install-test poppler
+	@if ! command -v soffice >/dev/null; then \
+		echo "Installing LibreOffice Impress and Writer (needs root and the Debian package mirror)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends libreoffice-impress libreoffice-writer fonts-crosextra-carlito; \
+	fi
+	$(PY) scripts/render_check.py
 
 # Benchmarks (not part of the test suite): results in bench/results/latest.{md,json}.
 bench: install-bench chromium

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from briefing_support import make
 from PIL import Image
@@ -323,3 +324,50 @@ def test_a_briefing_without_a_link_prints_none(corpus, map_data):
     slide = briefing.briefing_figure(item, map_data, corpus.gazetteer, None)
     footer = " ".join(a.text for a in slide.layout.annotations if a.text)
     assert "Exported 2026-11-26" in footer and "http" not in footer
+
+
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        # Numbered ones first by their number; unnumbered ones after, in the view's order.
+        ([("a", True, None), ("b", True, 2), ("c", False, 1), ("d", True, 1)], ["d", "b", "a"]),
+        # Equal numbers keep the view's order; an unticked row never goes in, numbered or not.
+        ([("a", True, 3), ("b", True, 3), ("c", False, None)], ["a", "b"]),
+        # A blank cell (NaN, as a table gives it) or a word is no number.
+        ([("a", True, float("nan")), ("b", True, "x"), ("c", True, 5)], ["c", "a", "b"]),
+        ([], []),
+        ([("a", False, 1)], []),
+    ],
+)
+def test_chosen_order(rows, expected):
+    assert briefing.chosen_order(rows) == expected
+
+
+def test_pdf_renders_with_pdftoppm_as_a_reader_sees_it(propaganda, tmp_path):
+    """The PDF drawn by another program (poppler's pdftoppm, which make test installs): each
+    page A4 landscape, with its map in colour and its text in ink, written out to look at."""
+    _, _, pdf = propaganda
+    source = tmp_path / "briefing.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(source), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(PdfReader(io.BytesIO(pdf)).pages)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for number, path in enumerate(pages, start=1):
+        image = Image.open(path).convert("RGB")
+        (OUT / f"propaganda-pdf-page-{number}.png").write_bytes(path.read_bytes())
+        width, height = image.size
+        assert abs(width / height - 297 / 210) < 0.02, (number, image.size)  # A4 landscape
+        rgb = np.asarray(image, dtype=np.int32)
+        r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+        inked = (r + g + b < 250).mean()
+        assert inked > 0.002, f"page {number} has next to no text"
+        if number == 1:
+            # The map: Afghanistan's blue fill covers a good part of the page, not a blank box.
+            blue = ((b > r + 25) & (r + g + b < 720)).mean()
+            assert blue > 0.02, "the first page's map is not drawn"

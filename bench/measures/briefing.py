@@ -1,5 +1,7 @@
-"""briefing: the briefing PNG (kaleido + Chromium) and PDF (Chromium prints HTML) on the bundled
-data, for the propaganda view and for all findings, and what a PNG's time is made of."""
+"""briefing: the briefing PNG (kaleido + Chromium), PDF (Chromium prints HTML), PowerPoint deck
+(python-pptx) and Word note (python-docx) on the bundled data, for the propaganda view, for all
+findings and for 500 generated findings (the most a briefing carries in full), each alone and
+all four made in turn as the briefing page makes them; and what a PNG's time is made of."""
 
 from __future__ import annotations
 
@@ -19,6 +21,11 @@ from dashboard.views import map_data, maps
 NAME = "briefing"
 TITLE = "Briefing exports (bundled data)"
 VIEWS = {"propaganda": Filters(themes=("propaganda",)), "all findings": Filters()}
+#: Generated findings in the largest view: as many as a briefing carries in full.
+MANY = 500
+#: The issue's budgets, seconds: each file (the deck and the note once the PNG exists), and all
+#: four in turn.
+BUDGETS = {"png": 2.0, "pdf": 4.0, "pptx": 1.0, "docx": 1.0, "all": 6.0}
 #: The parts of a PNG's time (see ``parts``), recorded in "briefing-parts".
 PARTS = (
     "floor|blank slide, 2x",
@@ -30,10 +37,13 @@ PARTS = (
 
 
 def compose(corpus, filters: Filters):
+    return compose_found(corpus, flt.apply(corpus.findings, filters, corpus.gazetteer), filters)
+
+
+def compose_found(corpus, found, filters: Filters):
     from dashboard.exports import briefing
 
     gaz = corpus.gazetteer
-    found = flt.apply(corpus.findings, filters, gaz)
     return briefing.compose(
         findings=found,
         reports=corpus.reports,
@@ -95,11 +105,28 @@ def _stop_kaleido() -> None:
         pass
 
 
+def all_four(item, data, gaz) -> dict[str, bytes]:
+    """The four files in turn, as the briefing page makes them (the PNG first: the others
+    print it)."""
+    from dashboard.exports import office
+    from dashboard.exports.pdf import to_pdf
+    from dashboard.exports.png import to_png
+
+    png = to_png(item, data, gaz)
+    return {
+        "png": png,
+        "pdf": to_pdf(item, png),
+        "pptx": office.to_pptx(item, png),
+        "docx": office.to_docx(item, png),
+    }
+
+
 def run(ctx: Context) -> None:
     from PIL import Image
 
+    from bench import generate
     from dashboard.core.corpus import load_corpus
-    from dashboard.exports import briefing
+    from dashboard.exports import briefing, office
     from dashboard.exports.pdf import to_pdf
     from dashboard.exports.png import to_png
 
@@ -107,6 +134,8 @@ def run(ctx: Context) -> None:
     gaz = corpus.gazetteer
     data = map_data.prepare(load_geometry(), load_context(), gaz)
     items = {name: compose(corpus, f) for name, f in VIEWS.items()}
+    many = generate.generate(MANY)
+    items[f"{MANY} generated"] = compose_found(many, many.findings, Filters())
     first_s, png = timed(partial(to_png, items["propaganda"], data, gaz))
     assert Image.open(io.BytesIO(png)).size == (3200, 1800)
     ctx.results.add("briefing-first", seconds=first_s, view="propaganda")
@@ -114,10 +143,17 @@ def run(ctx: Context) -> None:
     pngs = {name: to_png(item, data, gaz) for name, item in items.items()}
     funcs: dict[str, Callable[[], object]] = {}
     for name, item in items.items():
-        funcs[f"compose|{name}"] = partial(compose, corpus, VIEWS[name])
+        funcs[f"compose|{name}"] = (
+            partial(compose, corpus, VIEWS[name])
+            if name in VIEWS
+            else partial(compose_found, many, many.findings, Filters())
+        )
         funcs[f"figure|{name}"] = partial(briefing.briefing_figure, item, data, gaz)
         funcs[f"png|{name}"] = partial(to_png, item, data, gaz)
         funcs[f"pdf|{name}"] = partial(to_pdf, item, pngs[name])
+        funcs[f"pptx|{name}"] = partial(office.to_pptx, item, pngs[name])
+        funcs[f"docx|{name}"] = partial(office.to_docx, item, pngs[name])
+        funcs[f"all|{name}"] = partial(all_four, item, data, gaz)
     funcs.update(parts(items["propaganda"], data, gaz))
     samples, first = interleaved(funcs, ctx.repeat, ctx.budget)
     measured = {name: summary(samples[name]) for name in PARTS}
@@ -131,20 +167,28 @@ def run(ctx: Context) -> None:
     _stop_kaleido()
     for name, item in items.items():
         assert first[f"pdf|{name}"][:5] == b"%PDF-"
+        assert first[f"pptx|{name}"][:2] == first[f"docx|{name}"][:2] == b"PK"
         record = ctx.results.add(
             NAME,
             view=name,
-            findings=len(item.findings),
+            findings=item.total,
             compose=summary(samples[f"compose|{name}"]),
             figure=summary(samples[f"figure|{name}"]),
             png=summary(samples[f"png|{name}"]),
             pdf=summary(samples[f"pdf|{name}"]),
+            pptx=summary(samples[f"pptx|{name}"]),
+            docx=summary(samples[f"docx|{name}"]),
+            all=summary(samples[f"all|{name}"]),
             png_bytes=len(first[f"png|{name}"]),
             pdf_bytes=len(first[f"pdf|{name}"]),
+            pptx_bytes=len(first[f"pptx|{name}"]),
+            docx_bytes=len(first[f"docx|{name}"]),
         )
         log(
-            f"  {name:<13} ({len(item.findings)} findings): PNG {fmt_stats(record['png'])} "
-            f"(figure {fmt_stats(record['figure'])}), PDF {fmt_stats(record['pdf'])}"
+            f"  {name:<13} ({item.total} findings): PNG {fmt_stats(record['png'])} "
+            f"(figure {fmt_stats(record['figure'])}), PDF {fmt_stats(record['pdf'])}, "
+            f"PPTX {fmt_stats(record['pptx'])}, DOCX {fmt_stats(record['docx'])}; all four "
+            f"{fmt_stats(record['all'])}"
         )
 
 
@@ -173,7 +217,10 @@ def tables(s: dict) -> list[Table]:
                 f"First PNG in the process (starts kaleido's Chromium): {fmt_time(first)}. "
                 "Later runs: `compose` (the Briefing from the filtered frame), "
                 "`briefing_figure` (the plotly slide), `to_png` (figure + kaleido render at "
-                "2x, 3200x1800) and `to_pdf` (a new headless Chromium prints the HTML).",
+                "2x, 3200x1800), `to_pdf` (a new headless Chromium prints the HTML), "
+                "`office.to_pptx` and `office.to_docx` (from the PNG already made), and all "
+                "four in turn as the briefing page makes them. Budgets: PNG ≤ 2 s, PDF ≤ 4 s, "
+                "PPTX and DOCX ≤ 1 s each, all four ≤ 6 s.",
             ),
             columns=(
                 Column("view", "view", left=True),
@@ -182,8 +229,13 @@ def tables(s: dict) -> list[Table]:
                 Column("figure", "figure", fmt_stats),
                 Column("PNG", "png", fmt_stats),
                 Column("PDF", "pdf", fmt_stats),
+                Column("PPTX", "pptx", fmt_stats),
+                Column("DOCX", "docx", fmt_stats),
+                Column("all four", "all", fmt_stats),
                 Column("PNG size", "png_bytes", kilobytes),
                 Column("PDF size", "pdf_bytes", kilobytes),
+                Column("PPTX size", "pptx_bytes", kilobytes),
+                Column("DOCX size", "docx_bytes", kilobytes),
             ),
             rows=s[NAME],
             notes=(_parts_note(p),) if p else (),

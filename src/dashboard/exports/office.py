@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Inches as DocInches
+from docx.shared import Mm as DocMm
 from docx.shared import Pt as DocPt
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -33,16 +33,19 @@ from dashboard.exports.briefing import (
     Briefing,
     BriefingFinding,
 )
+from dashboard.exports.png import map_panel
 
 #: The deck's page: 16:9, 13.333 x 7.5 inches.
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
 #: Lines of text a findings slide holds at its font size (quote lines counted by characters).
-SLIDE_LINES = 20
+SLIDE_LINES = 24
 #: Characters on one line of a quote across the slide at 14 pt.
 QUOTE_CHARS = 120
 #: Characters of a title or subtitle the title slide shows (the whole is in its speaker notes).
 TITLE_CHARS = 160
+#: Width of the note's map figure: with the title and key points it keeps to the first page.
+MAP_WIDTH_MM = 130
 #: Key points the note is pre-filled with (the findings' titles), at most.
 KEY_POINTS = 5
 GREY = RGBColor(0x44, 0x44, 0x44)
@@ -222,15 +225,22 @@ def to_docx(item: Briefing, png: bytes, points: Sequence[str] | None = None) -> 
     caveats. Word's own styles throughout, so a template restyles it."""
     document = Document()
     section = document.sections[0]
+    # A4, as the offices whose markings these are print (python-docx's template is US Letter).
+    section.page_width, section.page_height = DocMm(210), DocMm(297)
+    for side in ("left", "right", "top", "bottom"):
+        setattr(section, f"{side}_margin", DocMm(25))
     if item.marking:
         for part in (section.header, section.footer):
             paragraph = part.paragraphs[0]
             paragraph.text = item.marking
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.runs[0].bold = True
-    document.add_paragraph(item.title, style="Title")
+    document.add_paragraph(derive_title(item.title, TITLE_CHARS), style="Title")
     if item.subtitle:
-        document.add_paragraph(item.subtitle, style="Subtitle")
+        document.add_paragraph(derive_title(item.subtitle, TITLE_CHARS), style="Subtitle")
+    for label, text in (("Title", item.title), ("Subtitle", item.subtitle)):
+        if len(text) > TITLE_CHARS:  # cut above to fit the heading; kept whole here
+            document.add_paragraph(f"{label} in full: {text}")
     document.add_paragraph(f"{item.filters_text}. Exported {item.exported}.")
 
     document.add_heading("Key points", level=1)
@@ -238,12 +248,16 @@ def to_docx(item: Briefing, png: bytes, points: Sequence[str] | None = None) -> 
     if item.note:
         document.add_paragraph(item.note)
 
-    document.add_picture(io.BytesIO(png), width=DocInches(6.3))
+    # The map alone, with its colour key: the slide's words are in the note as text, and
+    # shrunk into a figure they would be too small to read.
+    document.add_picture(io.BytesIO(map_panel(png)), width=DocMm(MAP_WIDTH_MM))
     drawing = document.paragraphs[-1]._p.xpath(".//wp:docPr")
     if drawing:
         drawing[0].set("descr", map_alt_text(item))
+    areas = "; ".join(f"{name} {n}" for name, n in item.areas) or "none"
     document.add_paragraph(
-        "Figure 1. Findings by the areas they name. " + PLACEMENT_CAVEAT, style="Caption"
+        f"Figure 1. Findings by the areas they name ({areas}). {PLACEMENT_CAVEAT}",
+        style="Caption",
     )
 
     document.add_heading(f"Findings ({item.total:,})", level=1)

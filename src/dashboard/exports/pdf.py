@@ -9,7 +9,6 @@ of every page, and the footer (title, export date, page numbers).
 from __future__ import annotations
 
 import base64
-import io
 import subprocess
 import tempfile
 from html import escape
@@ -19,13 +18,11 @@ from dashboard.exports.briefing import (
     BOUNDARY_CAVEAT,
     NO_FINDINGS,
     PLACEMENT_CAVEAT,
-    PNG_HEIGHT,
     PRINTED_FINDINGS,
     Briefing,
     ExportError,
-    _slide_geometry,
 )
-from dashboard.exports.png import _chromium
+from dashboard.exports.png import _chromium, map_panel
 
 _PDF_CSS = """
 @page { size: A4 landscape; margin: 20mm 15mm 18mm 15mm;
@@ -42,9 +39,9 @@ body { font: 10.5pt/1.4 "DejaVu Sans", "Liberation Sans", sans-serif; color: #11
 h1 { font-size: 20pt; margin: 0 0 2mm 0; }
 .subtitle { font-size: 12pt; color: #444; margin: 0 0 3mm 0; }
 .front { display: flex; gap: 6mm; align-items: flex-start; }
-.map { height: 128mm; width: auto; display: block; border: 0.3pt solid #bbb; }
+.map { height: 140mm; width: auto; display: block; border: 0.3pt solid #bbb; }
 .side { flex: 1; }
-.meta { font-size: 9pt; line-height: 1.3; color: #333; margin: 1mm 0; }
+.meta { font-size: 9.5pt; line-height: 1.35; color: #333; margin: 1mm 0; }
 h2 { font-size: 14pt; margin: 0 0 3mm 0; break-before: page; }
 article { break-inside: avoid; border-top: 0.4pt solid #999; padding: 2.5mm 0; }
 article h3 { font-size: 11.5pt; margin: 0 0 1mm 0; }
@@ -184,23 +181,6 @@ def html_to_pdf(html: str, *, timeout: float = 60) -> bytes:
             tail = result.stderr.decode(errors="replace").strip().splitlines()[-3:]
             raise ExportError("Chromium could not print the PDF: " + " ".join(tail))
         return target.read_bytes()
-
-
-def map_panel(png: bytes) -> bytes:
-    """The map alone, cut out of the slide: the PDF prints title, marking, counts, caveats and
-    source as text, so they are not repeated in the picture."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png))
-    scale = image.height / PNG_HEIGHT
-    _, _, margin, map_width, plot_height, _ = _slide_geometry()
-    box = tuple(
-        round(v * scale)
-        for v in (margin["l"], margin["t"], margin["l"] + map_width, margin["t"] + plot_height)
-    )
-    out = io.BytesIO()
-    image.crop(box).save(out, format="PNG", optimize=True)
-    return out.getvalue()
 
 
 def to_pdf(briefing: Briefing, png: bytes | None) -> bytes:

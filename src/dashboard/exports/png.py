@@ -8,6 +8,7 @@ is an inline empty one (see :mod:`dashboard.views.maps`).
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import threading
@@ -22,6 +23,7 @@ from dashboard.exports.briefing import (
     PNG_WIDTH,
     Briefing,
     ExportError,
+    _slide_geometry,
     briefing_figure,
 )
 from dashboard.views.map_data import MapData
@@ -117,3 +119,21 @@ def to_png(
     briefing: Briefing, data: MapData, gazetteer: Gazetteer, selected: str | None = None
 ) -> bytes:
     return render_png(briefing_figure(briefing, data, gazetteer, selected))
+
+
+def map_panel(png: bytes) -> bytes:
+    """The map alone (with its colour key), cut out of the slide: the PDF and the Word note
+    print title, marking, counts, caveats and source as text, so they are not repeated, too
+    small to read, in the picture."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    scale = image.height / PNG_HEIGHT
+    _, _, margin, map_width, plot_height, _ = _slide_geometry()
+    box = tuple(
+        round(v * scale)
+        for v in (margin["l"], margin["t"], margin["l"] + map_width, margin["t"] + plot_height)
+    )
+    out = io.BytesIO()
+    image.crop(box).save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -200,3 +200,27 @@ def test_previews_show_hostile_text_as_text(item, png, hostile):
     ):
         assert "<img src=x" not in shown and "\u202e" not in shown
         assert "onerror=&quot;alert(1)&quot;" in shown or "⟨U+202E⟩" in shown
+
+
+def test_the_link_to_the_view_opens_from_the_deck_and_the_note(item, png):
+    """The view's link is a hyperlink in both files (a colleague clicks it), not only text."""
+    deck = Presentation(io.BytesIO(office.to_pptx(item, png)))
+    links = [
+        run.hyperlink.address
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for paragraph in shape.text_frame.paragraphs
+        for run in paragraph.runs
+        if run.hyperlink.address
+    ]
+    assert links == [item.permalink]
+    note = Document(io.BytesIO(office.to_docx(item, png)))
+    targets = [r.target_ref for r in note.part.rels.values() if r.reltype.endswith("/hyperlink")]
+    assert targets == [item.permalink]
+    assert any(p.text == f"Link to this view: {item.permalink}" for p in note.paragraphs)
+    # With no public address there is no link at all (see briefing_ui.app_base_url).
+    unlinked = replace(item, permalink="")
+    assert "Link to this view" not in "\n".join(
+        p.text for p in Document(io.BytesIO(office.to_docx(unlinked, png))).paragraphs
+    )

@@ -16,6 +16,9 @@ from collections.abc import Iterable, Sequence
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm as DocMm
 from docx.shared import Pt as DocPt
 from pptx import Presentation
@@ -197,8 +200,13 @@ def to_pptx(item: Briefing, png: bytes) -> bytes:
         lines.append((item.dates, 14, False))
     lines += [(BOUNDARY_CAVEAT, 14, False), (PLACEMENT_CAVEAT, 14, False)]
     if item.permalink:
-        lines.append((f"Link to this view: {item.permalink}", 12, False))
-    _text_box(sources, MARGIN, Inches(0.6), width, SLIDE_HEIGHT - Inches(1.2), lines)
+        lines.append(("Link to this view: ", 12, False))
+    box = _text_box(sources, MARGIN, Inches(0.6), width, SLIDE_HEIGHT - Inches(1.2), lines)
+    if item.permalink:  # a link that opens, not only its words
+        run = box.text_frame.paragraphs[-1].add_run()
+        run.text = item.permalink
+        run.font.size = Pt(12)
+        run.hyperlink.address = item.permalink
 
     out = io.BytesIO()
     deck.save(out)
@@ -211,6 +219,26 @@ def to_pptx(item: Briefing, png: bytes) -> bytes:
 def key_points(item: Briefing) -> list[str]:
     """The note's key points: the analyst's, else the titles of its first findings."""
     return list(item.key_points) or [f.title for f in item.findings[:KEY_POINTS]]
+
+
+def _hyperlink(paragraph, url: str) -> None:
+    """Append *url* to *paragraph* as a hyperlink Word and LibreOffice open (python-docx has
+    no call for one: a ``w:hyperlink`` with an external relationship, blue and underlined)."""
+    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    for tag, value in (("w:color", "0563C1"), ("w:u", "single")):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        properties.append(element)
+    run.append(properties)
+    text = OxmlElement("w:t")
+    text.text = url
+    run.append(text)
+    link.append(run)
+    paragraph._p.append(link)
 
 
 def _bullets(document, items: Iterable[str]) -> None:
@@ -282,10 +310,10 @@ def to_docx(item: Briefing, png: bytes, points: Sequence[str] | None = None) -> 
     if item.dates:
         lines.append(item.dates)
     lines += [item.source_line, BOUNDARY_CAVEAT, PLACEMENT_CAVEAT]
-    if item.permalink:
-        lines.append(f"Link to this view: {item.permalink}")
     for line in lines:
         document.add_paragraph(line)
+    if item.permalink:
+        _hyperlink(document.add_paragraph("Link to this view: "), item.permalink)
 
     out = io.BytesIO()
     document.save(out)

@@ -249,6 +249,7 @@ def test_hostile_title_is_escaped():
 
 def test_briefing_offers_png_and_pdf_for_the_current_filters():
     at = run({"theme": "propaganda"}, page="pages/briefing.py")
+    assert any("show here once" in c.value for c in at.caption)  # no files, no preview yet
     assert at.text_input(key="b_title").value == "ISKP findings: propaganda"
     at.selectbox(key="b_marking").set_value("OFFICIAL").run()
     [prepare] = [b for b in at.button if b.label == "Prepare the briefing files"]
@@ -262,6 +263,12 @@ def test_briefing_offers_png_and_pdf_for_the_current_filters():
         "Word briefing note (.docx)",
     }
     assert [(s.label, s.state) for s in at.status] == [("Briefing files ready", "complete")]
+    # The files are previewed from themselves: the map slide (its picture) and the note.
+    previews = [h for h in html(at).split("\n") if "office-preview" in h]
+    assert not any("show here once" in c.value for c in at.caption)
+    assert len(at.get("tab")) == 2 and at.number_input(key="b_slide").value == 2
+    assert 'alt="Map of the findings by area' in html(at)
+    assert "ISKP findings: propaganda" in html(at) and previews
     # A rerun that changes nothing of the briefing offers the same files without making them.
     at.text_area(key="b_note").set_value("").run()
     assert {d.proto.label for d in at.get("download_button")} == set(downloads)

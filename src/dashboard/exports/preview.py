@@ -79,7 +79,7 @@ def slide_html(pptx: bytes, number: int) -> str:
                 colour = paragraph.font.color
                 grey = colour is not None and colour.type is not None
                 style = (
-                    f"margin:0 0 {0.25 * points / width_pt:.3f}cqw 0;"
+                    f"margin:0 0 {0.25 * points / width_pt:.3f}cqw 0;padding:0;"
                     f"font-size:{100 * points / width_pt:.3f}cqw;line-height:1.2;"
                     f"font-weight:{700 if bold else 400};"
                     f"text-align:{_ALIGN.get(paragraph.alignment, 'left')};"
@@ -105,9 +105,9 @@ _STYLES = {
     "Subtitle": ("p", "font-size:15pt;color:#4f81bd;font-style:italic;margin:0 0 6pt 0"),
     "Heading 1": ("p", "font-size:14pt;font-weight:700;color:#365f91;margin:14pt 0 4pt 0"),
     "Heading 2": ("p", "font-size:13pt;font-weight:700;color:#4f81bd;margin:10pt 0 2pt 0"),
-    "Quote": ("p", "font-style:italic;margin:4pt 0 4pt 18pt;color:#222"),
+    "Quote": ("p", "font-size:11pt;font-style:italic;margin:4pt 0 4pt 18pt;color:#222"),
     "Caption": ("p", "font-size:9pt;font-weight:700;color:#4f81bd;margin:2pt 0 8pt 0"),
-    "List Bullet": ("p", "margin:0 0 2pt 18pt;text-indent:-10pt"),
+    "List Bullet": ("p", "font-size:11pt;margin:0 0 2pt 18pt;text-indent:-10pt"),
 }
 
 
@@ -143,7 +143,8 @@ def note_html(docx: bytes) -> str:
     body = []
     for paragraph in document.paragraphs:
         name = paragraph.style.name if paragraph.style is not None else "Normal"
-        tag, style = _STYLES.get(name, ("p", "margin:0 0 6pt 0"))
+        # Every style names its size: the page's own stylesheet (Streamlit's) sizes paragraphs.
+        tag, style = _STYLES.get(name, ("p", "font-size:11pt;margin:0 0 6pt 0"))
         style = _pt_to_cqw(style, page_width)
         text = inert_html(paragraph.text)
         if name == "List Bullet":

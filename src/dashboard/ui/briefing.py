@@ -114,9 +114,9 @@ def chosen_findings(view: View) -> tuple[pd.DataFrame, str]:
         width="stretch",
         disabled=["title", "regions", "excerpt"],
         column_config={
-            "include": st.column_config.CheckboxColumn("In", help="Tick to include", width=40),
+            "include": st.column_config.CheckboxColumn("In", help="Tick to include", width=70),
             "number": st.column_config.NumberColumn(
-                "Order", help="Its place in the briefing: 1 first", min_value=1, step=1, width=60
+                "Order", help="Its place in the briefing: 1 first", min_value=1, step=1, width=90
             ),
             "title": st.column_config.TextColumn("Finding"),
             "regions": st.column_config.TextColumn("Regions"),

@@ -25,6 +25,16 @@ def test_streamlit_is_hardened_and_offline():
     assert settings["server"]["maxUploadSize"] == readers.MAX_UPLOAD_MB
 
 
+def test_a_rerun_does_not_end_in_a_full_garbage_collection():
+    """Streamlit's gc.collect(2) after every run holds the GIL for tens of milliseconds with the
+    corpus in memory, and the browser hears that the run is over only after it."""
+    assert config()["runner"]["postScriptGC"] is False
+    from streamlit import config as st_config
+
+    st_config.get_config_options(force_reparse=True)  # read from the project's folder
+    assert st_config.get_option("runner.postScriptGC") is False
+
+
 def test_every_page_is_registered_and_exists():
     """PAGES is the one list: every page file is in it, and each draws the shared frame under
     its own key."""

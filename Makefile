@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 TEST_OUTPUT ?= test-output
 
-.PHONY: run test lint install install-test install-bench chromium poppler render-check data bench bench-full clean
+.PHONY: run test lint install install-test install-bench chromium poppler postgresql render-check data bench bench-full clean
 
 # A stamp file per dependency set, so a changed pyproject.toml re-installs.
 $(VENV)/.installed: pyproject.toml
@@ -41,6 +41,13 @@ poppler:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
 	fi
 
+# PostgreSQL 15 (Debian's): the tests start a throwaway cluster of it (tests/pg_support.py).
+postgresql:
+	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		echo "Installing Debian's postgresql (needs root and the Debian package mirror)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi
+
 run: install chromium
 	$(VENV)/bin/python -m dashboard serve
 
@@ -51,7 +58,7 @@ lint: install-test
 	$(VENV)/bin/mypy
 
 # pytest exits 5 when it collects no test: that must fail the run, loudly.
-test: lint chromium poppler
+test: lint chromium poppler postgresql
 	mkdir -p $(TEST_OUTPUT)
 	$(PY) -m pytest --basetemp=$(TEST_OUTPUT)/tmp -p no:cacheprovider $(PYTEST_ARGS) tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests; failing the run." >&2; fi; \

@@ -81,3 +81,24 @@ def small_report() -> Report:
 @pytest.fixture
 def findings_context(small_report, gazetteer, taxonomy) -> Context:
     return Context({"small": small_report}, gazetteer, taxonomy)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL 15 server for the session (tests/pg_support.py); a test that needs it
+    is marked ``postgres``. Fails, rather than skips, when the server cannot start: make test
+    installs what it needs, and ``-m 'not postgres'`` leaves these tests out on purpose."""
+    from tests.pg_support import PostgresServer, available
+
+    reason = available()
+    if reason:
+        pytest.fail(reason)
+    server = PostgresServer().start()
+    yield server
+    server.remove()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)

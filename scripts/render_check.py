@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from dashboard.core.corpus import load_corpus  # noqa: E402
 from dashboard.core.region_geometry import load_context, load_geometry  # noqa: E402
 from dashboard.exports import briefing, office  # noqa: E402
 from dashboard.exports.png import to_png  # noqa: E402
-from dashboard.query.filters import Filters, apply  # noqa: E402
+from dashboard.query.filters import Filters  # noqa: E402
 from dashboard.views.map_data import prepare  # noqa: E402
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -61,23 +60,18 @@ def views(corpus):
 
 
 def compose(corpus, filters: Filters, **words) -> briefing.Briefing:
-    found = apply(corpus.findings, filters, corpus.gazetteer)
-    item = briefing.compose(
-        findings=found,
-        reports=corpus.reports,
-        taxonomy=corpus.taxonomy,
-        gazetteer=corpus.gazetteer,
-        filters_text=filters.describe(
-            len(found), taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer
-        ),
-        permalink_url=briefing.permalink("https://dashboard.example/", filters),
+    return briefing.compose_view(
+        corpus,
+        filters,
+        base_url="https://dashboard.example/",
         exported=date.today(),
-        title=briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer),
-        subtitle="From the publisher's summary page",
-        note="For the minister's office: read with the March assessment.",
-        marking=MARKING,
+        **{
+            "subtitle": "From the publisher's summary page",
+            "note": "For the minister's office: read with the March assessment.",
+            "marking": MARKING,
+            **words,
+        },
     )
-    return replace(item, **words) if words else item
 
 
 def to_pdf(program: str, source: Path, folder: Path) -> Path:

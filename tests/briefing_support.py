@@ -5,26 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.exports import briefing
-from dashboard.query.filters import Filters, apply
+from dashboard.query.filters import Filters
 
 
 def make(corpus, filters: Filters, **kwargs) -> briefing.Briefing:
-    found = apply(corpus.findings, filters, corpus.gazetteer)
-    options = dict(
-        title=briefing.default_title(filters, corpus.taxonomy, corpus.gazetteer),
-        subtitle="From the publisher's summary page",
-        marking="OFFICIAL-SENSITIVE",
-        permalink_url=briefing.permalink("http://localhost:8501/", filters),
-    )
-    options.update(kwargs)
-    return briefing.compose(
-        findings=found,
-        reports=corpus.reports,
-        taxonomy=corpus.taxonomy,
-        gazetteer=corpus.gazetteer,
-        filters_text=filters.describe(
-            len(found), taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer
-        ),
-        exported=date(2026, 11, 26),
-        **options,
-    )
+    options = {
+        "subtitle": "From the publisher's summary page",
+        "marking": "OFFICIAL-SENSITIVE",
+        "base_url": "http://localhost:8501/",
+        **kwargs,
+    }
+    return briefing.compose_view(corpus, filters, exported=date(2026, 11, 26), **options)

@@ -319,7 +319,7 @@ def test_the_printed_link_is_the_public_address_and_none_for_this_machine(monkey
 def test_a_briefing_without_a_link_prints_none(corpus, map_data):
     from dashboard.exports import pdf
 
-    item = make(corpus, Filters(), permalink_url="")
+    item = make(corpus, Filters(), base_url="")
     assert "Link to this view" not in pdf.briefing_html(item, None)
     slide = briefing.briefing_figure(item, map_data, corpus.gazetteer, None)
     footer = " ".join(a.text for a in slide.layout.annotations if a.text)

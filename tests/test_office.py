@@ -24,7 +24,7 @@ def item(corpus):
     return make(
         corpus,
         filters,
-        permalink_url="https://dashboard.example/?theme=propaganda&theme=recruitment",
+        base_url="https://dashboard.example/",
         title="ISKP propaganda and recruitment",
         note="For the minister's office: read with the March assessment.",
     )

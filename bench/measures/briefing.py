@@ -14,7 +14,6 @@ from bench.measures.base import Context
 from bench.report import Column, Table
 from bench.timing import fmt_stats, fmt_time, interleaved, log, summary, timed
 from dashboard.core.region_geometry import load_context, load_geometry
-from dashboard.query import filters as flt
 from dashboard.query.filters import Filters
 from dashboard.views import map_data, maps
 
@@ -36,23 +35,15 @@ PARTS = (
 )
 
 
-def compose(corpus, filters: Filters):
-    return compose_found(corpus, flt.apply(corpus.findings, filters, corpus.gazetteer), filters)
-
-
-def compose_found(corpus, found, filters: Filters):
+def compose(corpus, filters: Filters, found=None):
     from dashboard.exports import briefing
 
-    gaz = corpus.gazetteer
-    return briefing.compose(
-        findings=found,
-        reports=corpus.reports,
-        taxonomy=corpus.taxonomy,
-        gazetteer=gaz,
-        filters_text=filters.describe(len(found), taxonomy=corpus.taxonomy, gazetteer=gaz),
-        permalink_url=briefing.permalink("http://localhost:8501/", filters),
+    return briefing.compose_view(
+        corpus,
+        filters,
+        found=found,
+        base_url="http://localhost:8501/",
         exported=date(2026, 11, 26),
-        title=briefing.default_title(filters, corpus.taxonomy, gaz),
         subtitle="From the publisher's summary page",
         marking="OFFICIAL-SENSITIVE",
     )
@@ -135,7 +126,7 @@ def run(ctx: Context) -> None:
     data = map_data.prepare(load_geometry(), load_context(), gaz)
     items = {name: compose(corpus, f) for name, f in VIEWS.items()}
     many = generate.generate(MANY)
-    items[f"{MANY} generated"] = compose_found(many, many.findings, Filters())
+    items[f"{MANY} generated"] = compose(many, Filters(), many.findings)
     first_s, png = timed(partial(to_png, items["propaganda"], data, gaz))
     assert Image.open(io.BytesIO(png)).size == (3200, 1800)
     ctx.results.add("briefing-first", seconds=first_s, view="propaganda")
@@ -146,7 +137,7 @@ def run(ctx: Context) -> None:
         funcs[f"compose|{name}"] = (
             partial(compose, corpus, VIEWS[name])
             if name in VIEWS
-            else partial(compose_found, many, many.findings, Filters())
+            else partial(compose, many, Filters(), many.findings)
         )
         funcs[f"figure|{name}"] = partial(briefing.briefing_figure, item, data, gaz)
         funcs[f"png|{name}"] = partial(to_png, item, data, gaz)

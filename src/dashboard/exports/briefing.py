@@ -251,6 +251,32 @@ def compose(
     )
 
 
+def compose_view(
+    corpus, filters: Filters, *, base_url: str = "", exported: date, found=None, **options
+) -> Briefing:
+    """The briefing of *filters* over *corpus* as the briefing page first shows it: the view's
+    findings (or *found*, already filtered), the filters in words, the default title, the link
+    under *base_url* (none when empty). *options* are :func:`compose`'s words (``subtitle``,
+    ``marking``, ``note``, ``title``, ...). For the command line, scripts and tests."""
+    if found is None:
+        from dashboard.query.filters import apply
+
+        found = apply(corpus.findings, filters, corpus.gazetteer)
+    words = {"title": default_title(filters, corpus.taxonomy, corpus.gazetteer), **options}
+    return compose(
+        findings=found,
+        reports=corpus.reports,
+        taxonomy=corpus.taxonomy,
+        gazetteer=corpus.gazetteer,
+        filters_text=filters.describe(
+            len(found), taxonomy=corpus.taxonomy, gazetteer=corpus.gazetteer
+        ),
+        permalink_url=permalink(base_url, filters) if base_url else "",
+        exported=exported,
+        **words,
+    )
+
+
 # --- the slide ----------------------------------------------------------------------------------
 
 

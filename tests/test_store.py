@@ -381,6 +381,25 @@ def test_default_store_path(tmp_path, monkeypatch, store_var, xdg, expected):
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:secret@db.desk.example:5432/dashboard",
+        "postgres://db/x",
+        "sqlite:///tmp/x.db",
+    ],
+)
+def test_a_url_for_the_store_gets_one_clear_line_and_makes_no_folder(tmp_path, monkeypatch, url):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_VAR, url)
+    with pytest.raises(StoreError) as err:
+        default_store_path()
+    message = str(err.value)
+    assert "\n" not in message and "://" in message and "file path" in message
+    assert "secret" not in message  # a password in the URL is never echoed
+    assert list(tmp_path.iterdir()) == []  # no folder named after the scheme
+
+
+@pytest.mark.parametrize(
     "inside",
     [
         pytest.param(DATA_DIR / "store.sqlite3", id="bundled-data"),

@@ -12,6 +12,7 @@ Streamlit's ``st.cache_resource`` shares it between sessions).
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,6 +40,9 @@ STORE_FILE_NAME = "store.sqlite3"
 DEFAULT_TIMEOUT = 15.0
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
+#: A URL (``postgresql://...``, ``sqlite:///...``), not a path: a scheme of two or more
+#: letters then ``://`` (so ``C:\\...`` stays a path).
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 
 # --- where the store lives ---------------------------------------------------------------------
 
@@ -51,6 +55,13 @@ def default_store_path() -> Path:
     the package or the bundled ``data/`` folder: such a path raises :class:`StoreError`.
     """
     configured = os.environ.get(ENV_VAR, "").strip()
+    if configured and _URL.match(configured):
+        # Read as a path, a URL would quietly become a folder named after its scheme.
+        scheme = configured.split(":", 1)[0]
+        raise StoreError(
+            f"{ENV_VAR} is set to a {scheme}:// address, but the store is a SQLite file. "
+            f"Set {ENV_VAR} to a file path, e.g. ~/iskp-dashboard/store.sqlite3."
+        )
     if configured:
         path = Path(configured).expanduser()
     else:

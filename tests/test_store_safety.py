@@ -132,6 +132,7 @@ def test_the_app_runs_on_the_bundled_data_beside_an_alien_store(tmp_path, monkey
     assert not at.exception, [e.value for e in at.exception]
     errors = " ".join(texts(at.error))
     assert "cannot be shown" in errors and str(path) in errors
+    assert len(at.error) == 1  # said once, at the top, however many parts do without the store
     assert "23 findings" in " ".join(texts(at.markdown))
     assert digest(path) == before
 

@@ -62,15 +62,19 @@ def _cached_store(path: str) -> Store:
     return Store(path)
 
 
-def store() -> Store | None:
-    """The analysts' store, or None (with the reason shown) when it cannot be opened."""
+def store(*, say: bool = False) -> Store | None:
+    """The analysts' store, or None when it cannot be opened; with *say*, the reason is shown.
+
+    Every page says it once, at its top (:func:`base`, which the page's frame calls); the other
+    callers only do without the store."""
     try:
         return _cached_store(str(default_store_path()))
     except StoreError as err:
-        st.error(
-            "Your imported findings cannot be shown: " + inert(err),
-            icon=":material/error:",
-        )
+        if say:
+            st.error(
+                "Your imported findings cannot be shown: " + inert(err),
+                icon=":material/error:",
+            )
         return None
 
 
@@ -87,9 +91,10 @@ def _cached_base(
     return corpus, FindingsIndex.build(corpus.findings, corpus.gazetteer, reports=corpus.reports)
 
 
-def base() -> tuple[Corpus, FindingsIndex]:
-    """The bundled corpus with the analysts' imports, and its index."""
-    analysts = store()
+def base(*, say: bool = True) -> tuple[Corpus, FindingsIndex]:
+    """The bundled corpus with the analysts' imports, and its index; when the store cannot be
+    opened, the reason is shown (with *say*: the page's frame, once a run)."""
+    analysts = store(say=say)
     return _cached_base(
         str(DATA_DIR),
         data_fingerprint(),
@@ -99,7 +104,7 @@ def base() -> tuple[Corpus, FindingsIndex]:
 
 
 def corpus() -> Corpus:
-    return base()[0]
+    return base(say=False)[0]
 
 
 @st.cache_resource(show_spinner=False)

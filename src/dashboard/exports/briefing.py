@@ -23,7 +23,7 @@ from dashboard.core.periods import describe_range, period_of_text
 from dashboard.core.regions import Gazetteer
 from dashboard.core.reports import Report
 from dashboard.core.taxonomy import Taxonomy
-from dashboard.query.filters import Filters
+from dashboard.query.filters import Filters, apply
 from dashboard.views import maps
 from dashboard.views.cards import page_of
 from dashboard.views.map_data import MapData
@@ -259,8 +259,6 @@ def compose_view(
     under *base_url* (none when empty). *options* are :func:`compose`'s words (``subtitle``,
     ``marking``, ``note``, ``title``, ...). For the command line, scripts and tests."""
     if found is None:
-        from dashboard.query.filters import apply
-
         found = apply(corpus.findings, filters, corpus.gazetteer)
     words = {"title": default_title(filters, corpus.taxonomy, corpus.gazetteer), **options}
     return compose(

@@ -14,6 +14,7 @@ only markup is this module's own.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import re
 
@@ -25,12 +26,13 @@ from pptx.enum.text import PP_ALIGN
 
 from dashboard.views.inert import inert_html
 
-#: Points in an inch, and EMU (the files' unit) in a point.
-_PT_PER_INCH = 72
+#: EMU (the files' unit) in a point.
 _EMU_PER_PT = 12700
-#: The A4 page of the note's preview, in points, and its default margins (python-docx's
-#: template has 1 inch all round).
+#: The A4 page of the note's preview, in points, when the file does not say its size.
 A4_WIDTH, A4_HEIGHT = 595, 842
+#: The smallest text the note uses (its captions), in points, and the line height: no page
+#: holds more paragraphs than lines of that size, so the preview stops reading there.
+_SMALLEST_PT, _LINE_HEIGHT = 9, 1.25
 
 _ALIGN = {PP_ALIGN.CENTER: "center", PP_ALIGN.RIGHT: "right", PP_ALIGN.JUSTIFY: "justify"}
 
@@ -47,6 +49,7 @@ def _pct(value: int, whole: int) -> str:
     return f"{100 * value / whole:.3f}%"
 
 
+@functools.lru_cache(maxsize=8)
 def slide_html(pptx: bytes, number: int) -> str:
     """Slide *number* (from 1) of the deck *pptx* as an HTML block of the slide's proportions:
     its pictures and text boxes where the file puts them, font sizes scaled with the block."""
@@ -98,16 +101,16 @@ def slide_html(pptx: bytes, number: int) -> str:
     )
 
 
-#: How each of Word's styles that the note uses is drawn: tag and inline style (sizes in
-#: points, scaled with the page as the slides are).
+#: How each of Word's styles that the note uses is drawn: the inline style of its paragraph
+#: (sizes in points, scaled with the page as the slides are).
 _STYLES = {
-    "Title": ("p", "font-size:26pt;color:#17365d;margin:0 0 6pt 0"),
-    "Subtitle": ("p", "font-size:15pt;color:#4f81bd;font-style:italic;margin:0 0 6pt 0"),
-    "Heading 1": ("p", "font-size:14pt;font-weight:700;color:#365f91;margin:14pt 0 4pt 0"),
-    "Heading 2": ("p", "font-size:13pt;font-weight:700;color:#4f81bd;margin:10pt 0 2pt 0"),
-    "Quote": ("p", "font-size:11pt;font-style:italic;margin:4pt 0 4pt 18pt;color:#222"),
-    "Caption": ("p", "font-size:9pt;font-weight:700;color:#4f81bd;margin:2pt 0 8pt 0"),
-    "List Bullet": ("p", "font-size:11pt;margin:0 0 2pt 18pt;text-indent:-10pt"),
+    "Title": "font-size:26pt;color:#17365d;margin:0 0 6pt 0",
+    "Subtitle": "font-size:15pt;color:#4f81bd;font-style:italic;margin:0 0 6pt 0",
+    "Heading 1": "font-size:14pt;font-weight:700;color:#365f91;margin:14pt 0 4pt 0",
+    "Heading 2": "font-size:13pt;font-weight:700;color:#4f81bd;margin:10pt 0 2pt 0",
+    "Quote": "font-size:11pt;font-style:italic;margin:4pt 0 4pt 18pt;color:#222",
+    "Caption": "font-size:9pt;font-weight:700;color:#4f81bd;margin:2pt 0 8pt 0",
+    "List Bullet": "font-size:11pt;margin:0 0 2pt 18pt;text-indent:-10pt",
 }
 
 
@@ -127,9 +130,13 @@ def _pictures(document, paragraph) -> list[str]:
     return images
 
 
+@functools.lru_cache(maxsize=2)
 def note_html(docx: bytes) -> str:
     """The first page of the Word note *docx*, approximately: its header and footer marking,
-    and its paragraphs in their styles from the start, on an A4 page cut at its foot."""
+    and its paragraphs in their styles from the start, on an A4 page cut at its foot.
+
+    Only as many paragraphs are read as the page could hold (a note of 500 findings took half
+    a second to draw whole, nearly all of it cut away)."""
     document = Document(io.BytesIO(docx))
     section = document.sections[0]
     margin = {
@@ -140,17 +147,18 @@ def note_html(docx: bytes) -> str:
     page_height = (section.page_height or A4_HEIGHT * _EMU_PER_PT) / _EMU_PER_PT
     header = " ".join(p.text for p in section.header.paragraphs if p.text)
     footer = " ".join(p.text for p in section.footer.paragraphs if p.text)
+    text_height = page_height - margin["top"] - margin["bottom"]
+    room = int(text_height / (_SMALLEST_PT * _LINE_HEIGHT)) + 1
     body = []
-    for paragraph in document.paragraphs:
+    for paragraph in document.paragraphs[:room]:
         name = paragraph.style.name if paragraph.style is not None else "Normal"
         # Every style names its size: the page's own stylesheet (Streamlit's) sizes paragraphs.
-        tag, style = _STYLES.get(name, ("p", "font-size:11pt;margin:0 0 6pt 0"))
-        style = _pt_to_cqw(style, page_width)
+        style = _pt_to_cqw(_STYLES.get(name, "font-size:11pt;margin:0 0 6pt 0"), page_width)
         text = inert_html(paragraph.text)
         if name == "List Bullet":
             text = "•&nbsp;&nbsp;" + text
         pictures = _pictures(document, paragraph)
-        body.append("".join(pictures) if pictures else f'<{tag} style="{style}">{text}</{tag}>')
+        body.append("".join(pictures) if pictures else f'<p style="{style}">{text}</p>')
 
     def scaled(points: float) -> str:
         return f"{100 * points / page_width:.3f}cqw"

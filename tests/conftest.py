@@ -98,6 +98,22 @@ def postgres():
     server.remove()
 
 
+@pytest.fixture
+def pg_url(postgres):
+    """The URL of a PostgreSQL store of the test's own: an empty schema of the session's server,
+    made the connection's ``search_path``, and dropped after the test."""
+    import uuid
+
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres.url, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+    yield f"{postgres.url}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(postgres.url, autocommit=True) as con:
+        con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in getattr(item, "fixturenames", ()):

@@ -28,7 +28,7 @@ from dashboard import DATA_DIR
 from dashboard.core.findings import COLUMNS, Context, empty_findings, load_findings_bytes
 from dashboard.core.reports import Report
 from dashboard.io.store import EXPORT_COLUMNS, Store
-from dashboard.io.store_file import ENV_VAR, default_store_path
+from dashboard.io.store_file import ENV_VAR, default_store, default_store_path
 from dashboard.io.store_records import (
     DuplicateImport,
     IdConflict,
@@ -251,9 +251,12 @@ def file_quoting_analyst(analyst_context) -> File:
     )
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(tmp_path / "store.sqlite3")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request, tmp_path) -> Store:
+    """An empty store of each engine: a SQLite file, and a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        return Store(tmp_path / "store.sqlite3")
+    return Store(request.getfixturevalue("pg_url"))
 
 
 # --- opening -------------------------------------------------------------------------------------
@@ -397,6 +400,26 @@ def test_a_url_for_the_store_gets_one_clear_line_and_makes_no_folder(tmp_path, m
     assert "\n" not in message and "://" in message and "file path" in message
     assert "secret" not in message  # a password in the URL is never echoed
     assert list(tmp_path.iterdir()) == []  # no folder named after the scheme
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://app:secret@db.desk.example:5432/dashboard", " postgres://db/x "]
+)
+def test_a_postgresql_url_names_a_postgresql_store(monkeypatch, url):
+    monkeypatch.setenv(ENV_VAR, url)
+    assert default_store() == url.strip()
+
+
+def test_another_url_is_refused_as_a_store_with_one_clear_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_VAR, "mysql://app:secret@db/x")
+    with pytest.raises(StoreError) as err:
+        default_store()
+    assert "secret" not in str(err.value) and "PostgreSQL" in str(err.value)
+    with pytest.raises(StoreError, match="cannot be used") as err:
+        Store("sqlite://app:secret@/x.db")
+    assert "secret" not in str(err.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

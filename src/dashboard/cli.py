@@ -83,11 +83,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return serve(argv[1:])
     args = _parser().parse_args(argv)
     from dashboard.io.store import Store
-    from dashboard.io.store_file import default_store_path
+    from dashboard.io.store_file import default_store
     from dashboard.io.store_records import StoreError
 
     try:
-        store = Store(default_store_path())
+        store = Store(default_store())
         if args.command == "import":
             return _import(args, store, out)
         if args.command == "imports":

@@ -1,11 +1,14 @@
-"""The analysts' own data: imported findings files, imported reports and saved views, in SQLite.
+"""The analysts' own data: imported findings files, imported reports and saved views, in a SQLite
+file or a PostgreSQL database.
 
 The bundled corpus under ``data/`` is read-only. What analysts import lives in one SQLite file
 outside the project (see :func:`~dashboard.io.store_file.default_store_path`), so it survives
-updates of the dashboard and is never mixed into the bundled files.
+updates of the dashboard and is never mixed into the bundled files; a team shares one PostgreSQL
+database instead (``DASHBOARD_STORE`` set to its ``postgresql://`` URL).
 
-:class:`Store` is put together from parts, one module each: the file, its transactions and schema
-checks (:mod:`~dashboard.io.store_file`, with the tables in :mod:`~dashboard.io.store_schema`),
+:class:`Store` is put together from parts, one module each: the database, its transactions and
+schema checks (:mod:`~dashboard.io.store_file`, the two databases' differences in
+:mod:`~dashboard.io.store_engine`, with the tables in :mod:`~dashboard.io.store_schema`),
 versions of an import (:mod:`~dashboard.io.store_versions`), saved views and remembered mappings
 (:mod:`~dashboard.io.store_saved`); its records and errors are in
 :mod:`~dashboard.io.store_records`, the conversion of findings to rows and back in
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -62,7 +64,8 @@ EXPORT_COLUMNS = (
 
 
 class Store(ImportVersions, SavedViews):
-    """The analysts' store in the SQLite file at *path* (created, with its folders, if missing)."""
+    """The analysts' store: a SQLite file at a path (created, with its folders, if missing), or
+    a PostgreSQL database at a ``postgresql://`` URL."""
 
     # --- imports -----------------------------------------------------------------------------
 
@@ -149,10 +152,8 @@ class Store(ImportVersions, SavedViews):
             ]
             placeholders = ", ".join("?" * len(FINDING_FIELDS))
             columns = ", ".join(f'"{c}"' for c in FINDING_FIELDS)
-            try:
-                con.executemany(f"INSERT INTO findings ({columns}) VALUES ({placeholders})", rows)
-            except sqlite3.DatabaseError as err:
-                raise self._explain(err) from err
+            insert = f"INSERT INTO findings ({columns}) VALUES ({placeholders})"
+            self._executemany(con, insert, rows)
         return record
 
     def import_report(self, report: Report, *, file_name: str, note: str = "") -> ImportRecord:
@@ -200,7 +201,7 @@ class Store(ImportVersions, SavedViews):
         with self._read() as con:
             record = self._get_import(con, import_id)
             table = "findings" if record.current else "archived_findings"
-            order = "rowid" if record.current else "position"
+            order = self.engine.seq if record.current else "position"
             columns = ", ".join(f'"{c}"' for c in COLUMNS)
             rows = self._execute(
                 con,
@@ -261,7 +262,7 @@ class Store(ImportVersions, SavedViews):
                     f"findings file; there are no findings to export from it."
                 )
             table = "findings" if record.current else "archived_findings"
-            order = "rowid" if record.current else "position"
+            order = self.engine.seq if record.current else "position"
             rows = self._execute(
                 con,
                 'SELECT id, report_id, kind, title, summary, excerpt, start, "end", themes, '
@@ -295,7 +296,7 @@ class Store(ImportVersions, SavedViews):
         columns = ", ".join(f'"{c}"' for c in COLUMNS)
         with self._read() as con:
             rows = self._execute(
-                con, f"SELECT {columns} FROM findings ORDER BY import_id, rowid"
+                con, f"SELECT {columns} FROM findings ORDER BY import_id, {self.engine.seq}"
             ).fetchall()
         return findings_frame(rows)
 
@@ -306,7 +307,8 @@ class Store(ImportVersions, SavedViews):
                 con,
                 "SELECT r.id, r.title, r.author, r.text, r.text_kind, r.publisher, r.year, "
                 "r.text_note, r.sha256, i.id, i.file_name FROM reports AS r "
-                "JOIN imports AS i ON i.id = r.import_id ORDER BY r.import_id, r.rowid",
+                "JOIN imports AS i ON i.id = r.import_id "
+                f"ORDER BY r.import_id, r.{self.engine.seq}",
             )
             return {
                 row[0]: Report(

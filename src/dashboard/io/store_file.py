@@ -1,9 +1,10 @@
-"""The store's SQLite file: where it lives, opening it, its transactions, and checking, creating
-or upgrading its schema; and the look-ups of import records every part of the store uses.
+"""The store's database: where it is, opening it, its transactions, and checking, creating or
+upgrading its schema; and the look-ups of import records every part of the store uses.
 
-Every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``): an error, or a process killed
-half-way, leaves the store exactly as it was. The file is in WAL mode with a busy timeout, so two
-dashboard processes importing at the same moment both succeed, one after the other.
+The store is a SQLite file (the default) or a PostgreSQL database (``DASHBOARD_STORE`` set to a
+``postgresql://`` URL); :mod:`~dashboard.io.store_engine` holds what differs between the two.
+Every write is one transaction: an error, or a process killed half-way, leaves the store exactly
+as it was, and writes from several processes at the same moment all land, one after the other.
 
 Each method opens its own short-lived connection, so one store may be shared between threads (as
 Streamlit's ``st.cache_resource`` shares it between sessions).
@@ -13,27 +14,33 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from dashboard import DATA_DIR
+from dashboard.io.store_engine import (
+    ENV_VAR,
+    Engine,
+    PostgresEngine,
+    SqliteEngine,
+    is_postgres_url,
+    redacted,
+)
 from dashboard.io.store_records import ImportRecord, NotFound, StoreError
 from dashboard.io.store_schema import (
     IMPORT_FIELDS,
     SCHEMA,
     SCHEMA_VERSION,
-    V1_TO_V2,
-    V2_TO_V3,
+    STEPS,
     import_record,
 )
 
-#: Environment variable naming the store file.
-ENV_VAR = "DASHBOARD_STORE"
+__all__ = ["ENV_VAR", "StoreFile", "default_store", "default_store_path", "utc_now"]
+
 APP_DIR_NAME = "iskp-dashboard"
 STORE_FILE_NAME = "store.sqlite3"
 #: How long a write waits for another process's write to finish, in seconds.
@@ -47,20 +54,32 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 # --- where the store lives ---------------------------------------------------------------------
 
 
+def default_store() -> Path | str:
+    """The store to open: the PostgreSQL URL in ``$DASHBOARD_STORE`` when it holds one, else the
+    file of :func:`default_store_path`."""
+    configured = os.environ.get(ENV_VAR, "").strip()
+    if is_postgres_url(configured):
+        return configured
+    return default_store_path()  # any other URL is refused there
+
+
 def default_store_path() -> Path:
     """Where the store file is: ``$DASHBOARD_STORE`` when set, else the user's data folder.
 
     The data folder is ``$XDG_DATA_HOME/iskp-dashboard/`` (``~/.local/share/iskp-dashboard/`` when
     that is unset; ``%LOCALAPPDATA%\\iskp-dashboard\\`` on Windows). The store is never inside
-    the package or the bundled ``data/`` folder: such a path raises :class:`StoreError`.
+    the package or the bundled ``data/`` folder: such a path raises :class:`StoreError`. A URL
+    other than PostgreSQL's raises it too, with one line that never shows its password.
     """
     configured = os.environ.get(ENV_VAR, "").strip()
     if configured and _URL.match(configured):
         # Read as a path, a URL would quietly become a folder named after its scheme.
         scheme = configured.split(":", 1)[0]
         raise StoreError(
-            f"{ENV_VAR} is set to a {scheme}:// address, but the store is a SQLite file. "
-            f"Set {ENV_VAR} to a file path, e.g. ~/iskp-dashboard/store.sqlite3."
+            f"{ENV_VAR} is set to a {scheme}:// address ({redacted(configured)}), which the "
+            f"dashboard cannot use. Set {ENV_VAR} to a file path (e.g. "
+            f"~/iskp-dashboard/store.sqlite3) or to a PostgreSQL address "
+            f"(postgresql://USER@HOST:PORT/DATABASE)."
         )
     if configured:
         path = Path(configured).expanduser()
@@ -101,109 +120,92 @@ def utc_now() -> str:
 
 
 class StoreFile:
-    """The SQLite file at *path* (created, with its folders, if missing), opened as a store."""
+    """The store in *target*: a SQLite file (a path; created, with its folders, if missing) or a
+    PostgreSQL database (a ``postgresql://`` URL; its tables created if it has none)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = DEFAULT_TIMEOUT):
-        self.path = Path(path).expanduser().absolute()
+    def __init__(self, target: str | os.PathLike[str], *, timeout: float = DEFAULT_TIMEOUT):
         self.timeout = float(timeout)
-        #: Test hook: called with ``"begun"`` right after ``BEGIN IMMEDIATE`` and ``"written"``
-        #: just before ``COMMIT`` of every write, to stop a process inside a transaction.
+        #: Test hook: called with ``"begun"`` right after a write's transaction starts and
+        #: ``"written"`` just before its ``COMMIT``, to stop a process inside a transaction.
         self._hook: Callable[[str], None] | None = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
+        self.engine: Engine
+        #: The SQLite file, or None for a PostgreSQL store.
+        self.path: Path | None = None
+        if isinstance(target, str) and is_postgres_url(target.strip()):
+            self.engine = PostgresEngine(target.strip(), self.timeout)
+        elif isinstance(target, str) and _URL.match(target.strip()):
+            scheme = target.strip().split(":", 1)[0]
             raise StoreError(
-                f"Cannot create the folder for the store {str(self.path)!r}: "
-                f"{err.strerror or err}. Set {ENV_VAR} to a file in a folder you "
-                f"can write to."
-            ) from err
-        with self._connection() as con:
+                f"A {scheme}:// store ({redacted(target)}) cannot be used: the store is a "
+                f"SQLite file or a PostgreSQL database (postgresql://USER@HOST:PORT/DATABASE)."
+            )
+        else:
+            self.path = Path(target).expanduser().absolute()
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StoreError(
+                    f"Cannot create the folder for the store {str(self.path)!r}: "
+                    f"{err.strerror or err}. Set {ENV_VAR} to a file in a folder you "
+                    f"can write to."
+                ) from err
+            self.engine = SqliteEngine(self.path, self.timeout)
+        self.where = self.engine.where()
+        #: What the store was opened from, as text (the path, or the URL): a cache key.
+        self.target = str(self.path) if self.path is not None else str(target).strip()
+        with self.engine.connect() as con:
             version = self._check_version(con)
             if version == 0:
                 self._check_no_foreign_tables(con)
             else:
                 self._check_ours(con)
-            self.journal_mode = self._execute(con, "PRAGMA journal_mode=WAL").fetchone()[0]
+            self.engine.prepare(con)
         self._create_or_upgrade()
 
     def __repr__(self) -> str:
-        return f"Store({str(self.path)!r})"
+        return f"Store({self.where})"
+
+    @property
+    def journal_mode(self) -> str:
+        """SQLite's journal mode (``"wal"``); empty for PostgreSQL."""
+        return getattr(self.engine, "journal_mode", "")
 
     # --- connections and transactions ------------------------------------------------------
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        try:
-            con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        except sqlite3.Error as err:
-            raise StoreError(
-                f"Cannot open the store {str(self.path)!r}: {err}. Check that the "
-                f"folder exists and that you may write to it."
-            ) from err
-        try:
-            self._execute(con, f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            self._execute(con, "PRAGMA foreign_keys = ON")
-            yield con
-        finally:
-            con.close()
+    def _execute(self, con: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.engine.execute(con, sql, params)
 
-    def _execute(self, con: sqlite3.Connection, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        try:
-            return con.execute(sql, params)
-        except sqlite3.DatabaseError as err:
-            raise self._explain(err) from err
-
-    def _explain(self, err: sqlite3.Error) -> StoreError:
-        text = str(err)
-        if "locked" in text or "busy" in text:
-            return StoreError(
-                f"The store {str(self.path)!r} is busy: another dashboard window or "
-                f"process has been writing to it for over {self.timeout:g} seconds. "
-                f"Nothing was changed. Try again in a moment."
-            )
-        if "not a database" in text or "malformed" in text:
-            return StoreError(
-                f"{str(self.path)!r} is not a readable dashboard store ({text}). "
-                f"Set {ENV_VAR} to another file, or move this one away; the "
-                f"dashboard will then start a new, empty store."
-            )
-        if "readonly" in text or "read-only" in text:
-            return StoreError(
-                f"The store {str(self.path)!r} is read-only. Nothing was changed. "
-                f"Check the file's permissions, or set {ENV_VAR} to another file."
-            )
-        return StoreError(
-            f"The store {str(self.path)!r} could not be used: {text}. Nothing was changed."
-        )
+    def _executemany(self, con: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.engine.executemany(con, sql, rows)
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Any]:
         """One write transaction. The change counter is bumped in it; any error rolls back."""
-        with self._connection() as con:
-            self._execute(con, "BEGIN IMMEDIATE")
+        with self.engine.connect() as con:
+            self.engine.begin_write(con)
             try:
                 self._call_hook("begun")
                 yield con
                 self._execute(
-                    con, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'changes'"
+                    con,
+                    "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+                    "WHERE key = 'changes'",
                 )
                 self._call_hook("written")
-                self._execute(con, "COMMIT")
+                self.engine.commit(con)
             except BaseException:
-                if con.in_transaction:
-                    con.rollback()
+                self.engine.rollback(con)
                 raise
 
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> Iterator[Any]:
         """One read transaction: every query in it sees the same state of the store."""
-        with self._connection() as con:
-            self._execute(con, "BEGIN")
+        with self.engine.connect() as con:
+            self.engine.begin_read(con)
             try:
                 yield con
             finally:
-                if con.in_transaction:
-                    con.rollback()
+                self.engine.rollback(con)
 
     def _call_hook(self, stage: str) -> None:
         if self._hook is not None:
@@ -211,84 +213,81 @@ class StoreFile:
 
     # --- schema ------------------------------------------------------------------------------
 
-    def _check_version(self, con: sqlite3.Connection) -> int:
-        version = self._execute(con, "PRAGMA user_version").fetchone()[0]
+    def _check_version(self, con: Any) -> int:
+        version = self.engine.version(con)
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"The store {str(self.path)!r} was written by a newer version of the dashboard "
+                f"The store {self.where} was written by a newer version of the dashboard "
                 f"(store format {version}; this version reads format {SCHEMA_VERSION} and older). "
-                f"Nothing was changed. Update the dashboard, or set {ENV_VAR} to another file."
+                f"Nothing was changed. Update the dashboard, or set {ENV_VAR} to another store."
             )
         return version
 
-    def _check_no_foreign_tables(self, con: sqlite3.Connection) -> None:
-        """Refuse an unversioned file that already has tables: another program's database."""
-        tables = [
-            row[0]
-            for row in self._execute(con, "SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
+    def _check_no_foreign_tables(self, con: Any) -> None:
+        """Refuse an unversioned database that already has tables: another program's."""
+        tables = self.engine.tables(con)
         if tables:
             raise StoreError(
-                f"{str(self.path)!r} is an SQLite database of another program (it has tables "
-                f"{', '.join(sorted(tables)[:5])}), not a dashboard store. Nothing was changed. "
-                f"Set {ENV_VAR} to another file."
+                f"{self.where} is a {self.engine.name} database of another program (it has "
+                f"tables {', '.join(sorted(tables)[:5])}), not a dashboard store. Nothing was "
+                f"changed. Set {ENV_VAR} to another "
+                + ("file." if self.path is not None else "database or schema.")
             )
 
-    def _check_ours(self, con: sqlite3.Connection) -> None:
-        """Refuse a versioned file that lacks what every format of our store has: its ``meta``
-        table with ``store_id`` and ``changes``, and the ``imports`` and ``findings`` tables."""
-        tables = {
-            row[0]
-            for row in self._execute(con, "SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
+    def _check_ours(self, con: Any) -> None:
+        """Refuse a versioned database that lacks what every format of our store has: its
+        ``meta`` table with ``store_id`` and ``changes``, and the ``imports`` and ``findings``
+        tables."""
+        tables = self.engine.tables(con)
         missing = sorted({"meta", "imports", "findings"} - tables)
         keys: set[str] = set()
         if "meta" in tables:
             try:
-                keys = {row[0] for row in con.execute("SELECT key FROM meta")}
-            except sqlite3.DatabaseError:
+                keys = {row[0] for row in self._execute(con, "SELECT key FROM meta")}
+            except StoreError:
                 keys = set()
         missing += sorted({"store_id", "changes"} - keys) if "meta" in tables else []
         if missing:
             raise StoreError(
-                f"{str(self.path)!r} is not a dashboard store this version can use: it lacks "
-                f"{', '.join(missing)}. Nothing was changed. Set {ENV_VAR} to another file "
-                f"(or move this one away to start a new store there)."
+                f"{self.where} is not a dashboard store this version can use: it lacks "
+                f"{', '.join(missing)}. Nothing was changed. Set {ENV_VAR} to another store"
+                + (" (or move this file away to start a new store there)." if self.path else ".")
             )
 
     def _create_or_upgrade(self) -> None:
-        with self._connection() as con:
+        """Bring the store to :data:`SCHEMA_VERSION`: create it when empty, else apply each
+        step of :data:`~dashboard.io.store_schema.STEPS` from its version on, all in one
+        transaction (and by one process at a time)."""
+        with self.engine.connect() as con:
             if self._check_version(con) == SCHEMA_VERSION:
                 return
-            self._execute(con, "BEGIN IMMEDIATE")
+            self.engine.begin_schema(con)
             try:
-                version = self._check_version(con)  # another process may have created it
+                version = self._check_version(con)  # another process may have done it
                 if version == 0:
                     self._check_no_foreign_tables(con)
                     for statement in SCHEMA:
-                        self._execute(con, statement)
+                        self._execute(con, self.engine.ddl(statement))
                     self._execute(
                         con,
                         "INSERT INTO meta (key, value) VALUES ('store_id', ?), "
                         "('changes', '0'), ('created_at', ?)",
                         (uuid.uuid4().hex, utc_now()),
                     )
-                    self._execute(con, f"PRAGMA user_version = {SCHEMA_VERSION}")
                 else:
-                    steps = {1: V1_TO_V2, 2: V2_TO_V3}
                     for step in range(version, SCHEMA_VERSION):
-                        for statement in steps[step]:
-                            self._execute(con, statement)
-                    self._execute(con, f"PRAGMA user_version = {SCHEMA_VERSION}")
-                self._execute(con, "COMMIT")
+                        for statement in STEPS[step]:
+                            self._execute(con, self.engine.ddl(statement))
+                if version != SCHEMA_VERSION:
+                    self.engine.set_version(con, SCHEMA_VERSION)
+                self.engine.commit(con)
             except BaseException:
-                if con.in_transaction:
-                    con.rollback()
+                self.engine.rollback(con)
                 raise
 
     # --- import records ----------------------------------------------------------------------
 
-    def _get_import(self, con: sqlite3.Connection, import_id: int) -> ImportRecord:
+    def _get_import(self, con: Any, import_id: int) -> ImportRecord:
         row = self._execute(
             con, f"SELECT {IMPORT_FIELDS} FROM imports WHERE id = ?", (int(import_id),)
         ).fetchone()
@@ -299,9 +298,7 @@ class StoreFile:
             )
         return import_record(row)
 
-    def _import_by_sha(
-        self, con: sqlite3.Connection, kind: str, sha256: str
-    ) -> ImportRecord | None:
+    def _import_by_sha(self, con: Any, kind: str, sha256: str) -> ImportRecord | None:
         row = self._execute(
             con,
             f"SELECT {IMPORT_FIELDS} FROM imports WHERE kind = ? AND sha256 = ?",
@@ -309,9 +306,7 @@ class StoreFile:
         ).fetchone()
         return None if row is None else import_record(row)
 
-    def _holders(
-        self, con: sqlite3.Connection, table: str, ids: list[str]
-    ) -> dict[str, ImportRecord]:
+    def _holders(self, con: Any, table: str, ids: list[str]) -> dict[str, ImportRecord]:
         """Of *ids*, those already in *table*, each with the import that holds it."""
         found: dict[str, int] = {}
         for start in range(0, len(ids), 500):
@@ -327,7 +322,7 @@ class StoreFile:
 
     def _insert_import(
         self,
-        con: sqlite3.Connection,
+        con: Any,
         file_name: str,
         sha256: str,
         kind: str,
@@ -338,11 +333,11 @@ class StoreFile:
         settings: str = "{}",
         replaces: int | None = None,
     ) -> ImportRecord:
-        cursor = self._execute(
+        row = self._execute(
             con,
             "INSERT INTO imports (file_name, sha256, kind, imported_at, rows_total, "
             "rows_imported, rows_rejected, note, settings, replaces) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 file_name,
                 str(sha256),
@@ -355,5 +350,5 @@ class StoreFile:
                 settings,
                 replaces,
             ),
-        )
-        return self._get_import(con, int(cursor.lastrowid or 0))
+        ).fetchone()
+        return self._get_import(con, int(row[0]))

@@ -4,7 +4,6 @@ remembered for files with the same headers."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -123,7 +122,7 @@ class SavedViews(StoreFile):
         with self._read() as con:
             return self._get_view(con, nfc(str(name)).strip()).params
 
-    def _get_view(self, con: sqlite3.Connection, name: str) -> SavedView:
+    def _get_view(self, con: Any, name: str) -> SavedView:
         row = self._execute(
             con, "SELECT name, params, created_at, updated_at FROM views WHERE name = ?", (name,)
         ).fetchone()

@@ -1,5 +1,7 @@
-"""The store's schema: its SQL tables, the version kept in ``PRAGMA user_version`` and the steps
-from one version to the next, and the columns the store reads back.
+"""The store's schema: its SQL tables, its version (kept in SQLite's ``PRAGMA user_version``, or in
+``meta`` on PostgreSQL) and the steps from one version to the next, and the columns the store
+reads back. The statements are SQLite's; :meth:`dashboard.io.store_engine.Engine.ddl` gives
+them in PostgreSQL's terms.
 
 The code that creates or upgrades a store file from these is
 :meth:`dashboard.io.store_file.StoreFile._create_or_upgrade`.
@@ -12,9 +14,8 @@ from typing import Any
 
 from dashboard.io.store_records import ImportRecord
 
-#: Version of the tables below, kept in ``PRAGMA user_version``. Raise it with every change of
-#: the schema, and teach :meth:`~dashboard.io.store_file.StoreFile._create_or_upgrade` the step
-#: from the version before.
+#: Version of the tables below. Raise it with every change of the schema, and add the step from
+#: the version before to :data:`STEPS`.
 SCHEMA_VERSION = 3
 
 #: What version 2 added: extra attributes and derived fields of findings, the settings of an
@@ -66,6 +67,9 @@ V2_TO_V3 = (
     "ALTER TABLE findings ADD COLUMN period TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE archived_findings ADD COLUMN period TEXT NOT NULL DEFAULT ''",
 )
+
+#: The steps from each version to the next: ``STEPS[v]`` takes a store of version *v* to *v* + 1.
+STEPS = {1: V1_TO_V2, 2: V2_TO_V3}
 
 SCHEMA = (
     """CREATE TABLE meta (

@@ -3,7 +3,7 @@ one before, and an earlier version can be made current again."""
 
 from __future__ import annotations
 
-import sqlite3
+from typing import Any
 
 from dashboard.io.store_file import StoreFile
 from dashboard.io.store_records import IdConflict, ImportRecord, NotFound, StoreError
@@ -13,18 +13,18 @@ from dashboard.io.store_schema import FINDING_FIELDS, IMPORT_FIELDS, import_reco
 class ImportVersions(StoreFile):
     """The versions of a findings import: archiving, restoring and listing them."""
 
-    def _archive(self, con: sqlite3.Connection, import_id: int) -> None:
+    def _archive(self, con: Any, import_id: int) -> None:
         """Move an import's findings to ``archived_findings``, keeping their order."""
         fields = ", ".join(f'"{c}"' for c in FINDING_FIELDS)
         self._execute(
             con,
             f"INSERT INTO archived_findings ({fields}, position) "
-            f"SELECT {fields}, rowid FROM findings WHERE import_id = ?",
+            f"SELECT {fields}, {self.engine.seq} FROM findings WHERE import_id = ?",
             (import_id,),
         )
         self._execute(con, "DELETE FROM findings WHERE import_id = ?", (import_id,))
 
-    def _unarchive(self, con: sqlite3.Connection, import_id: int) -> None:
+    def _unarchive(self, con: Any, import_id: int) -> None:
         fields = ", ".join(f'"{c}"' for c in FINDING_FIELDS)
         self._execute(
             con,
@@ -71,9 +71,7 @@ class ImportVersions(StoreFile):
             self._execute(con, "UPDATE imports SET superseded_by = NULL WHERE id = ?", (record.id,))
             return self._get_import(con, record.id)
 
-    def _current_version(
-        self, con: sqlite3.Connection, record: ImportRecord
-    ) -> ImportRecord | None:
+    def _current_version(self, con: Any, record: ImportRecord) -> ImportRecord | None:
         """The current version of the file *record* is a version of (None if removed)."""
         seen = {record.id}
         while record.superseded_by is not None:

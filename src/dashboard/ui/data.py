@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard import DATA_DIR
 from dashboard.core.corpus import Corpus, load_corpus, merge
 from dashboard.io.store import Store
-from dashboard.io.store_file import default_store_path
+from dashboard.io.store_file import default_store
 from dashboard.io.store_records import StoreError
 from dashboard.query.index import FindingsIndex
 from dashboard.views import maps
@@ -57,9 +57,9 @@ def _cached_corpus(data_dir: str, fingerprint: str) -> Corpus:
 
 
 @st.cache_resource(show_spinner=False)
-def _cached_store(path: str) -> Store:
+def _cached_store(target: str) -> Store:
     # One Store object for every session: each call opens its own short connection.
-    return Store(path)
+    return Store(target)
 
 
 def store(*, say: bool = False) -> Store | None:
@@ -68,7 +68,7 @@ def store(*, say: bool = False) -> Store | None:
     Every page says it once, at its top (:func:`base`, which the page's frame calls); the other
     callers only do without the store."""
     try:
-        return _cached_store(str(default_store_path()))
+        return _cached_store(str(default_store()))
     except StoreError as err:
         if say:
             st.error(
@@ -98,7 +98,7 @@ def base(*, say: bool = True) -> tuple[Corpus, FindingsIndex]:
     return _cached_base(
         str(DATA_DIR),
         data_fingerprint(),
-        str(analysts.path) if analysts else "",
+        analysts.target if analysts else "",
         analysts.fingerprint() if analysts else "",
     )
 

@@ -252,11 +252,18 @@ def file_quoting_analyst(analyst_context) -> File:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request, tmp_path) -> Store:
-    """An empty store of each engine: a SQLite file, and a PostgreSQL schema of its own."""
+def target(request, tmp_path) -> str:
+    """Where a store of each engine may be made, not made yet: a SQLite file's path (its folder
+    missing too), and a PostgreSQL URL whose schema is empty."""
     if request.param == "sqlite":
-        return Store(tmp_path / "store.sqlite3")
-    return Store(request.getfixturevalue("pg_url"))
+        return str(tmp_path / "fresh" / "store.sqlite3")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store(target) -> Store:
+    """An empty store of each engine."""
+    return Store(target)
 
 
 # --- opening -------------------------------------------------------------------------------------
@@ -281,11 +288,11 @@ def test_new_store_is_empty_in_wal_mode_with_its_schema_version(tmp_path):
     assert {"imports", "reports", "findings", "views", "meta"} <= tables
 
 
-def test_reopening_keeps_the_data_and_the_fingerprint(tmp_path, file_a):
-    first = Store(tmp_path / "s.sqlite3")
+def test_reopening_keeps_the_data_and_the_fingerprint(target, file_a):
+    first = Store(target)
     import_file(first, file_a)
     before = state(first)
-    assert_same_state(state(Store(tmp_path / "s.sqlite3")), before)
+    assert_same_state(state(Store(target)), before)
 
 
 def test_store_of_a_newer_version_is_refused_and_left_alone(tmp_path, file_a):
@@ -440,14 +447,14 @@ def test_store_is_never_put_in_the_bundled_data_or_the_package(monkeypatch, insi
 # --- importing findings --------------------------------------------------------------------------
 
 
-def test_import_round_trip_keeps_values_dtypes_and_tuples(tmp_path, file_a):
-    store = Store(tmp_path / "s.sqlite3")
+def test_import_round_trip_keeps_values_dtypes_and_tuples(target, file_a):
+    store = Store(target)
     record = import_file(store, file_a)
     assert record == ImportRecord(
         record.id, "kp-recruitment.csv", file_a.sha256, "findings", record.imported_at, 3, 3, 0
     )
     assert record.imported_at.endswith("+00:00")
-    stored = Store(tmp_path / "s.sqlite3").findings()
+    stored = Store(target).findings()
     expected = file_a.frame.assign(source=f"import #{record.id}: kp-recruitment.csv")
     pd.testing.assert_frame_equal(stored, expected)
     assert list(stored.columns) == list(COLUMNS)
@@ -892,8 +899,8 @@ WRITES = {
 
 
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
-def test_fingerprint_changes_on_every_write_and_not_on_reads(tmp_path, file_a, file_c, write):
-    store = Store(tmp_path / "s.sqlite3")
+def test_fingerprint_changes_on_every_write_and_not_on_reads(target, file_a, file_c, write):
+    store = Store(target)
     import_file(store, file_a)
     store.save_view("v", Filters(themes=("ideology",)))
     before = store.fingerprint()
@@ -901,7 +908,7 @@ def test_fingerprint_changes_on_every_write_and_not_on_reads(tmp_path, file_a, f
     store.export_import(store.imports()[0].id)
     store.view_filters("v")
     assert store.fingerprint() == before
-    other = Store(tmp_path / "s.sqlite3")  # another process or session on the same file
+    other = Store(target)  # another process or session on the same store
     write(store, {"a": file_a, "c": file_c})
     after = store.fingerprint()
     assert after != before
@@ -1083,9 +1090,9 @@ def _crash_operations(big_file: File, file_c: File) -> dict[str, dict[str, objec
     ],
 )
 def test_a_process_killed_inside_a_write_leaves_the_store_as_before(
-    tmp_path, big_file, file_a, file_c, file_quoting_analyst, operation, stage
+    tmp_path, target, big_file, file_a, file_c, file_quoting_analyst, operation, stage
 ):
-    path = tmp_path / "s.sqlite3"
+    path = target
     store = Store(path)
     import_file(store, file_a)  # import #1
     store.import_report(ANALYST_REPORT, file_name="note.txt")
@@ -1102,18 +1109,19 @@ def test_a_process_killed_inside_a_write_leaves_the_store_as_before(
     assert_same_state(state(store), before)
     reopened = Store(path)
     assert_same_state(state(reopened), before)
-    with sqlite3.connect(path) as con:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
-    con.close()
+    if reopened.path is not None:
+        with sqlite3.connect(path) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        con.close()
     # The killed writer's lock is gone: the next write goes through, and then counts.
     record = import_file(reopened, file_c)
     assert store.ids() == before["ids"] | file_c.ids
     assert store.imports()[0] == record
 
 
-def test_a_write_waits_for_another_process_and_both_land(tmp_path, file_b, file_c):
-    path = tmp_path / "s.sqlite3"
+def test_a_write_waits_for_another_process_and_both_land(tmp_path, target, file_b, file_c):
+    path = target
     Store(path)
     release, then = tmp_path / "release", tmp_path / "then"
     first = Child(
@@ -1161,8 +1169,10 @@ def test_a_write_waits_for_another_process_and_both_land(tmp_path, file_b, file_
     assert sorted(r.file_name for r in Store(path).imports()) == ["nato.csv", "youth.csv"]
 
 
-def test_processes_importing_at_once_into_a_new_store_all_land(tmp_path, file_a, file_b, file_c):
-    path = tmp_path / "fresh" / "s.sqlite3"  # not there yet: they also race to create it
+def test_processes_importing_at_once_into_a_new_store_all_land(
+    tmp_path, target, file_a, file_b, file_c
+):
+    path = target  # not there yet: they also race to create it
     go, then = tmp_path / "go", tmp_path / "then"
     children = [
         Child(
@@ -1315,3 +1325,109 @@ def test_extra_attributes_round_trip_through_the_store_and_its_export(tmp_path, 
     assert list(stored["derived"]) == list(frame["derived"])
     header = store.export_import(record.id).decode().splitlines()[0]
     assert header.endswith(",page,Confidence,Date,Note")
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def test_a_postgresql_store_keeps_its_version_and_order_in_its_own_tables(pg_url, file_a, file_b):
+    import psycopg
+
+    store = Store(pg_url)
+    assert store.path is None and store.journal_mode == ""
+    assert "@127.0.0.1" in repr(store) and "options" not in repr(store)
+    second = import_file(store, file_b)
+    first = import_file(store, file_a)
+    with psycopg.connect(pg_url) as con:
+        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        }
+    assert version == (str(SCHEMA_VERSION),)
+    assert {"imports", "reports", "findings", "views", "meta", "archived_findings"} <= tables
+    # Findings come back in import order, then file order (the seq column, not the ids' order).
+    assert list(store.findings()["id"]) == [*file_b.frame["id"], *file_a.frame["id"]]
+    assert [r.id for r in store.imports()] == [first.id, second.id]
+
+
+def test_a_restart_of_postgresql_during_an_import_fails_clearly_and_a_retry_lands(
+    postgres, pg_url, file_a, file_b
+):
+    store = Store(pg_url)
+    import_file(store, file_a)
+    before = state(store)
+
+    def restart(stage: str) -> None:
+        if stage == "written":  # every row sent, the COMMIT not yet
+            postgres.restart()
+
+    store._hook = restart
+    with pytest.raises(StoreError) as err:
+        import_file(store, file_b)
+    message = str(err.value)
+    assert "\n" not in message and "connection to the store" in message
+    assert "Nothing was changed" in message and "Try again" in message
+    store._hook = None
+    assert_same_state(state(store), before)
+    record = import_file(store, file_b)
+    assert store.ids() == file_a.ids | file_b.ids and store.imports()[0] == record
+
+
+def test_an_unreachable_postgresql_store_is_one_clear_line_without_its_password(postgres):
+    from tests.browser.support import free_port
+
+    url = f"postgresql://app:s3cret@127.0.0.1:{free_port()}/postgres"
+    with pytest.raises(StoreError) as err:
+        Store(url, timeout=2)
+    message = str(err.value)
+    assert "\n" not in message and "s3cret" not in message
+    assert message.startswith("Cannot reach the store 'postgresql://app@127.0.0.1:")
+    assert "PostgreSQL server is running" in message
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("postgresql://app:s3cret@127.0.0.1:{port}/no_such_db", "no_such_db"),
+        ("postgresql://nobody:s3cret@127.0.0.1:{port}/postgres", "nobody"),
+        ("postgresql://app:s3cret@127.0.0.1:{port}/postgres?sslmode=bogus", "sslmode"),
+    ],
+)
+def test_a_wrong_postgresql_url_is_one_clear_line(postgres, url, expected):
+    with pytest.raises(StoreError) as err:
+        Store(url.format(port=postgres.port), timeout=2)
+    message = str(err.value)
+    assert "\n" not in message and "s3cret" not in message and expected in message
+
+
+def test_a_postgresql_schema_of_another_program_or_a_newer_version_is_refused(pg_url):
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("CREATE TABLE customers (id int)")
+    with pytest.raises(StoreError, match=r"PostgreSQL database of another program.*customers"):
+        Store(pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("DROP TABLE customers")
+    Store(pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="newer version of the dashboard"):
+        Store(pg_url)
+
+
+def test_a_postgresql_write_blocked_longer_than_the_timeout_fails_clearly(pg_url, file_a):
+    import psycopg
+
+    store = Store(pg_url, timeout=0.3)
+    before = state(store)
+    with psycopg.connect(pg_url) as holder:  # another process holds the store's write lock
+        holder.execute("SELECT value FROM meta WHERE key = 'changes' FOR UPDATE")
+        with pytest.raises(StoreError, match=r"is busy.*Nothing was changed"):
+            import_file(store, file_a)
+    assert_same_state(state(store), before)
+    import_file(store, file_a)

@@ -8,7 +8,7 @@ from dashboard.exports.files import safe_filename
 from dashboard.io import importer, report_plans
 from dashboard.io.formats import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB
 from dashboard.ui import imports as import_ui
-from dashboard.ui import state
+from dashboard.ui import signin, state
 from dashboard.views.inert import inert
 
 view = ui.frame("imports")
@@ -16,11 +16,20 @@ analysts = ui.store()
 corpus = view.corpus
 
 st.title("Import findings and reports")
-st.caption(
-    "Your imports are kept on this computer in " + inert(analysts.path if analysts else "—") + " "
-    "(set DASHBOARD_STORE to use another file). The bundled report and findings are "
-    "never changed."
-)
+if analysts is not None and analysts.path is None:
+    st.caption(
+        "Imports are kept in the team's shared store, "
+        + inert(analysts.where)
+        + ", and each is shown only to those its marking allows. The bundled report and "
+        "findings are never changed."
+    )
+else:
+    st.caption(
+        "Your imports are kept on this computer in "
+        + inert(analysts.path if analysts else "—")
+        + " (set DASHBOARD_STORE to use another file). The bundled report and findings are "
+        "never changed."
+    )
 if analysts is None:
     st.stop()
 
@@ -165,20 +174,21 @@ if upload is not None:
                 ].head(1000),
                 hide_index=True,
             )
+    marking, groups = import_ui.marking_inputs("imp", plan.previous)
     all_col, valid_col, none_col = st.columns(3)
     all_col.button(
         "Import all rows",
         type="primary",
         disabled=not plan.can_import_all,
         on_click=import_ui.commit_findings_import,
-        args=(plan, False),
+        args=(plan, False, marking, tuple(groups)),
         key="imp_all",
     )
     valid_col.button(
         f"Import only the {plan.rows_valid} valid row(s)",
         disabled=not plan.can_import_valid or plan.can_import_all,
         on_click=import_ui.commit_findings_import,
-        args=(plan, True),
+        args=(plan, True, marking, tuple(groups)),
         key="imp_valid",
     )
     none_col.button(
@@ -223,27 +233,32 @@ if report_upload is not None:
             st.success(f"“{inert(report.title)}”: {len(report.text):,} characters of text.")
             with st.expander("The text as it will be stored (excerpts must match it exactly)"):
                 st.text(report.text[:5000] + ("…" if len(report.text) > 5000 else ""))
+            rep_marking, rep_groups = import_ui.marking_inputs("rep")
             st.button(
                 "Import this report",
                 type="primary",
                 key="rep_import",
                 on_click=import_ui.commit_report_import,
-                args=(report, report_upload.name),
+                args=(report, report_upload.name, rep_marking, tuple(rep_groups)),
             )
 
 st.header("Your imports")
 ui.show_message(state.IMPORTS_LIST_MESSAGE)
-records = analysts.imports()
+records = import_ui.readable_imports(analysts.imports())
 if not records:
     st.caption("Nothing imported yet.")
 for record in records:
     with st.container(border=True):
         state = "" if record.current else f" · earlier version, replaced by #{record.superseded_by}"
+        access = record.marking or signin.policy().lowest
+        if record.group_list:
+            access += " · only " + ", ".join(record.group_list)
         st.markdown(
             f"**#{record.id} · {inert(record.file_name)}** · "
             + inert(
-                f"{record.kind} · imported {record.imported_at} · {record.rows_imported} "
-                f"imported, {record.rows_rejected} rejected of {record.rows_total}{state}"
+                f"{record.kind} · {access} · imported {record.imported_at} · "
+                f"{record.rows_imported} imported, {record.rows_rejected} rejected of "
+                f"{record.rows_total}{state}"
             )
         )
         settings = record.settings_dict()

@@ -1221,6 +1221,16 @@ def as_older_format(path, statements) -> None:
     con.close()
 
 
+#: What takes a format 4 SQLite store back to format 3.
+TO_FORMAT_3 = (
+    "DROP TRIGGER audit_no_update",
+    "DROP TRIGGER audit_no_delete",
+    "DROP TABLE audit",
+    "ALTER TABLE imports DROP COLUMN marking",
+    "ALTER TABLE imports DROP COLUMN groups",
+)
+
+
 def format_of(path) -> int:
     with sqlite3.connect(path) as con:
         return con.execute("PRAGMA user_version").fetchone()[0]
@@ -1233,6 +1243,7 @@ def test_a_format_1_store_is_upgraded_in_place(tmp_path, file_a):
     as_older_format(
         path,
         (
+            *TO_FORMAT_3,
             "DROP TABLE archived_findings",
             "DROP TABLE mappings",
             "ALTER TABLE findings DROP COLUMN extra",
@@ -1245,7 +1256,7 @@ def test_a_format_1_store_is_upgraded_in_place(tmp_path, file_a):
         ),
     )
     upgraded = Store(path)
-    assert format_of(path) == SCHEMA_VERSION == 3
+    assert format_of(path) == SCHEMA_VERSION == 4
     stored = upgraded.findings()
     assert len(stored) == 3 and all(e == () for e in stored["extra"])
     assert upgraded.get_import(record.id).current
@@ -1272,6 +1283,7 @@ def test_a_format_2_store_gains_periods_and_its_findings_take_their_reports_year
     as_older_format(
         path,
         (
+            *TO_FORMAT_3,
             "ALTER TABLE findings DROP COLUMN period",
             "ALTER TABLE archived_findings DROP COLUMN period",
             "UPDATE findings SET derived = '[]'",
@@ -1279,7 +1291,7 @@ def test_a_format_2_store_gains_periods_and_its_findings_take_their_reports_year
         ),
     )
     upgraded = Store(path)
-    assert format_of(path) == 3
+    assert format_of(path) == SCHEMA_VERSION
     stored = upgraded.findings()
     assert list(stored["period"]) == [""]  # as stored before periods were kept
     merged = merge(corpus, stored, upgraded.reports()).findings.iloc[len(corpus.findings) :]

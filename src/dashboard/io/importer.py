@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -417,10 +417,20 @@ def _look_alike_warnings(
     return problems
 
 
-def commit_findings(plan: FindingsPlan, store: Store, *, only_valid: bool) -> ImportRecord:
+def commit_findings(
+    plan: FindingsPlan,
+    store: Store,
+    *,
+    only_valid: bool,
+    marking: str = "",
+    groups: Sequence[str] = (),
+    by: str = "",
+) -> ImportRecord:
     """Store the plan's accepted findings: all rows (only when every row is valid) or the valid
-    ones, in one transaction. A new version of an earlier import replaces it (the earlier one is
-    kept, restorable). The mapping and defaults are remembered for files with the same headers."""
+    ones, in one transaction, with their protective *marking* and the *groups* allowed to read
+    them, done *by* this user (the audit log). A new version of an earlier import replaces it
+    (the earlier one is kept, restorable). The mapping and defaults are remembered for files
+    with the same headers."""
     if not (plan.can_import_valid if only_valid else plan.can_import_all):
         raise ValueError("this plan cannot be imported that way")
     record = store.import_findings(
@@ -431,6 +441,9 @@ def commit_findings(plan: FindingsPlan, store: Store, *, only_valid: bool) -> Im
         rows_rejected=plan.rows_rejected,
         settings=plan.settings(),
         replaces=plan.previous.id if plan.previous else None,
+        marking=marking,
+        groups=groups,
+        by=by,
     )
     if plan.signature:
         store.save_mapping(plan.signature, plan.columns, plan.mapping, plan.defaults)

@@ -23,14 +23,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from dashboard.core.access import Rule, group_list, normal_marking
 from dashboard.core.findings import COLUMNS
 from dashboard.core.reports import Report
 from dashboard.core.text import guard_formula
+from dashboard.io.store_audit import AuditLog
 from dashboard.io.store_records import (
     DuplicateImport,
     IdConflict,
@@ -44,7 +47,21 @@ from dashboard.io.store_saved import SavedViews
 from dashboard.io.store_schema import FINDING_FIELDS, IMPORT_FIELDS, import_record
 from dashboard.io.store_versions import ImportVersions
 
-__all__ = ["EXPORT_COLUMNS", "Store"]
+__all__ = ["EXPORT_COLUMNS", "Contents", "Rule", "Store"]
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What :meth:`Store.contents` reads: findings (the frame of :meth:`Store.findings`),
+    reports, and the :data:`~dashboard.core.access.Rule` of each finding (in the frame's row
+    order: its import's marking and groups, and its report's when that is stored too) and of
+    each stored report."""
+
+    findings: pd.DataFrame
+    reports: dict[str, Report]
+    finding_rules: tuple[Rule, ...]
+    report_rules: dict[str, Rule]
+
 
 #: Columns of :meth:`Store.export_import`, the layout of the bundled findings file.
 EXPORT_COLUMNS = (
@@ -63,7 +80,7 @@ EXPORT_COLUMNS = (
 )
 
 
-class Store(ImportVersions, SavedViews):
+class Store(ImportVersions, SavedViews, AuditLog):
     """The analysts' store: a SQLite file at a path (created, with its folders, if missing), or
     a PostgreSQL database at a ``postgresql://`` URL."""
 
@@ -80,6 +97,9 @@ class Store(ImportVersions, SavedViews):
         note: str = "",
         settings: Mapping[str, Any] | None = None,
         replaces: int | None = None,
+        marking: str = "",
+        groups: Sequence[str] = (),
+        by: str = "",
     ) -> ImportRecord:
         """Store the accepted findings of one file, as the loader gave them, in one transaction.
 
@@ -87,7 +107,9 @@ class Store(ImportVersions, SavedViews):
         ``"import #<id>: <file_name>"``. *settings* (how the file was read, its mapping and
         defaults) are kept with the import. With *replaces*, the file is a new version of that
         import: its findings are archived (kept, and restorable with :meth:`restore_import`) and
-        this import's take their place, in the same transaction.
+        this import's take their place, in the same transaction. *marking* and *groups* say who
+        may read them (:mod:`dashboard.core.access`); the import is written to the audit log as
+        done *by* this user, in the same transaction.
 
         Raises :class:`DuplicateImport` if the same file was imported before, :class:`IdConflict`
         if any finding id is held by another import; either way nothing is written.
@@ -137,6 +159,8 @@ class Store(ImportVersions, SavedViews):
                 note,
                 settings_text,
                 replaces,
+                normal_marking(marking) if marking else "",
+                group_list(groups),
             )
             if previous is not None:
                 self._archive(con, previous.id)
@@ -154,12 +178,28 @@ class Store(ImportVersions, SavedViews):
             columns = ", ".join(f'"{c}"' for c in FINDING_FIELDS)
             insert = f"INSERT INTO findings ({columns}) VALUES ({placeholders})"
             self._executemany(con, insert, rows)
+            self._audit(
+                con,
+                by or self.local_name,
+                "update" if previous is not None else "import",
+                _import_detail(record, replaces=previous.id if previous is not None else None),
+            )
         return record
 
-    def import_report(self, report: Report, *, file_name: str, note: str = "") -> ImportRecord:
+    def import_report(
+        self,
+        report: Report,
+        *,
+        file_name: str,
+        note: str = "",
+        marking: str = "",
+        groups: Sequence[str] = (),
+        by: str = "",
+    ) -> ImportRecord:
         """Store one report, its text verbatim. Its ``sha256`` (of the file's bytes; of the text
         when empty) identifies the file: :class:`DuplicateImport` if it was imported before,
-        :class:`IdConflict` if a stored report has the same id."""
+        :class:`IdConflict` if a stored report has the same id. *marking* and *groups* say who
+        may read it, and so every finding quoting it."""
         file_name = file_label(file_name)
         if not str(report.id).strip():
             raise ValueError("report has no id")
@@ -171,7 +211,18 @@ class Store(ImportVersions, SavedViews):
             holders = self._holders(con, "reports", [report.id])
             if holders:
                 raise IdConflict(list(holders), file_name, what="report", holders=holders)
-            record = self._insert_import(con, file_name, sha256, "report", 1, 1, 0, note)
+            record = self._insert_import(
+                con,
+                file_name,
+                sha256,
+                "report",
+                1,
+                1,
+                0,
+                note,
+                marking=normal_marking(marking) if marking else "",
+                groups=group_list(groups),
+            )
             self._execute(
                 con,
                 "INSERT INTO reports (id, import_id, title, author, publisher, year, "
@@ -189,6 +240,7 @@ class Store(ImportVersions, SavedViews):
                     sha256,
                 ),
             )
+            self._audit(con, by or self.local_name, "import", _import_detail(record))
         return record
 
     def holders_of(self, ids: list[str]) -> dict[str, ImportRecord]:
@@ -221,7 +273,7 @@ class Store(ImportVersions, SavedViews):
         with self._read() as con:
             return self._get_import(con, import_id)
 
-    def remove_import(self, import_id: int) -> ImportRecord:
+    def remove_import(self, import_id: int, *, by: str = "") -> ImportRecord:
         """Remove an import and everything it brought, in one transaction; returns what it was.
 
         A report import is refused (:class:`ReportInUse`) while findings of other imports quote
@@ -242,6 +294,7 @@ class Store(ImportVersions, SavedViews):
             if users:
                 raise ReportInUse(record, users)
             self._execute(con, "DELETE FROM imports WHERE id = ?", (record.id,))
+            self._audit(con, by or self.local_name, "remove", _import_detail(record))
         return record
 
     def export_import(self, import_id: int, *, raw: bool = False) -> bytes:
@@ -300,31 +353,70 @@ class Store(ImportVersions, SavedViews):
             ).fetchall()
         return findings_frame(rows)
 
-    def reports(self) -> dict[str, Report]:
-        """Every stored report by id, in import order, ``source`` naming its import."""
+    def contents(self) -> Contents:
+        """Every stored finding and report with who may read each, in one read (so the three
+        agree): what the app shows, masked per reader (:mod:`dashboard.core.access`)."""
+        columns = ", ".join(f'f."{c}"' for c in COLUMNS)
         with self._read() as con:
             rows = self._execute(
                 con,
-                "SELECT r.id, r.title, r.author, r.text, r.text_kind, r.publisher, r.year, "
-                "r.text_note, r.sha256, i.id, i.file_name FROM reports AS r "
-                "JOIN imports AS i ON i.id = r.import_id "
-                f"ORDER BY r.import_id, r.{self.engine.seq}",
-            )
-            return {
-                row[0]: Report(
-                    id=row[0],
-                    title=row[1],
-                    author=row[2],
-                    text=row[3],
-                    text_kind=row[4],
-                    publisher=row[5],
-                    year=row[6],
-                    text_note=row[7],
-                    sha256=row[8],
-                    source=import_source(row[9], row[10]),
-                )
-                for row in rows
+                f"SELECT {columns}, i.marking, i.groups, ri.marking, ri.groups "
+                "FROM findings AS f JOIN imports AS i ON i.id = f.import_id "
+                "LEFT JOIN reports AS r ON r.id = f.report_id "
+                "LEFT JOIN imports AS ri ON ri.id = r.import_id "
+                f"ORDER BY f.import_id, f.{self.engine.seq}",
+            ).fetchall()
+            reports = self._reports(con)
+            report_rules: dict[str, Rule] = {
+                rid: ((marking, tuple(json.loads(groups))),)
+                for rid, marking, groups in self._execute(
+                    con,
+                    "SELECT r.id, i.marking, i.groups FROM reports AS r "
+                    "JOIN imports AS i ON i.id = r.import_id",
+                ).fetchall()
             }
+        n = len(COLUMNS)
+        rules = []
+        for row in rows:
+            rule = [(row[n], tuple(json.loads(row[n + 1])))]
+            if row[n + 2] is not None:  # quoting a stored report: its marking applies too
+                rule.append((row[n + 2], tuple(json.loads(row[n + 3]))))
+            rules.append(tuple(rule))
+        return Contents(
+            findings=findings_frame([row[:n] for row in rows]),
+            reports=reports,
+            finding_rules=tuple(rules),
+            report_rules=report_rules,
+        )
+
+    def reports(self) -> dict[str, Report]:
+        """Every stored report by id, in import order, ``source`` naming its import."""
+        with self._read() as con:
+            return self._reports(con)
+
+    def _reports(self, con: Any) -> dict[str, Report]:
+        rows = self._execute(
+            con,
+            "SELECT r.id, r.title, r.author, r.text, r.text_kind, r.publisher, r.year, "
+            "r.text_note, r.sha256, i.id, i.file_name FROM reports AS r "
+            "JOIN imports AS i ON i.id = r.import_id "
+            f"ORDER BY r.import_id, r.{self.engine.seq}",
+        )
+        return {
+            row[0]: Report(
+                id=row[0],
+                title=row[1],
+                author=row[2],
+                text=row[3],
+                text_kind=row[4],
+                publisher=row[5],
+                year=row[6],
+                text_note=row[7],
+                sha256=row[8],
+                source=import_source(row[9], row[10]),
+            )
+            for row in rows
+        }
 
     def ids(self) -> frozenset[str]:
         """The ids of every stored finding."""
@@ -341,3 +433,17 @@ class Store(ImportVersions, SavedViews):
                 ).fetchall()
             )
         return f"{meta['store_id']}-{meta['changes']}"
+
+
+def _import_detail(record: ImportRecord, **more: Any) -> dict[str, Any]:
+    """What the audit log keeps of an import."""
+    detail: dict[str, Any] = {
+        "import": record.id,
+        "file": record.file_name,
+        "kind": record.kind,
+        "rows": record.rows_imported,
+        "marking": record.marking,
+        "groups": record.group_list,
+    }
+    detail.update({k: v for k, v in more.items() if v is not None})
+    return detail

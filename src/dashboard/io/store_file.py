@@ -12,6 +12,7 @@ Streamlit's ``st.cache_resource`` shares it between sessions).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard import DATA_DIR
+from dashboard.core.access import _login_name
 from dashboard.io.store_engine import (
     ENV_VAR,
     Engine,
@@ -166,6 +168,11 @@ class StoreFile:
         return f"Store({self.where})"
 
     @property
+    def local_name(self) -> str:
+        """Who the audit log names when the caller names no one: the login name."""
+        return f"local:{_login_name()}"
+
+    @property
     def journal_mode(self) -> str:
         """SQLite's journal mode (``"wal"``); empty for PostgreSQL."""
         return getattr(self.engine, "journal_mode", "")
@@ -179,18 +186,20 @@ class StoreFile:
         self.engine.executemany(con, sql, rows)
 
     @contextmanager
-    def _write(self) -> Iterator[Any]:
-        """One write transaction. The change counter is bumped in it; any error rolls back."""
+    def _write(self, *, changes: bool = True) -> Iterator[Any]:
+        """One write transaction; any error rolls back. The change counter is bumped in it,
+        unless *changes* is false (a line of the audit log alone changes nothing shown)."""
         with self.engine.connect() as con:
             self.engine.begin_write(con)
             try:
                 self._call_hook("begun")
                 yield con
-                self._execute(
-                    con,
-                    "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
-                    "WHERE key = 'changes'",
-                )
+                if changes:
+                    self._execute(
+                        con,
+                        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+                        "WHERE key = 'changes'",
+                    )
                 self._call_hook("written")
                 self.engine.commit(con)
             except BaseException:
@@ -332,12 +341,14 @@ class StoreFile:
         note: str,
         settings: str = "{}",
         replaces: int | None = None,
+        marking: str = "",
+        groups: Sequence[str] = (),
     ) -> ImportRecord:
         row = self._execute(
             con,
             "INSERT INTO imports (file_name, sha256, kind, imported_at, rows_total, "
-            "rows_imported, rows_rejected, note, settings, replaces) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "rows_imported, rows_rejected, note, settings, replaces, marking, groups) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 file_name,
                 str(sha256),
@@ -349,6 +360,16 @@ class StoreFile:
                 str(note),
                 settings,
                 replaces,
+                str(marking),
+                json.dumps(list(groups), ensure_ascii=False),
             ),
         ).fetchone()
         return self._get_import(con, int(row[0]))
+
+    def _audit(self, con: Any, who: str, action: str, detail: dict[str, Any]) -> None:
+        """One line of the audit log, in the transaction of *con*."""
+        self._execute(
+            con,
+            "INSERT INTO audit (at, who, action, detail) VALUES (?, ?, ?, ?)",
+            (utc_now(), str(who), str(action), json.dumps(detail, ensure_ascii=False)),
+        )

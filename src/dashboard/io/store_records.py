@@ -125,6 +125,18 @@ class ImportRecord:
     #: The import this one is a new version of, and the one that replaced it (None: current).
     replaces: int | None = None
     superseded_by: int | None = None
+    #: The protective marking (``''``: imported before markings, read as the lowest) and the
+    #: groups allowed to read what it brought (JSON list; empty: anyone cleared for it).
+    marking: str = ""
+    groups: str = "[]"
+
+    @property
+    def group_list(self) -> list[str]:
+        try:
+            value = json.loads(self.groups or "[]")
+        except ValueError:
+            return []
+        return [str(g) for g in value] if isinstance(value, list) else []
 
     @property
     def current(self) -> bool:

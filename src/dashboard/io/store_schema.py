@@ -10,13 +10,14 @@ The code that creates or upgrades a store file from these is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dashboard.io.store_records import ImportRecord
 
 #: Version of the tables below. Raise it with every change of the schema, and add the step from
 #: the version before to :data:`STEPS`.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: What version 2 added: extra attributes and derived fields of findings, the settings of an
 #: import (how the file was read, its mapping and defaults), versions of an import (an earlier
@@ -68,8 +69,47 @@ V2_TO_V3 = (
     "ALTER TABLE archived_findings ADD COLUMN period TEXT NOT NULL DEFAULT ''",
 )
 
+
+@dataclass(frozen=True)
+class Dialects:
+    """One statement written for each database, where their SQL differs beyond what
+    :meth:`~dashboard.io.store_engine.Engine.ddl` translates (triggers)."""
+
+    sqlite: str
+    postgresql: str
+
+
+#: What version 4 added: each import's protective marking (``''``: stored before markings, read
+#: as the lowest marking) and the groups allowed to read it (JSON list; empty: anyone cleared),
+#: and the audit log, append-only (a trigger refuses every UPDATE, DELETE and TRUNCATE; on
+#: PostgreSQL the app's role also lacks those rights, see docs/team.md).
+V3_TO_V4 = (
+    "ALTER TABLE imports ADD COLUMN marking TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE imports ADD COLUMN groups TEXT NOT NULL DEFAULT '[]'",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX audit_by_time ON audit (at)",
+    Dialects(
+        sqlite="CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        postgresql="CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$",
+    ),
+    Dialects(
+        sqlite="CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        postgresql="CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+    ),
+)
+
 #: The steps from each version to the next: ``STEPS[v]`` takes a store of version *v* to *v* + 1.
-STEPS = {1: V1_TO_V2, 2: V2_TO_V3}
+STEPS = {1: V1_TO_V2, 2: V2_TO_V3, 3: V3_TO_V4}
 
 SCHEMA = (
     """CREATE TABLE meta (
@@ -135,6 +175,7 @@ SCHEMA = (
     )""",
     *V2_TABLES,
     V2_TO_V3[1],  # archived_findings as version 2 made it, with its period
+    *V3_TO_V4,  # applied to the new tables: a new store and an upgraded one are the same
 )
 
 FINDING_FIELDS = (
@@ -172,6 +213,8 @@ IMPORT_COLUMNS = (
     "settings",
     "replaces",
     "superseded_by",
+    "marking",
+    "groups",
 )
 IMPORT_FIELDS = ", ".join(IMPORT_COLUMNS)
 

@@ -34,7 +34,7 @@ class ImportVersions(StoreFile):
         )
         self._execute(con, "DELETE FROM archived_findings WHERE import_id = ?", (import_id,))
 
-    def restore_import(self, import_id: int) -> ImportRecord:
+    def restore_import(self, import_id: int, *, by: str = "") -> ImportRecord:
         """Make an earlier version of a file current again, in one transaction: the version that
         replaced it is archived in its turn (and can itself be restored). Returns the restored
         import. :class:`IdConflict` if another import has since taken one of its ids."""
@@ -69,7 +69,18 @@ class ImportVersions(StoreFile):
                 )
             self._unarchive(con, record.id)
             self._execute(con, "UPDATE imports SET superseded_by = NULL WHERE id = ?", (record.id,))
-            return self._get_import(con, record.id)
+            restored = self._get_import(con, record.id)
+            self._audit(
+                con,
+                by or self.local_name,
+                "restore",
+                {
+                    "import": restored.id,
+                    "file": restored.file_name,
+                    "replaced": getattr(current, "id", None),
+                },
+            )
+            return restored
 
     def _current_version(self, con: Any, record: ImportRecord) -> ImportRecord | None:
         """The current version of the file *record* is a version of (None if removed)."""

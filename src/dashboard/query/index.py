@@ -49,6 +49,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -260,6 +261,32 @@ class FindingsIndex:
         self._all_periods: dict[bool, tuple] = {}
         self._words: _Words | None = None
         self._words_done = threading.Event()
+        #: The rows this reader may read (None: every row); see :meth:`restricted`.
+        self.visible: np.ndarray | None = None
+
+    def restricted(self, visible: np.ndarray | None) -> FindingsIndex:
+        """This index as one reader sees it: only the rows of *visible* pass any filter or count
+        (``None``: every row, and the index itself is returned).
+
+        The copy shares every array, cache and the word index with this one; it only starts
+        every mask from *visible* and gives it to every count asked for all rows, so no count,
+        facet, search, map shading or frame of it includes a row outside *visible*."""
+        if visible is None:
+            return self
+        visible = np.asarray(visible, dtype=bool)
+        if visible.shape != (len(self),):
+            raise ValueError(f"visible has {visible.shape} rows; the index has {len(self)}")
+        if self.visible is not None:
+            visible = visible & self.visible
+        scoped = copy.copy(self)
+        scoped.visible = _readonly(visible.copy())
+        return scoped
+
+    def _scope(self, mask: np.ndarray | None) -> np.ndarray | None:
+        """*mask* within the rows this reader may read."""
+        if self.visible is None:
+            return mask
+        return self.visible if mask is None else mask & self.visible
 
     def _index_words(self) -> None:
         try:
@@ -462,7 +489,7 @@ class FindingsIndex:
     def _combine(
         self, parts: Mapping[str, np.ndarray | None], skip: str | None = None
     ) -> np.ndarray:
-        mask = np.ones(len(self), dtype=bool)
+        mask = np.ones(len(self), dtype=bool) if self.visible is None else self.visible.copy()
         for facet, part in parts.items():
             if part is not None and facet != skip:
                 mask &= part
@@ -481,6 +508,8 @@ class FindingsIndex:
         """
         if mask is None:
             mask = self.mask(filters if filters is not None else Filters())
+        mask = self._scope(mask)
+        assert mask is not None
         if len(mask) and mask.all():
             return self.findings.copy(deep=False)  # copy-on-write: shares the data safely
         return self.findings[mask]
@@ -489,23 +518,24 @@ class FindingsIndex:
 
     def region_counts(self, mask: np.ndarray | None = None) -> Counter:
         """Exactly ``maps.region_counts(filtered)``: findings naming each code directly."""
-        return self.regions.counts(mask)
+        return self.regions.counts(self._scope(mask))
 
     def theme_counts(self, mask: np.ndarray | None = None) -> Counter:
         """Exactly ``filters.count_values(filtered, "themes")``."""
-        return self.themes.counts(mask)
+        return self.themes.counts(self._scope(mask))
 
     def actor_counts(self, mask: np.ndarray | None = None) -> Counter:
-        return self.actors.counts(mask)
+        return self.actors.counts(self._scope(mask))
 
     def kind_counts(self, mask: np.ndarray | None = None) -> Counter:
-        return self.kinds.counts(mask)
+        return self.kinds.counts(self._scope(mask))
 
     def report_counts(self, mask: np.ndarray | None = None) -> Counter:
-        return self.reports.counts(mask)
+        return self.reports.counts(self._scope(mask))
 
     def unplaced(self, mask: np.ndarray | None = None) -> int:
         """How many of the findings in *mask* name no place."""
+        mask = self._scope(mask)
         return int(np.count_nonzero(self.no_place if mask is None else self.no_place & mask))
 
     def undated(self, filters: Filters) -> int:
@@ -525,6 +555,7 @@ class FindingsIndex:
         The counts of every finding (no mask, or one that keeps them all), which a timeline
         asks for on every rerun, are computed once per index and date basis; the arrays
         returned are read-only."""
+        mask = self._scope(mask)
         if mask is None or (len(mask) and mask.all()):
             with self._lock:
                 known = self._all_periods.get(by_report)

@@ -4,6 +4,7 @@ session, and so read-only to its callers."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from dashboard import DATA_DIR
+from dashboard.core.access import AccessPolicy, Reader, Rules
 from dashboard.core.corpus import Corpus, load_corpus, merge
 from dashboard.io.store import Store
 from dashboard.io.store_file import default_store
@@ -81,25 +83,71 @@ def store(*, say: bool = False) -> Store | None:
 @st.cache_resource(show_spinner="Loading and indexing the findings…", max_entries=4)
 def _cached_base(
     data_dir: str, fingerprint: str, store_path: str, store_fingerprint: str
-) -> tuple[Corpus, FindingsIndex]:
-    # The corpus (bundled + imported) and its index, rebuilt together whenever either source
-    # changes.
+) -> tuple[Corpus, FindingsIndex, Rules]:
+    # The corpus (bundled + imported), its index and who may read each finding, rebuilt
+    # together whenever either source changes; shared by every reader.
     corpus = _cached_corpus(data_dir, fingerprint)
+    rules = Rules.of([()] * len(corpus.findings), {})
     if store_path:
-        analysts = _cached_store(store_path)
-        corpus = merge(corpus, analysts.findings(), analysts.reports())
-    return corpus, FindingsIndex.build(corpus.findings, corpus.gazetteer, reports=corpus.reports)
+        contents = _cached_store(store_path).contents()
+        bundled = len(corpus.findings)
+        corpus = merge(corpus, contents.findings, contents.reports)
+        rows = [()] * bundled + list(contents.finding_rules)
+        if len(rows) != len(corpus.findings):  # merge only appends; never guess otherwise
+            raise StoreError("The store's findings could not be matched to their markings.")
+        rules = Rules.of(rows, contents.report_rules)
+    index = FindingsIndex.build(corpus.findings, corpus.gazetteer, reports=corpus.reports)
+    return corpus, index, rules
 
 
-def base(*, say: bool = True) -> tuple[Corpus, FindingsIndex]:
-    """The bundled corpus with the analysts' imports, and its index; when the store cannot be
-    opened, the reason is shown (with *say*: the page's frame, once a run)."""
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _cached_scope(
+    data_dir: str,
+    fingerprint: str,
+    store_path: str,
+    store_fingerprint: str,
+    markings: tuple[str, ...],
+    clearance: str,
+    groups: tuple[str, ...],
+    everything: bool,
+) -> tuple[Corpus, FindingsIndex]:
+    # What one reader may read: the shared index with their mask, the corpus without what they
+    # may not read. Cached per clearance and groups, so readers alike share it.
+    corpus, index, rules = _cached_base(data_dir, fingerprint, store_path, store_fingerprint)
+    policy = AccessPolicy(markings=markings)
+    who = Reader(name="", clearance=clearance, groups=frozenset(groups), everything=everything)
+    visible = rules.visible(policy, who)
+    hidden = rules.hidden_reports(policy, who)
+    if visible is None and not hidden:
+        return corpus, index
+    scoped = corpus
+    if visible is not None:
+        scoped = dataclasses.replace(scoped, findings=corpus.findings[visible])
+    if hidden:
+        scoped = dataclasses.replace(
+            scoped, reports={k: r for k, r in corpus.reports.items() if k not in hidden}
+        )
+    return scoped, index.restricted(visible)
+
+
+def base(*, say: bool = True, who: Reader | None = None) -> tuple[Corpus, FindingsIndex]:
+    """The bundled corpus with the analysts' imports and its index, as the reader of this run
+    (*who*, else :func:`dashboard.ui.signin.reader`) may read them: what they may not read is in
+    neither. When the store cannot be opened, the reason is shown (with *say*: the page's frame,
+    once a run)."""
+    from dashboard.ui import signin
+
     analysts = store(say=say)
-    return _cached_base(
+    who = who if who is not None else signin.reader()
+    return _cached_scope(
         str(DATA_DIR),
         data_fingerprint(),
         analysts.target if analysts else "",
         analysts.fingerprint() if analysts else "",
+        signin.policy().markings,
+        who.clearance,
+        tuple(sorted(who.groups)),
+        who.everything,
     )
 
 

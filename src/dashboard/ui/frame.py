@@ -10,10 +10,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import DATA_DIR
+from dashboard.core.access import Reader
 from dashboard.core.corpus import Corpus
 from dashboard.core.problems import problems_frame
-from dashboard.ui import state
-from dashboard.ui.data import base
+from dashboard.ui import signin, state
+from dashboard.ui.data import base, store
 from dashboard.ui.filter_widgets import apply_filters, seed_widgets
 from dashboard.ui.pages import BY_KEY
 from dashboard.ui.sidebar import sidebar
@@ -38,7 +39,8 @@ def frame(page_key: str) -> View:
         page_title=f"{title} · {APP_TITLE}", layout="wide", page_icon=str(DATA_DIR / "icon.png")
     )
     st.html(CSS)
-    data, index = base()
+    who = signin.gate(audit=_audit_sign_in)
+    data, index = base(who=who)
     session = st.session_state
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     followed = bool(current) and current != session.get(state.WRITTEN_PARAMS)
@@ -53,6 +55,7 @@ def frame(page_key: str) -> View:
     session[state.PAGE] = page_key
     seed_widgets(session[state.FILTERS], force=switched)
     filters = sidebar(data, index, session[state.FILTERS])
+    signin.account(who, on_sign_out=_audit_sign_out)
     session[state.FILTERS] = filters
     params = filters.to_query_params()
     session[state.WRITTEN_PARAMS] = params
@@ -72,3 +75,17 @@ def show_problems(corpus: Corpus) -> None:
             "are left out."
         )
         st.dataframe(problems_frame(corpus.problems), hide_index=True)
+
+
+def _audit_sign_in(who: Reader) -> None:
+    analysts = store()
+    if analysts is not None:
+        analysts.audit(
+            who.label, "sign-in", {"clearance": who.clearance, "groups": sorted(who.groups)}
+        )
+
+
+def _audit_sign_out(who: Reader) -> None:
+    analysts = store()
+    if analysts is not None:
+        analysts.audit(who.label, "sign-out")

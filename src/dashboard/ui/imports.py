@@ -12,12 +12,13 @@ from collections import OrderedDict
 import pandas as pd
 import streamlit as st
 
+from dashboard.core.access import group_list
 from dashboard.core.corpus import Corpus
 from dashboard.io import importer
 from dashboard.io.columns import EXTRA, IGNORE
 from dashboard.io.store import Store
-from dashboard.io.store_records import StoreError
-from dashboard.ui import state
+from dashboard.io.store_records import ImportRecord, StoreError
+from dashboard.ui import signin, state
 from dashboard.ui.actions import store_action
 from dashboard.views.inert import inert
 
@@ -165,10 +166,52 @@ def diff_table(plan: importer.FindingsPlan) -> pd.DataFrame:
 # Store actions go through ui.actions.store_action; messages are plain text (shown inert).
 
 
-def commit_findings_import(plan: importer.FindingsPlan, only_valid: bool) -> None:
+def marking_inputs(key: str, previous: ImportRecord | None = None) -> tuple[str, list[str]]:
+    """The protective marking and the groups allowed to read an import, as the analyst chooses
+    them (a new version starts from its earlier version's). Only markings up to the analyst's
+    own clearance are offered: an import above it would vanish from their own view."""
+    policy, who = signin.policy(), signin.reader()
+    offered = [m for m in policy.markings if policy.rank(m) <= policy.rank(who.clearance)]
+    start = previous.marking if previous is not None and previous.marking in offered else None
+    left, right = st.columns(2)
+    marking = left.selectbox(
+        "Protective marking",
+        offered,
+        index=offered.index(start) if start else 0,
+        key=f"{key}_marking",
+        help="Who may read what this import brings: only staff cleared to this marking or above.",
+    )
+    groups_text = right.text_input(
+        "Only these groups may read it (optional)",
+        value=", ".join(previous.group_list) if previous is not None else "",
+        key=f"{key}_groups",
+        max_chars=500,
+        help="Group names from your organisation's sign-in, separated by commas. Empty: "
+        "everyone cleared to the marking.",
+    )
+    groups = group_list(groups_text)
+    if groups and who.signed_in and not set(groups) & who.groups:
+        right.warning(
+            "You are in none of these groups: once imported, you will not see it yourself."
+        )
+    return str(marking), groups
+
+
+def readable_imports(records: list[ImportRecord]) -> list[ImportRecord]:
+    """The imports this reader may see (and so export, replace or remove)."""
+    policy, who = signin.policy(), signin.reader()
+    return [r for r in records if policy.may_read(who, r.marking or policy.lowest, r.group_list)]
+
+
+def commit_findings_import(
+    plan: importer.FindingsPlan, only_valid: bool, marking: str = "", groups: tuple = ()
+) -> None:
     replaced = f", replacing import #{plan.previous.id}" if plan.previous else ""
+    by = signin.reader().label
     done, _ = store_action(
-        lambda analysts: importer.commit_findings(plan, analysts, only_valid=only_valid),
+        lambda analysts: importer.commit_findings(
+            plan, analysts, only_valid=only_valid, marking=marking, groups=groups, by=by
+        ),
         message_key=state.IMPORT_MESSAGE,
         success=lambda record: (
             f"Imported {record.rows_imported} finding(s) from {record.file_name} "
@@ -183,9 +226,12 @@ def commit_findings_import(plan: importer.FindingsPlan, only_valid: bool) -> Non
         reset_uploader("imp_file")
 
 
-def commit_report_import(report, file_name: str) -> None:
+def commit_report_import(report, file_name: str, marking: str = "", groups: tuple = ()) -> None:
+    by = signin.reader().label
     done, _ = store_action(
-        lambda analysts: analysts.import_report(report, file_name=file_name),
+        lambda analysts: analysts.import_report(
+            report, file_name=file_name, marking=marking, groups=groups, by=by
+        ),
         message_key=state.REPORT_MESSAGE,
         success=lambda record: (
             f"Imported the report “{report.title}” as {report.id} (import "
@@ -199,7 +245,7 @@ def commit_report_import(report, file_name: str) -> None:
 
 def remove_import(import_id: int) -> None:
     store_action(
-        lambda analysts: analysts.remove_import(import_id),
+        lambda analysts: analysts.remove_import(import_id, by=signin.reader().label),
         message_key=state.IMPORTS_LIST_MESSAGE,
         success=lambda record: (
             f"Removed import #{record.id} ({record.file_name}) and all it brought."
@@ -209,7 +255,7 @@ def remove_import(import_id: int) -> None:
 
 def restore_import(import_id: int) -> None:
     store_action(
-        lambda analysts: analysts.restore_import(import_id),
+        lambda analysts: analysts.restore_import(import_id, by=signin.reader().label),
         message_key=state.IMPORTS_LIST_MESSAGE,
         success=lambda record: (
             f"Import #{record.id} ({record.file_name}) is the current version again; the "

@@ -76,8 +76,11 @@ class View:
 
 
 def all_actors(index: FindingsIndex) -> list[str]:
-    """Every actor named by a finding, in alphabetical order (case ignored)."""
-    return sorted(index.actors.values, key=str.casefold)
+    """Every actor named by a finding the reader may read, in alphabetical order (case
+    ignored)."""
+    if index.visible is None:
+        return sorted(index.actors.values, key=str.casefold)
+    return sorted(index.actor_counts(None), key=str.casefold)
 
 
 def filters_from_params(

@@ -453,3 +453,71 @@ def test_words_found_by_search_or_by_arrow_are_the_same(corpus, monkeypatch, lim
         found = np.array([token in text for text in index.text], dtype=bool)
         index.forget_searches()
         np.testing.assert_array_equal(index.term_mask(token), found)
+
+
+# --- one reader's rows (need-to-know) ------------------------------------------------------------
+
+
+def _period_table(index: FindingsIndex, mask, by_report: bool) -> dict:
+    periods, totals, by_theme, themes = index.period_counts(mask, by_report)
+    return {
+        (p, t): int(by_theme[u, j])
+        for u, p in enumerate(periods)
+        for j, t in enumerate(themes)
+        if by_theme[u, j]
+    } | {(p, None): int(totals[u]) for u, p in enumerate(periods) if totals[u]}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    findings=findings_frames(),
+    seen=st.lists(st.booleans(), min_size=25, max_size=25),
+    many=st.lists(filter_values(), min_size=1, max_size=3),
+    words=WORD_INDEX,
+)
+def test_a_readers_index_answers_as_if_the_hidden_findings_did_not_exist(
+    findings, seen, many, words
+):
+    """Every answer of the index restricted to a reader's rows equals the answer over a frame
+    that holds only those rows: no count, facet, search, shading or frame shows a hidden one."""
+    visible = np.array(seen[: len(findings)], dtype=bool)
+    shown = findings[visible]
+    index = FindingsIndex.build(findings, GAZETTEER, words=words, reports=REPORT_DATES)
+    scoped = index.restricted(visible)
+    alone = FindingsIndex.build(shown, GAZETTEER, words="never", reports=REPORT_DATES)
+    assert index.visible is None  # the shared index is left as it was
+    for filters in [Filters(), *many]:
+        expected = apply(shown, filters, GAZETTEER, REPORT_DATES)
+        mask = scoped.mask(filters)
+        assert not (mask & ~visible).any()
+        pd.testing.assert_frame_equal(scoped.apply(filters), expected, check_exact=True)
+        pd.testing.assert_frame_equal(scoped.apply(mask=mask), expected, check_exact=True)
+        for counted in (mask, None if filters == Filters() else mask):
+            assert scoped.region_counts(counted) == maps.region_counts(expected)
+            assert scoped.theme_counts(counted) == count_values(expected, "themes")
+            assert scoped.actor_counts(counted) == count_values(expected, "actors")
+            assert scoped.kind_counts(counted) == count_values(expected, "kind")
+            assert scoped.report_counts(counted) == count_values(expected, "report_id")
+            assert scoped.unplaced(counted) == int((expected["regions"].map(len) == 0).sum())
+        assert scoped.facets(filters) == facets(shown, filters, GAZETTEER, REPORT_DATES)
+        assert scoped.region_scope_counts(filters) == _region_scope_counts(shown, filters)
+        assert scoped.undated(filters) == alone.undated(filters)
+        for by_report in (False, True):
+            assert _period_table(scoped, mask, by_report) == _period_table(
+                alone, alone.mask(filters), by_report
+            )
+    assert scoped.region_counts(None) == maps.region_counts(shown)
+    assert _period_table(scoped, None, False) == _period_table(alone, None, False)
+
+
+def test_restricting_twice_narrows_and_a_wrong_mask_is_refused(corpus, corpus_index):
+    n = len(corpus_index)
+    first = np.arange(n) % 2 == 0
+    second = np.arange(n) % 3 == 0
+    both = corpus_index.restricted(first).restricted(second)
+    assert (both.visible == (first & second)).all()
+    assert corpus_index.restricted(None) is corpus_index
+    with pytest.raises(ValueError, match="rows"):
+        corpus_index.restricted(np.ones(n + 1, dtype=bool))
+    with pytest.raises(ValueError):  # read-only: a reader's mask cannot be changed afterwards
+        both.visible[0] = True

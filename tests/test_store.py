@@ -1,5 +1,6 @@
-"""The analysts' SQLite store: imports, removal, export, saved views, and what happens when a
-process dies in a write or two processes write at once."""
+"""The analysts' store, on SQLite and on PostgreSQL: imports, removal, export, saved views,
+markings and the audit log, schema upgrades, and what happens when a process dies in a write or
+two processes write at once."""
 
 from __future__ import annotations
 
@@ -1443,3 +1444,147 @@ def test_a_postgresql_write_blocked_longer_than_the_timeout_fails_clearly(pg_url
             import_file(store, file_a)
     assert_same_state(state(store), before)
     import_file(store, file_a)
+
+
+# --- format 4: markings, groups and the audit log ------------------------------------------------
+
+
+def test_markings_and_groups_are_kept_and_read_back_with_each_finding(store, file_a, file_b):
+    report = store.import_report(
+        ANALYST_REPORT, file_name="note.txt", marking="secret", groups=["cell-a"], by="ana"
+    )
+    a = import_file(store, file_a)
+    b = store.import_findings(
+        file_b.frame,
+        file_name=file_b.name,
+        sha256=file_b.sha256,
+        rows_total=2,
+        rows_rejected=0,
+        marking="Official Sensitive",
+        groups=" cell-a, cell-b ; cell-a",
+        by="ben",
+    )
+    assert (report.marking, report.group_list) == ("SECRET", ["cell-a"])
+    assert (a.marking, a.group_list) == ("", [])
+    assert (b.marking, b.group_list) == ("OFFICIAL-SENSITIVE", ["cell-a", "cell-b"])
+    contents = store.contents()
+    pd.testing.assert_frame_equal(contents.findings, store.findings())
+    assert contents.reports == store.reports()
+    assert contents.finding_rules == (
+        *[(("", ()),)] * 3,
+        *[(("OFFICIAL-SENSITIVE", ("cell-a", "cell-b")),)] * 2,
+    )
+    assert contents.report_rules == {ANALYST_REPORT.id: (("SECRET", ("cell-a",)),)}
+
+
+def test_a_finding_quoting_a_stored_report_carries_the_reports_marking_too(
+    store, file_quoting_analyst
+):
+    store.import_report(ANALYST_REPORT, file_name="note.txt", marking="SECRET")
+    import_file(store, file_quoting_analyst)
+    assert set(store.contents().finding_rules) == {(("", ()), ("SECRET", ()))}
+
+
+def test_every_import_update_restore_and_removal_is_in_the_audit_log(store, file_a):
+    first = import_file(store, file_a)
+    newer = store.import_findings(
+        file_a.frame.iloc[:1],
+        file_name="v2.csv",
+        sha256="1" * 64,
+        rows_total=1,
+        rows_rejected=0,
+        replaces=first.id,
+        by="Ana (ana@desk)",
+    )
+    store.restore_import(first.id, by="ben")
+    store.remove_import(first.id, by="ben")
+    before = store.fingerprint()
+    store.audit("ana", "export", {"format": "pptx", "link": "http://desk/?theme=refugees"})
+    assert store.fingerprint() == before  # a line alone rebuilds nothing
+    lines = store.audit_log()
+    assert [(x.who, x.action) for x in lines] == [
+        ("ana", "export"),
+        ("ben", "remove"),
+        ("ben", "restore"),
+        ("Ana (ana@desk)", "update"),
+        (store.local_name, "import"),
+    ]
+    assert lines[3].detail["replaces"] == first.id and lines[3].detail["import"] == newer.id
+    assert lines[0].detail["link"] == "http://desk/?theme=refugees"
+    assert all(x.at.endswith("+00:00") for x in lines)
+    assert [x.action for x in store.audit_log(who="BEN")] == ["remove", "restore"]
+    assert [x.action for x in store.audit_log(actions=("import", "update"))] == [
+        "update",
+        "import",
+    ]
+    today = lines[0].at[:10]
+    assert len(store.audit_log(since=today, until=today)) == 5
+    assert store.audit_log(until="2000-01-01") == [] and len(store.audit_log(limit=2)) == 2
+    with pytest.raises(ValueError, match="unknown audit action"):
+        store.audit("ana", "delete everything")
+
+
+def test_a_failed_import_leaves_no_line_in_the_audit_log(store, file_a):
+    import_file(store, file_a)
+    with pytest.raises(DuplicateImport):
+        import_file(store, file_a)
+    assert [x.action for x in store.audit_log()] == ["import"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit SET who = 'someone else'",
+        "DELETE FROM audit",
+        "DELETE FROM audit WHERE id = 1",
+    ],
+)
+def test_the_audit_log_refuses_updates_and_deletes_even_in_sql(target, file_a, statement):
+    store = Store(target)
+    import_file(store, file_a)
+    if store.path is not None:
+        con = sqlite3.connect(store.path)
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            con.execute(statement)
+        con.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(target) as con, pytest.raises(psycopg.Error, match="append-only"):
+            con.execute(statement)
+    assert [x.action for x in store.audit_log()] == ["import"]
+
+
+def test_a_postgresql_store_of_format_3_is_upgraded_in_place(pg_url, file_a):
+    import psycopg
+
+    store = Store(pg_url)
+    record = import_file(store, file_a)
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        for statement in (
+            "DROP TRIGGER audit_append_only ON audit",
+            "DROP FUNCTION audit_append_only()",
+            "DROP TABLE audit",
+            "ALTER TABLE imports DROP COLUMN marking",
+            "ALTER TABLE imports DROP COLUMN groups",
+            "UPDATE meta SET value = '3' WHERE key = 'schema_version'",
+        ):
+            con.execute(statement)
+    upgraded = Store(pg_url)
+    with psycopg.connect(pg_url) as con:
+        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert version == (str(SCHEMA_VERSION),)
+    assert upgraded.get_import(record.id).marking == ""  # read as the lowest marking
+    assert upgraded.audit_log() == []
+    assert [r.id for r in upgraded.imports()] == [record.id]
+
+
+def test_a_sqlite_store_of_format_3_is_upgraded_in_place(tmp_path, file_a):
+    path = tmp_path / "v3.sqlite3"
+    record = import_file(Store(path), file_a)
+    as_older_format(path, (*TO_FORMAT_3, "PRAGMA user_version = 3"))
+    upgraded = Store(path)
+    assert format_of(path) == SCHEMA_VERSION
+    assert upgraded.get_import(record.id).marking == "" and upgraded.audit_log() == []
+    upgraded.audit("ana", "sign-in")
+    assert [x.action for x in upgraded.audit_log()] == ["sign-in"]

@@ -278,7 +278,7 @@ def report_first_shown(view: View) -> str:
 def report_in_view(view: View, report_id: str) -> ReportInView:
     of_report = (view.index.findings["report_id"] == report_id).to_numpy()
     if view.index.visible is not None:  # the findings of it this reader may read
-        of_report &= view.index.visible
+        of_report = of_report & view.index.visible
     return ReportInView(
         view.corpus.reports[report_id], view.index.findings[of_report], view.where(of_report)
     )

@@ -69,15 +69,24 @@ class Server:
         self.url = f"http://localhost:{port}"
 
 
-def start_server(tmp_path: Path) -> Server:
-    port = free_port()
+def start_server(
+    tmp_path: Path,
+    *,
+    port: int | None = None,
+    options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> Server:
+    """A server on *port* (a free one by default) with more ``streamlit run`` *options* and
+    environment variables *env* on top of the tests' own."""
+    port = port or free_port()
     # Open for the server's lifetime: it writes its log there until stop() closes it.
     log = open(tmp_path / f"streamlit-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        streamlit_command(port),
+        [*streamlit_command(port), *options],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -1,0 +1,152 @@
+"""Sign-in for real: the app served with an ``[auth]`` section, signing in through an OpenID
+Connect provider (oidc-provider-mock, in a thread) whose claims carry the clearance and groups.
+
+The provider's own pages ask a CDN for a stylesheet; the browser here is cut off from anything
+but this machine, as the app's users are."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from dashboard.core.findings import Context
+from dashboard.io.store import Store
+from tests.browser.conftest import LOCAL, screenshot, start_server, stop_server, wait_for_app
+from tests.browser.support import free_port, wait_for_map
+from tests.test_store import EXCERPTS, findings_file, row
+
+COOKIE_SECRET = "a-long-random-secret-for-the-tests-only-0123456789"
+
+
+@pytest.fixture(scope="module")
+def provider():
+    import oidc_provider_mock
+
+    with oidc_provider_mock.run_server_in_thread() as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def desk_server(tmp_path_factory, provider, corpus):
+    """The app with sign-in on, over a store holding an OFFICIAL and a SECRET import."""
+    folder = tmp_path_factory.mktemp("signin")
+    store = Store(folder / "store.sqlite3")
+    ctx = Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
+    for name, finding_id, excerpt, marking in (
+        ("open.csv", "o-01", EXCERPTS[0], "OFFICIAL"),
+        ("secret.csv", "s-01", EXCERPTS[1], "SECRET"),
+    ):
+        file = findings_file(ctx, name, [row(finding_id, excerpt, themes="refugees")])
+        store.import_findings(
+            file.frame,
+            file_name=name,
+            sha256=file.sha256,
+            rows_total=1,
+            rows_rejected=0,
+            marking=marking,
+        )
+    port = free_port()
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        f'cookie_secret = "{COOKIE_SECRET}"\n'
+        'client_id = "iskp-dashboard"\n'
+        'client_secret = "test-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    server = start_server(
+        folder,
+        port=port,
+        options=("--secrets.files", str(secrets)),
+        env={"DASHBOARD_STORE": str(folder / "store.sqlite3")},
+    )
+    server.store = store
+    yield server
+    stop_server(server)
+
+
+def user(provider: str, sub: str, **claims) -> None:
+    response = httpx.put(f"{provider}/users/{quote(sub)}", json=claims, timeout=10)
+    assert response.status_code == 204
+
+
+def offline(page, seen: list[str]) -> None:
+    """Cut the page off from everything but this machine, and note what it asked for."""
+
+    def route(request_route):
+        url = request_route.request.url
+        seen.append(url)
+        if url.startswith(LOCAL):
+            request_route.continue_()
+        else:
+            request_route.abort()
+
+    page.route("**/*", route)
+
+
+def sign_in(page, server, sub: str) -> None:
+    page.goto(server.url)
+    wait_for_app(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_placeholder("sub").fill(sub)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(re.compile(rf"^{re.escape(server.url)}"), timeout=30_000)
+    wait_for_app(page)
+
+
+def test_signing_in_shows_what_the_clearance_allows_and_signing_out_ends_it(
+    page, desk_server, provider
+):
+    seen: list[str] = []
+    offline(page, seen)
+    user(provider, "una@desk", name="Una", clearance="OFFICIAL", groups=["desk"])
+    page.goto(f"{desk_server.url}/?finding=o-01")
+    wait_for_app(page)
+    expect(page.get_by_text("Sign in to see the findings.")).to_be_visible()
+    assert page.locator('[id^="card-"]').count() == 0
+    screenshot(page, "signin-screen")
+
+    sign_in(page, desk_server, "una@desk")
+    expect(page.get_by_text("Signed in as")).to_be_visible(timeout=30_000)
+    body = page.locator("body").inner_text()
+    assert "Una" in body and "OFFICIAL" in body
+    page.goto(f"{desk_server.url}/?theme=refugees")
+    wait_for_app(page)
+    assert page.locator("#card-o-01").count() == 1
+    assert page.locator("#card-s-01").count() == 0
+    wait_for_map(page)
+    screenshot(page, "signin-official")
+    # The secret finding's deep link reads as a finding that does not exist.
+    page.goto(f"{desk_server.url}/reader?finding=s-01")
+    wait_for_app(page)
+    expect(page.get_by_text("Ignored unknown finding 's-01' in the link.")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    # The provider ends its own session too (RP-initiated logout), then sends the browser back.
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(re.compile(rf"^{re.escape(desk_server.url)}"), timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_text("Sign in to see the findings.")).to_be_visible(timeout=30_000)
+    page.goto(f"{desk_server.url}/table")
+    wait_for_app(page)
+    expect(page.get_by_text("Sign in to see the findings.")).to_be_visible()
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+
+    actions = [(x.who, x.action) for x in desk_server.store.audit_log()]
+    assert ("Una (una@desk)", "sign-in") in actions and ("Una (una@desk)", "sign-out") in actions
+    asked_outside = [u for u in seen if not u.startswith(LOCAL)]
+    assert all("cdn.jsdelivr.net" in u for u in asked_outside)  # the provider's page only
+
+
+def test_a_secret_clearance_from_the_token_shows_the_secret_finding(page, desk_server, provider):
+    offline(page, [])
+    user(provider, "sam@desk", name="Sam", clearance="SECRET")
+    sign_in(page, desk_server, "sam@desk")
+    page.goto(f"{desk_server.url}/?theme=refugees")
+    wait_for_app(page)
+    assert page.locator("#card-s-01").count() == 1 and page.locator("#card-o-01").count() == 1

@@ -7,8 +7,8 @@ from dashboard.core.problems import errors, problems_frame
 from dashboard.exports.files import safe_filename
 from dashboard.io import importer, report_plans
 from dashboard.io.formats import MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB
+from dashboard.ui import audit, signin, state
 from dashboard.ui import imports as import_ui
-from dashboard.ui import signin, state
 from dashboard.views.inert import inert
 
 view = ui.frame("imports")
@@ -151,7 +151,15 @@ if upload is not None:
             st.markdown("- " + inert(line))
         st.download_button(
             "Download the problems (CSV, for Excel)",
-            importer.problems_csv(plan),
+            audit.audited_bytes(
+                importer.problems_csv(plan),
+                audit.export_detail(
+                    "csv",
+                    "imports",
+                    file_name="import-problems.csv",
+                    extra={"problems of": plan.file_name, "problems": len(plan.problems)},
+                ),
+            ),
             file_name="import-problems.csv",
             mime="text/csv",
             key="imp_problems_csv",
@@ -287,14 +295,29 @@ for record in records:
                     "This file writes cells beginning with =, +, - or @ as they are: a "
                     "spreadsheet that opens it may run them as formulas."
                 )
+            export_name = safe_filename(
+                f"import {record.id} {record.file_name}" + (" raw" if raw else ""), ".csv"
+            )
             export_col.download_button(
                 "Export its findings (CSV, cells as stored)"
                 if raw
                 else "Export its findings (CSV)",
-                lambda record_id=record.id, raw=raw: analysts.export_import(record_id, raw=raw),
-                file_name=safe_filename(
-                    f"import {record.id} {record.file_name}" + (" raw" if raw else ""), ".csv"
+                audit.audited(
+                    lambda record_id=record.id, raw=raw: analysts.export_import(record_id, raw=raw),
+                    audit.export_detail(
+                        "csv",
+                        "imports",
+                        file_name=export_name,
+                        rows=record.rows_imported,
+                        extra={
+                            "import": record.id,
+                            "of": record.file_name,
+                            "marking": record.marking,
+                            "cells": "as stored" if raw else "formula-guarded",
+                        },
+                    ),
                 ),
+                file_name=export_name,
                 mime="text/csv",
                 key=f"exp_{record.id}",
             )

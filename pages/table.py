@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.exports import files
-from dashboard.ui import table
+from dashboard.ui import audit, table
 from dashboard.ui.state import MATRIX
 from dashboard.views.inert import inert
 from dashboard.views.tables import TABLE_ROWS, findings_table
@@ -46,27 +46,36 @@ st.subheader("Download this view")
 st.caption("Each file is made when you click, from the findings in view.")
 description = view.describe()
 csv_col, json_col, geo_col = st.columns(3)
-# Deferred data: the files are made on click, not on every rerun (GeoJSON of 100k findings
-# takes seconds).
+
+
+def logged(fmt: str, suffix: str, make):
+    """The file of the view, made on click (not on every rerun: GeoJSON of 100k findings takes
+    seconds) and written to the audit log when it is."""
+    name = files.safe_filename(description, suffix)
+    detail = audit.export_detail(
+        fmt, "table", file_name=name, filters=view.filters, rows=view.count
+    )
+    return {"data": audit.audited(make, detail), "file_name": name}
+
+
 csv_col.download_button(
     "CSV (spreadsheets)",
-    lambda: files.to_csv(view.findings, view.corpus),
-    file_name=files.safe_filename(description, ".csv"),
+    **logged("csv", ".csv", lambda: files.to_csv(view.findings, view.corpus)),
     mime="text/csv",
     icon=":material/download:",
     help="Cells that a spreadsheet would run as a formula are prefixed with '.",
 )
 json_col.download_button(
     "JSON",
-    lambda: files.to_json(view.findings, view.corpus, description=description),
-    file_name=files.safe_filename(description, ".json"),
+    **logged(
+        "json", ".json", lambda: files.to_json(view.findings, view.corpus, description=description)
+    ),
     mime="application/json",
     icon=":material/download:",
 )
 geo_col.download_button(
     "GeoJSON (GIS)",
-    lambda: table.geojson_bytes(view),
-    file_name=files.safe_filename(description, ".geojson"),
+    **logged("geojson", ".geojson", lambda: table.geojson_bytes(view)),
     mime="application/geo+json",
     icon=":material/download:",
     help="One feature per finding: the outline of the places it names.",

@@ -302,7 +302,7 @@ def test_the_pdf_marking_is_one_unbroken_line_at_top_and_bottom(propaganda):
 
 
 def test_the_printed_link_is_the_public_address_and_none_for_this_machine(monkeypatch):
-    from dashboard.ui import briefing as briefing_ui
+    from dashboard.ui import links as briefing_ui
 
     class Context:
         url = "http://localhost:8501/briefing"

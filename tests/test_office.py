@@ -219,7 +219,7 @@ def test_the_link_to_the_view_opens_from_the_deck_and_the_note(item, png):
     targets = [r.target_ref for r in note.part.rels.values() if r.reltype.endswith("/hyperlink")]
     assert targets == [item.permalink]
     assert any(p.text == f"Link to this view: {item.permalink}" for p in note.paragraphs)
-    # With no public address there is no link at all (see briefing_ui.app_base_url).
+    # With no public address there is no link at all (see dashboard.ui.links.app_base_url).
     unlinked = replace(item, permalink="")
     assert "Link to this view" not in "\n".join(
         p.text for p in Document(io.BytesIO(office.to_docx(unlinked, png))).paragraphs

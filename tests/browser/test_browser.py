@@ -7,9 +7,11 @@ import io
 import re
 from pathlib import Path
 
+import pandas as pd
 from PIL import Image
 from playwright.sync_api import expect
 
+from dashboard.io.store import Store
 from tests.browser.conftest import SHOTS, external, screenshot, upload_findings, wait_for_app
 from tests.browser.support import MAP, MAP_LABELS, click_map, wait_for_map
 
@@ -188,7 +190,7 @@ def test_deep_link_first_on_a_fresh_server(fresh_server, page, requests_seen):
     assert external(requests_seen) == []
 
 
-def test_download_csv(server, page):
+def test_download_csv(server, page, _private_store):
     page.goto(f"{server.url}/table?theme=refugees")
     wait_for_app(page)
     button = page.get_by_role("button", name="CSV (spreadsheets)")
@@ -200,9 +202,14 @@ def test_download_csv(server, page):
         button.click()
     data = Path(info.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"hjs2017-ko-08" in data
+    # The download is in the audit log, with the link that reproduces what it held.
+    (line,) = Store(_private_store).audit_log(actions=("export",), limit=1)
+    assert line.detail["format"] == "csv" and line.detail["link"] == "/table?theme=refugees"
+    assert line.detail["file"] == info.value.suggested_filename
+    assert line.detail["findings"] == len(pd.read_csv(io.BytesIO(data))) > 0
 
 
-def test_briefing_from_the_map(server, page, requests_seen):
+def test_briefing_from_the_map(server, page, requests_seen, _private_store):
     """Filter to propaganda on the map page, open the briefing, download the PNG and the PDF."""
     page.goto(server.url)
     wait_for_app(page)
@@ -243,6 +250,9 @@ def test_briefing_from_the_map(server, page, requests_seen):
     assert Image.open(io.BytesIO(saved[".png"])).size == (3200, 1800)
     assert saved[".pdf"].startswith(b"%PDF")
     assert saved[".pptx"].startswith(b"PK") and saved[".docx"].startswith(b"PK")  # Office zips
+    logged = Store(_private_store).audit_log(actions=("export",), limit=4)
+    assert [line.detail["format"] for line in logged] == ["docx", "pptx", "pdf", "png"]
+    assert all(line.detail["link"] == "/briefing?theme=propaganda" for line in logged)
     assert external(requests_seen) == []
 
 

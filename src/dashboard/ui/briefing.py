@@ -4,11 +4,9 @@ PNG and PDF made once per briefing, each offered as soon as it is made."""
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -16,33 +14,11 @@ import streamlit as st
 from dashboard.exports import briefing, files, office, preview
 from dashboard.exports.pdf import to_pdf
 from dashboard.exports.png import to_png, warm_up
-from dashboard.ui import state
+from dashboard.ui import audit, state
 from dashboard.ui.data import map_data
-from dashboard.ui.pages import PAGES
+from dashboard.ui.links import app_base_url
 from dashboard.views.inert import inert
 from dashboard.views.view import View
-
-#: The app's address as colleagues open it (e.g. ``https://dashboard.desk.example/``), printed
-#: in briefings; without it, the address the browser used, unless that is this machine's own.
-PUBLIC_URL_VAR = "DASHBOARD_PUBLIC_URL"
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
-
-
-def app_base_url() -> str:
-    """The address of the app's home page that a printed link should use: ``$DASHBOARD_PUBLIC_URL``,
-    else the address the browser used; ``""`` (no link) when that is only this machine's, which
-    a colleague could not open."""
-    public = os.environ.get(PUBLIC_URL_VAR, "").strip()
-    if public:
-        return public.rstrip("/") + "/"
-    url = (st.context.url or "").rstrip("/")
-    if not url or (urlsplit(url).hostname or "localhost") in _LOCAL_HOSTS:
-        return ""
-    for page in PAGES:
-        if url.endswith("/" + page.url_path):
-            url = url[: -len(page.url_path)]
-            break
-    return url if url.endswith("/") else url + "/"
 
 
 def _reports(view: View):
@@ -287,9 +263,22 @@ def exports_section(view: View, item: briefing.Briefing, disabled: bool = False)
 
     def offer(key: str, data: bytes) -> None:
         fmt = next(f for f in FORMATS if f.key == key)
+        detail = audit.export_detail(
+            key,
+            "briefing",
+            file_name=f"{name}.{fmt.suffix}",
+            filters=view.filters,
+            rows=item.total,
+            extra={
+                "title": item.title,
+                "marking": item.marking,
+                "shown": [f.id for f in item.findings],
+            },
+        )
         slots[key].download_button(
             fmt.label,
-            data,
+            # Logged when downloaded, not when made: making the files is not an export.
+            audit.audited_bytes(data, detail),
             file_name=f"{name}.{fmt.suffix}",
             mime=fmt.mime,
             icon=":material/download:",

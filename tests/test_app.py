@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard.ui.pages import PAGES as ALL_PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The pages that state the view in words (the import page is about files, not the view).
-PAGES = [page.file for page in ALL_PAGES if page.key != "imports"]
+#: The pages that state the view in words (the import and audit pages keep lists of their own).
+PAGES = [page.file for page in ALL_PAGES if page.key not in ("imports", "audit")]
 
 
 def run(params: dict | None = None, page: str | None = None) -> AppTest:

@@ -7,6 +7,7 @@ but this machine, as the app's users are."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -150,3 +151,21 @@ def test_a_secret_clearance_from_the_token_shows_the_secret_finding(page, desk_s
     page.goto(f"{desk_server.url}/?theme=refugees")
     wait_for_app(page)
     assert page.locator("#card-s-01").count() == 1 and page.locator("#card-o-01").count() == 1
+
+
+def test_an_administrator_reads_the_audit_log_of_both_and_exports_it(page, desk_server, provider):
+    offline(page, [])
+    user(provider, "ada@desk", name="Ada", clearance="OFFICIAL", groups=["dashboard-admins"])
+    sign_in(page, desk_server, "ada@desk")
+    page.goto(f"{desk_server.url}/audit")
+    wait_for_app(page)
+    table = page.get_by_test_id("stDataFrame")
+    table.wait_for()
+    screenshot(page, "audit-log")
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Export these lines (CSV)").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    for who in ("Una (una@desk)", "Sam (sam@desk)", "Ada (ada@desk)"):
+        assert who in text
+    (line,) = desk_server.store.audit_log(actions=("export",), who="ada", limit=1)
+    assert line.detail["file"] == "audit-log.csv" and line.detail["link"].endswith("/audit")

@@ -46,6 +46,17 @@ class AuditLog(StoreFile):
         with self._write(changes=False) as con:
             self._audit(con, who or self.local_name, action, dict(detail or {}))
 
+    def signed_in_before(self, who: str, auth_time: int) -> bool:
+        """Whether the log has *who*'s sign-in of this *auth_time* (the provider's) already."""
+        with self._read() as con:
+            rows = self._execute(
+                con,
+                "SELECT detail FROM audit WHERE who = ? AND action = 'sign-in' "
+                "ORDER BY id DESC LIMIT 100",
+                (who,),
+            ).fetchall()
+        return any(_detail(r[0]).get("auth_time") == auth_time for r in rows)
+
     def audit_log(
         self,
         *,

@@ -94,6 +94,7 @@ V3_TO_V4 = (
         detail TEXT NOT NULL DEFAULT '{}'
     )""",
     "CREATE INDEX audit_by_time ON audit (at)",
+    "CREATE INDEX audit_by_who ON audit (who, action, id)",
     Dialects(
         sqlite="CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
         "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",

@@ -54,7 +54,7 @@ def frame(page_key: str) -> View:
     switched = session.get(state.PAGE) != page_key
     session[state.PAGE] = page_key
     seed_widgets(session[state.FILTERS], force=switched)
-    filters = sidebar(data, index, session[state.FILTERS])
+    filters = sidebar(data, index, session[state.FILTERS], who)
     signin.account(who, on_sign_out=_audit_sign_out)
     session[state.FILTERS] = filters
     params = filters.to_query_params()
@@ -77,12 +77,16 @@ def show_problems(corpus: Corpus) -> None:
         st.dataframe(problems_frame(corpus.problems), hide_index=True)
 
 
-def _audit_sign_in(who: Reader) -> None:
+def _audit_sign_in(who: Reader, at: int | None) -> None:
+    """One line per sign-in at the provider: a new tab or a reload (a new Streamlit session)
+    under the same sign-in writes none."""
     analysts = store()
-    if analysts is not None:
-        analysts.audit(
-            who.label, "sign-in", {"clearance": who.clearance, "groups": sorted(who.groups)}
-        )
+    if analysts is None or (at is not None and analysts.signed_in_before(who.label, at)):
+        return
+    detail: dict[str, object] = {"clearance": who.clearance, "groups": sorted(who.groups)}
+    if at is not None:
+        detail["auth_time"] = at
+    analysts.audit(who.label, "sign-in", detail)
 
 
 def _audit_sign_out(who: Reader) -> None:

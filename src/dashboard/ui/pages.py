@@ -13,6 +13,8 @@ class Page:
     #: The address; each page's is its file's name, so that Streamlit's older folder routing
     #: (which serves a deep link right after a restart) knows the same addresses.
     url_path: str
+    #: Shown in the menu, and served, only to the dashboard's administrators.
+    admin: bool = False
 
 
 PAGES: tuple[Page, ...] = (
@@ -21,6 +23,7 @@ PAGES: tuple[Page, ...] = (
     Page("reader", "Report reader", "pages/reader.py", "reader"),
     Page("briefing", "Briefing export", "pages/briefing.py", "briefing"),
     Page("imports", "Import", "pages/imports.py", "imports"),
+    Page("audit", "Audit log", "pages/audit.py", "audit", admin=True),
 )
 #: The page ``/`` shows.
 DEFAULT = PAGES[0]

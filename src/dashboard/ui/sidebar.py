@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.core.access import Reader
 from dashboard.core.corpus import Corpus
 from dashboard.query import filters as flt
 from dashboard.query.filters import Filters
@@ -19,8 +20,11 @@ from dashboard.views.view import all_actors
 W = state.WIDGETS
 
 
-def sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
-    """Draw the sidebar and return the filters its widgets hold."""
+def sidebar(
+    data: Corpus, index: FindingsIndex, previous: Filters, who: Reader | None = None
+) -> Filters:
+    """Draw the sidebar and return the filters its widgets hold. The menu lists the pages *who*
+    may open (the administrators' too for an administrator, and for the local analyst)."""
     # Option labels must not change from run to run (see dashboard.views.facets): the counts go
     # in captions, computed from the values the widgets hold now.
     tax = data.taxonomy
@@ -29,7 +33,8 @@ def sidebar(data: Corpus, index: FindingsIndex, previous: Filters) -> Filters:
     bar = st.sidebar
     with bar.container(key="page_menu"):
         for page in PAGES:
-            st.page_link(page.file, label=page.title)
+            if not page.admin or who is None or who.admin:
+                st.page_link(page.file, label=page.title)
     bar.divider()
     bar.header("Filters")
     bar.multiselect(

@@ -93,7 +93,8 @@ def expired(claims: Mapping[str, Any], now: float | None = None) -> bool:
 def gate(audit=None) -> Reader:
     """The reader of this run; with sign-in on, a visitor not signed in (or whose sign-in has
     expired) sees the sign-in screen and nothing else, and the run stops here. *audit* (called
-    with the reader) writes a first sign-in of the session to the audit log."""
+    with the reader and :func:`signed_in_at`) writes the sign-in to the audit log, once per
+    session; it is the audit's part to know a sign-in it has already written."""
     if not sign_in_on():
         return policy().everyone()
     claims = _claims()
@@ -113,8 +114,22 @@ def gate(audit=None) -> Reader:
     who = policy().reader(claims)
     if audit is not None and st.session_state.get(_AUDITED) != who.subject:
         st.session_state[_AUDITED] = who.subject
-        audit(who)
+        audit(who, signed_in_at(claims))
     return who
+
+
+def signed_in_at(claims: Mapping[str, Any]) -> int | None:
+    """When the provider signed this user in (``auth_time``, else the token's ``iat``), in
+    seconds since 1970: one sign-in, however many tabs and reloads it serves.
+
+    >>> signed_in_at({"auth_time": 1796303987, "iat": 1796304000}), signed_in_at({})
+    (1796303987, None)
+    """
+    for claim in ("auth_time", "iat"):
+        value = claims.get(claim)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return int(value)
+    return None
 
 
 def _screen(title: str, text: str, button: str) -> None:

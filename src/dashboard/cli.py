@@ -1,6 +1,7 @@
 """The command line: ``python -m dashboard import FILE ...``, ``imports``, ``remove ID``,
-``restore ID``, for data managers who load sheets in bulk; and ``serve`` (the app, warmed at
-start: :mod:`dashboard.ui.serve`).
+``restore ID``, for data managers who load sheets in bulk; ``serve`` (the app, warmed at
+start: :mod:`dashboard.ui.serve`); and ``store-setup`` for a team's PostgreSQL store
+(:mod:`dashboard.io.store_roles`).
 
 A thin layer over :mod:`dashboard.io.importer` and :mod:`dashboard.io.store`, the same functions
 as the import page; it uses the store named by ``DASHBOARD_STORE`` like the app.
@@ -63,6 +64,21 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("id", type=int)
     restore = commands.add_parser("restore", help="make an earlier version of an import current")
     restore.add_argument("id", type=int)
+    setup = commands.add_parser(
+        "store-setup",
+        help="create or upgrade a team's PostgreSQL store as its owner, and set up the app's "
+        "role (no UPDATE or DELETE on the audit log)",
+    )
+    setup.add_argument("owner_url", help="postgresql://OWNER@HOST:PORT/DATABASE")
+    setup.add_argument(
+        "--app-role", required=True, help="the role the dashboard connects as, e.g. dashboard_app"
+    )
+    setup.add_argument(
+        "--app-password-env",
+        metavar="VAR",
+        help="set the app role's password from this environment variable (never on the "
+        "command line, where other users of the machine could read it)",
+    )
     serve = commands.add_parser(
         "serve", help="serve the app (streamlit run app.py, with its caches warmed at start)"
     )
@@ -87,6 +103,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     from dashboard.io.store_records import StoreError
 
     try:
+        if args.command == "store-setup":
+            return _store_setup(args, out)
         store = Store(default_store())
         if args.command == "import":
             return _import(args, store, out)
@@ -105,6 +123,22 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_REFUSED
+
+
+def _store_setup(args: argparse.Namespace, out: TextIO) -> int:
+    import os
+
+    from dashboard.io.store_roles import set_up
+
+    password = None
+    if args.app_password_env:
+        password = os.environ.get(args.app_password_env)
+        if not password:
+            raise UsageError(f"--app-password-env {args.app_password_env}: that variable is empty")
+    done = set_up(args.owner_url, args.app_role, password=password)
+    for line in done.lines():
+        print(line, file=out)
+    return EXIT_OK
 
 
 def _pairs(values: Sequence[str], what: str) -> list[tuple[str, str]]:

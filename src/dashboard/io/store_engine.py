@@ -115,6 +115,10 @@ class Engine:
     def explain(self, err: Exception) -> StoreError:
         raise NotImplementedError
 
+    def denied(self, err: BaseException) -> bool:
+        """Whether *err* came from the database refusing the role a right (PostgreSQL)."""
+        return False
+
 
 # --- SQLite -----------------------------------------------------------------------------------
 
@@ -349,6 +353,11 @@ class PostgresEngine(Engine):
             "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
         )
         return {row[0] for row in rows}
+
+    def denied(self, err: BaseException) -> bool:
+        """Whether *err* came from the database refusing the role a right."""
+        cause = err.__cause__ if isinstance(err, StoreError) else err
+        return isinstance(cause, self._psycopg.errors.InsufficientPrivilege)
 
     def explain(self, err: Exception) -> StoreError:
         errors = self._psycopg.errors

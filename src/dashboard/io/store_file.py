@@ -268,7 +268,8 @@ class StoreFile:
         step of :data:`~dashboard.io.store_schema.STEPS` from its version on, all in one
         transaction (and by one process at a time)."""
         with self.engine.connect() as con:
-            if self._check_version(con) == SCHEMA_VERSION:
+            version = self._check_version(con)
+            if version == SCHEMA_VERSION:
                 return
             self.engine.begin_schema(con)
             try:
@@ -290,6 +291,17 @@ class StoreFile:
                 if version != SCHEMA_VERSION:
                     self.engine.set_version(con, SCHEMA_VERSION)
                 self.engine.commit(con)
+            except StoreError as err:
+                self.engine.rollback(con)
+                if not self.engine.denied(err):
+                    raise
+                raise StoreError(
+                    f"The store {self.where} is at format {version} and this version of the "
+                    f"dashboard needs format {SCHEMA_VERSION}, but the role it connects as may "
+                    "not change the schema (the app's role never may). Nothing was changed. "
+                    "The store's owner upgrades it with: python -m dashboard store-setup "
+                    "OWNER_URL --app-role ROLE (see docs/team.md)."
+                ) from err
             except BaseException:
                 self.engine.rollback(con)
                 raise

@@ -118,7 +118,7 @@ def test_signing_in_shows_what_the_clearance_allows_and_signing_out_ends_it(
     assert "Una" in body and "OFFICIAL" in body
     page.goto(f"{desk_server.url}/?theme=refugees")
     wait_for_app(page)
-    assert page.locator("#card-o-01").count() == 1
+    expect(page.locator("#card-o-01")).to_have_count(1, timeout=30_000)
     assert page.locator("#card-s-01").count() == 0
     wait_for_map(page)
     screenshot(page, "signin-official")
@@ -150,7 +150,8 @@ def test_a_secret_clearance_from_the_token_shows_the_secret_finding(page, desk_s
     sign_in(page, desk_server, "sam@desk")
     page.goto(f"{desk_server.url}/?theme=refugees")
     wait_for_app(page)
-    assert page.locator("#card-s-01").count() == 1 and page.locator("#card-o-01").count() == 1
+    expect(page.locator("#card-s-01")).to_have_count(1, timeout=30_000)
+    expect(page.locator("#card-o-01")).to_have_count(1)
 
 
 def test_an_administrator_reads_the_audit_log_of_both_and_exports_it(page, desk_server, provider):

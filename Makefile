@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 TEST_OUTPUT ?= test-output
 
-.PHONY: run test lint install install-test install-bench chromium poppler postgresql render-check data bench bench-full clean
+.PHONY: run team test lint install install-test install-bench chromium poppler postgresql haproxy render-check data bench bench-full clean
 
 # A stamp file per dependency set, so a changed pyproject.toml re-installs.
 $(VENV)/.installed: pyproject.toml
@@ -41,15 +41,28 @@ poppler:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
 	fi
 
-# PostgreSQL 15 (Debian's): the tests start a throwaway cluster of it (tests/pg_support.py).
+# PostgreSQL 15 (Debian's): the tests and make team start a throwaway cluster of it
+# (src/dashboard/team/postgres.py).
 postgresql:
 	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
 		echo "Installing Debian's postgresql (needs root and the Debian package mirror)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	fi
 
+# HAProxy (Debian's) in front of the replicas: the team set-up, its tests and its benchmark.
+haproxy:
+	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+		echo "Installing Debian's haproxy (needs root and the Debian package mirror)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; \
+	fi
+
 run: install chromium
 	$(VENV)/bin/python -m dashboard serve
+
+# The team set-up on this machine (a demonstration): PostgreSQL, two replicas, HAProxy on
+# http://localhost:8600 and an OpenID Connect test provider with three users. Ctrl-C stops it all.
+team: install-test postgresql haproxy
+	$(VENV)/bin/python -m dashboard team
 
 # ruff (rules, then format) and mypy on src/dashboard; any finding fails the target.
 lint: install-test
@@ -58,7 +71,7 @@ lint: install-test
 	$(VENV)/bin/mypy
 
 # pytest exits 5 when it collects no test: that must fail the run, loudly.
-test: lint chromium poppler postgresql
+test: lint chromium poppler postgresql haproxy
 	mkdir -p $(TEST_OUTPUT)
 	$(PY) -m pytest --basetemp=$(TEST_OUTPUT)/tmp -p no:cacheprovider $(PYTEST_ARGS) tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests; failing the run." >&2; fi; \
@@ -75,11 +88,11 @@ render-check: install-test poppler
 	$(PY) scripts/render_check.py
 
 # Benchmarks (not part of the test suite): results in bench/results/latest.{md,json}.
-bench: install-bench chromium
+bench: install-bench chromium postgresql haproxy
 	$(PY) bench/run.py
 
 # The same with 1M findings too (about 10 more minutes).
-bench-full: install-bench chromium
+bench-full: install-bench chromium postgresql haproxy
 	$(PY) bench/run.py --full
 
 # Rebuild the region geometry from Natural Earth as shipped in Debian's qgis-common package.

@@ -85,10 +85,10 @@ def findings_context(small_report, gazetteer, taxonomy) -> Context:
 
 @pytest.fixture(scope="session")
 def postgres():
-    """A real PostgreSQL 15 server for the session (tests/pg_support.py); a test that needs it
+    """A real PostgreSQL 15 server for the session (dashboard.team.postgres); a test that needs it
     is marked ``postgres``. Fails, rather than skips, when the server cannot start: make test
     installs what it needs, and ``-m 'not postgres'`` leaves these tests out on purpose."""
-    from tests.pg_support import PostgresServer, available
+    from dashboard.team.postgres import PostgresServer, available
 
     reason = available()
     if reason:

@@ -1,5 +1,5 @@
 """The PostgreSQL server the team set-up's tests run against: a real cluster started from
-Debian's binaries (tests/pg_support.py), reachable at its URL, and one that can be restarted
+Debian's binaries (dashboard.team.postgres), reachable at its URL, and one that can be restarted
 under a client, as the store's fault tests will do."""
 
 from __future__ import annotations

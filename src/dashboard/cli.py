@@ -1,7 +1,8 @@
 """The command line: ``python -m dashboard import FILE ...``, ``imports``, ``remove ID``,
 ``restore ID``, for data managers who load sheets in bulk; ``serve`` (the app, warmed at
-start: :mod:`dashboard.ui.serve`); and ``store-setup`` for a team's PostgreSQL store
-(:mod:`dashboard.io.store_roles`).
+start: :mod:`dashboard.ui.serve`); ``store-setup`` for a team's PostgreSQL store
+(:mod:`dashboard.io.store_roles`); and ``team``, the team set-up on one machine
+(:mod:`dashboard.team.demo`, ``make team``).
 
 A thin layer over :mod:`dashboard.io.importer` and :mod:`dashboard.io.store`, the same functions
 as the import page; it uses the store named by ``DASHBOARD_STORE`` like the app.
@@ -85,6 +86,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "options", nargs=argparse.REMAINDER, help="streamlit run's options, e.g. --server.port 8600"
     )
+    team = commands.add_parser(
+        "team",
+        help="the team set-up on this machine, for a demonstration: PostgreSQL, two replicas, "
+        "HAProxy and an OpenID Connect test provider (make team)",
+    )
+    team.add_argument("--port", type=int, default=8600, help="HAProxy's port (default 8600)")
+    team.add_argument(
+        "--provider-port", type=int, default=8610, help="the test provider's port (default 8610)"
+    )
+    team.add_argument(
+        "--folder",
+        type=Path,
+        help="keep the cluster and logs here (default: a temporary folder, removed at the end)",
+    )
     return parser
 
 
@@ -98,6 +113,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
         return serve(argv[1:])
     args = _parser().parse_args(argv)
+    if args.command == "team":
+        from dashboard.team import demo
+
+        return demo.main(args.port, args.provider_port, args.folder)
     from dashboard.io.store import Store
     from dashboard.io.store_file import default_store
     from dashboard.io.store_records import StoreError

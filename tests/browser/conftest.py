@@ -4,15 +4,14 @@ Chromium through pytest-playwright. Screenshots go to test-output/screenshots/."
 from __future__ import annotations
 
 import os
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.support import APP_IDLE, free_port, streamlit_command
+from dashboard.team import replicas
+from dashboard.team.replicas import Replica
+from tests.browser.support import APP_IDLE
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
@@ -63,62 +62,41 @@ def browser_context_args(browser_context_args):
     }
 
 
-class Server:
-    def __init__(self, port: int, process: subprocess.Popen):
-        self.port, self.process = port, process
-        self.url = f"http://localhost:{port}"
-
-
 def start_server(
     tmp_path: Path,
     *,
     port: int | None = None,
     options: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
-) -> Server:
+) -> Replica:
     """A server on *port* (a free one by default) with more ``streamlit run`` *options* and
-    environment variables *env* on top of the tests' own."""
-    port = port or free_port()
-    # Open for the server's lifetime: it writes its log there until stop() closes it.
-    log = open(tmp_path / f"streamlit-{port}.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [*streamlit_command(port), *options],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early; see {log.name}")
-        try:
-            with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return Server(port, process)
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("streamlit did not answer its health check within 60 s")
+    environment variables *env* on top of the tests' own: a replica as the team set-up starts
+    one (:mod:`dashboard.team.replicas`)."""
+    return replicas.start(tmp_path, port=port, options=options, env=env)
 
 
-def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+def stop_server(server: Replica) -> None:
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def provider() -> Iterator[str]:
+    """An OpenID Connect provider (oidc-provider-mock, in a thread): its URL."""
+    import oidc_provider_mock
+
+    with oidc_provider_mock.run_server_in_thread() as running:
+        yield f"http://localhost:{running.server_port}"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
+def server(tmp_path_factory) -> Iterator[Replica]:
     started = start_server(tmp_path_factory.mktemp("server"))
     yield started
     stop_server(started)
 
 
 @pytest.fixture
-def fresh_server(tmp_path) -> Iterator[Server]:
+def fresh_server(tmp_path) -> Iterator[Replica]:
     """A server no browser has talked to yet."""
     started = start_server(tmp_path)
     yield started
@@ -144,7 +122,7 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
     page.wait_for_timeout(500)
 
 
-def upload_findings(page, server: Server, path: Path) -> None:
+def upload_findings(page, server: Replica, path: Path) -> None:
     """Open the import page and give it *path* as the findings file, as a person would."""
     page.goto(f"{server.url}/imports")
     wait_for_app(page)

@@ -5,9 +5,10 @@ import it (with the repository root on ``sys.path``)."""
 
 from __future__ import annotations
 
-import socket
-import sys
 import time
+
+from dashboard.team import replicas
+from dashboard.team.processes import free_port  # noqa: F401 (the tests and bench/ take it from here)
 
 #: The map's element on the page (plotly's chart; its geo subplot draws the areas as SVG paths).
 MAP = '[data-testid="stPlotlyChart"]'
@@ -51,27 +52,10 @@ MAP_LABELS = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def streamlit_command(port: int) -> list[str]:
     """The app served as `make run` serves it (`python -m dashboard serve`, which is `streamlit
     run app.py` with its caches warmed at start) on *port*, headless, no usage statistics."""
-    return [
-        sys.executable,
-        "-m",
-        "dashboard",
-        "serve",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    return replicas.command(port)
 
 
 def wait_for_map(page, timeout: float = 30_000, settle: float = 300) -> None:

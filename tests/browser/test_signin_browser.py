@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import quote
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.core.findings import Context
 from dashboard.io.store import Store
+from dashboard.team.settings import secrets_toml
 from tests.browser.conftest import LOCAL, screenshot, start_server, stop_server, wait_for_app
+from tests.browser.signin_support import COOKIE_SECRET, offline, sign_in, user
 from tests.browser.support import free_port, wait_for_map
 from tests.test_store import EXCERPTS, findings_file, row
-
-COOKIE_SECRET = "a-long-random-secret-for-the-tests-only-0123456789"
-
-
-@pytest.fixture(scope="module")
-def provider():
-    import oidc_provider_mock
-
-    with oidc_provider_mock.run_server_in_thread() as server:
-        yield f"http://localhost:{server.server_port}"
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +42,7 @@ def desk_server(tmp_path_factory, provider, corpus):
         )
     port = free_port()
     secrets = folder / "secrets.toml"
-    secrets.write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
-        f'cookie_secret = "{COOKIE_SECRET}"\n'
-        'client_id = "iskp-dashboard"\n'
-        'client_secret = "test-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
-    )
+    secrets.write_text(secrets_toml(f"http://localhost:{port}", provider, COOKIE_SECRET))
     server = start_server(
         folder,
         port=port,
@@ -69,35 +52,6 @@ def desk_server(tmp_path_factory, provider, corpus):
     server.store = store
     yield server
     stop_server(server)
-
-
-def user(provider: str, sub: str, **claims) -> None:
-    response = httpx.put(f"{provider}/users/{quote(sub)}", json=claims, timeout=10)
-    assert response.status_code == 204
-
-
-def offline(page, seen: list[str]) -> None:
-    """Cut the page off from everything but this machine, and note what it asked for."""
-
-    def route(request_route):
-        url = request_route.request.url
-        seen.append(url)
-        if url.startswith(LOCAL):
-            request_route.continue_()
-        else:
-            request_route.abort()
-
-    page.route("**/*", route)
-
-
-def sign_in(page, server, sub: str) -> None:
-    page.goto(server.url)
-    wait_for_app(page)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_placeholder("sub").fill(sub)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(re.compile(rf"^{re.escape(server.url)}"), timeout=30_000)
-    wait_for_app(page)
 
 
 def test_signing_in_shows_what_the_clearance_allows_and_signing_out_ends_it(

@@ -170,7 +170,8 @@ def match_columns(columns: Iterable[str]) -> dict[str, str]:
     :mod:`dashboard.io.columns`: synonyms from ``data/columns.toml``, folding, fuzzy match).
 
     >>> match_columns(["ID", "Quote", "Theme(s)", "Headline", "Type", "Date"])
-    {'ID': 'id', 'Quote': 'excerpt', 'Theme(s)': 'themes', 'Headline': 'title', 'Type': 'kind'}
+    {'ID': 'id', 'Quote': 'excerpt', 'Theme(s)': 'themes', 'Headline': 'title', 'Type': 'kind',
+     'Date': 'period'}
     """
     mapping, _ = build_mapping([str(c) for c in columns])
     return {c: f for c, f in mapping.items() if f in FIELDS}

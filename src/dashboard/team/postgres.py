@@ -1,10 +1,11 @@
-"""A real PostgreSQL server for the tests: a fresh cluster in a temporary folder, started with
-Debian's own binaries and stopped at the end, as the team set-up runs it.
+"""A real PostgreSQL server: a fresh cluster in a folder, started with Debian's own binaries, as
+the tests and ``make team`` run it.
 
 ``initdb`` refuses to run as root, so the cluster belongs to the ``postgres`` user (``runuser``)
 when the tests run as root; it listens on 127.0.0.1 at a free port, with its socket in the
 cluster's folder, and trusts local connections (a throwaway cluster: nothing else can reach
-it). ``make test`` installs Debian's ``postgresql`` when ``initdb`` is missing.
+it). ``make test`` and ``make team`` install Debian's ``postgresql`` when ``initdb`` is
+missing. A desk's own server is set up by its administrators; see docs/team.md.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.browser.support import free_port
+from dashboard.team.processes import free_port
 
 #: Where Debian puts the server's programs (``postgresql-15``).
 BIN = Path("/usr/lib/postgresql/15/bin")

@@ -1,0 +1,210 @@
+"""The team set-up in the browser, from its real parts (:class:`dashboard.team.demo.Team`): two
+replicas on one PostgreSQL store (connected as the app's role), HAProxy in front of them with
+``deploy/haproxy.cfg``, and sign-in at an OpenID Connect provider.
+
+Every page is fetched through HAProxy, under its Content-Security-Policy, by a browser cut off
+from everything but this machine."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pytest
+from playwright.sync_api import expect
+
+from dashboard.core.findings import Context
+from dashboard.io.store import Store
+from dashboard.team import proxy
+from dashboard.team.demo import Team
+from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.signin_support import COOKIE_SECRET, offline, sign_in, user
+from tests.browser.support import wait_for_map
+from tests.test_store import EXCERPTS, csv_bytes, findings_file, row
+
+#: Findings naming a theme only these imports use, so that a link shows them alone.
+THEME = "refugees"
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory, postgres, provider, corpus):
+    """The team set-up on a database of its own, holding an OFFICIAL and a SECRET import."""
+    if proxy.available():
+        pytest.fail(proxy.available() or "")
+    database = f"team_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres.url, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {database}")
+    owner_url = postgres.url.rsplit("/", 1)[0] + f"/{database}"
+    running = Team(
+        tmp_path_factory.mktemp("team"), provider, owner_url=owner_url, cookie_secret=COOKIE_SECRET
+    )
+    try:
+        running.start()
+        store = Store(running.store_url)
+        ctx = Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
+        for name, finding_id, excerpt, marking in (
+            ("open.csv", "o-01", EXCERPTS[0], "OFFICIAL"),
+            ("secret.csv", "s-01", EXCERPTS[1], "SECRET"),
+        ):
+            file = findings_file(ctx, name, [row(finding_id, excerpt, themes=THEME)])
+            store.import_findings(
+                file.frame,
+                file_name=name,
+                sha256=file.sha256,
+                rows_total=1,
+                rows_rejected=0,
+                marking=marking,
+            )
+        running.test_store = store
+        yield running
+    finally:
+        running.stop()
+
+
+def count_in_view(page) -> int:
+    """The count the page's heading gives ("3 findings · theme = Refugees")."""
+    heading = page.get_by_text(re.compile(r"^\d+ findings? ·")).first
+    heading.wait_for(timeout=30_000)
+    return int(heading.inner_text().split()[0])
+
+
+def replica_of(context) -> str:
+    """The replica HAProxy pinned this browser to (its SRV cookie)."""
+    return next(c["value"] for c in context.cookies() if c["name"] == "SRV")
+
+
+def test_the_headers_streamlit_does_not_send_are_on_every_answer(team):
+    import httpx
+
+    for path in ("/", "/_stcore/health", "/table?theme=refugees"):
+        answer = httpx.get(team.url + path, timeout=10)
+        assert answer.status_code == 200
+        policy = answer.headers["content-security-policy"]
+        assert policy == proxy.header("Content-Security-Policy")
+        assert "frame-ancestors 'none'" in policy and "'unsafe-eval'" not in policy
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert re.search(r"\bSRV=[ab]; path=/; HttpOnly", answer.headers["set-cookie"])
+
+
+def test_two_clearances_on_one_link_see_their_own_share_under_the_policy(browser, team, provider):
+    """Una (OFFICIAL) and Sam (SECRET) open the same link through HAProxy: each sees their own
+    count, map and export, nothing the policy refuses, and the audit log has both."""
+    user(provider, "una@team", name="Una", clearance="OFFICIAL")
+    user(provider, "sam@team", name="Sam", clearance="SECRET")
+    seen: dict[str, list[str]] = {}
+    counts, exports = {}, {}
+    for sub in ("una@team", "sam@team"):
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        page = context.new_page()
+        refused: list[str] = []
+        page.on(
+            "console",
+            lambda m, r=refused: r.append(m.text) if "Content Security" in m.text else None,
+        )
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('Content Security Policy refused ' + e.violatedDirective + ' '"
+            " + e.blockedURI))"
+        )
+        seen[sub] = []
+        offline(page, seen[sub])
+        sign_in(page, team, sub)
+        page.goto(f"{team.url}/?theme={THEME}")
+        wait_for_app(page)
+        wait_for_map(page)
+        counts[sub] = count_in_view(page)
+        screenshot(page, f"team-{sub.split('@')[0]}")
+        page.goto(f"{team.url}/table?theme={THEME}")
+        wait_for_app(page)
+        button = page.get_by_role("button", name="CSV (spreadsheets)")
+        button.wait_for(state="visible")
+        expect(button).to_be_enabled()
+        with page.expect_download(timeout=90_000) as info:
+            button.click()
+        exports[sub] = pd.read_csv(io.BytesIO(Path(info.value.path()).read_bytes()))
+        # long.js (in Streamlit's protobuf) tries a WebAssembly multiply inside try/catch and
+        # falls back to JavaScript: the one refusal the policy makes, on purpose (no wasm-eval).
+        assert [r for r in refused if not r.endswith("script-src wasm-eval")] == [], refused
+        context.close()
+    assert counts["sam@team"] == counts["una@team"] + 1
+    assert "s-01" not in set(exports["una@team"]["id"]) and "o-01" in set(exports["una@team"]["id"])
+    assert {"s-01", "o-01"} <= set(exports["sam@team"]["id"])
+    lines = team.test_store.audit_log(actions=("export",))
+    assert {"Una (una@team)", "Sam (sam@team)"} <= {x.who for x in lines}
+    for sub, urls in seen.items():
+        elsewhere = [u for u in urls if not u.startswith(("http://localhost", "data:", "blob:"))]
+        assert all("cdn.jsdelivr.net" in u for u in elsewhere), (sub, elsewhere)  # the provider's
+
+
+def test_an_import_on_one_replica_shows_on_the_other_at_its_next_rerun(
+    browser, team, provider, corpus
+):
+    user(provider, "ivy@team", name="Ivy", clearance="OFFICIAL")
+    readers, importers = browser.new_context(), browser.new_context()
+    reader_page, importer_page = readers.new_page(), importers.new_page()
+    sign_in(reader_page, team, "ivy@team")
+    here = replica_of(readers)
+    there = "b" if here == "a" else "a"
+    # The importer's browser is sent to the other replica, as HAProxy would send another person.
+    importers.add_cookies([{"name": "SRV", "value": there, "url": team.url}])
+    sign_in(importer_page, team, "ivy@team")
+    assert replica_of(importers) == there
+    reader_page.goto(f"{team.url}/?theme={THEME}")
+    wait_for_app(reader_page)
+    before = count_in_view(reader_page)
+
+    ctx = Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
+    path = Path(team.folder) / "desk-log.csv"
+    path.write_bytes(csv_bytes([row("n-01", EXCERPTS[2], themes=THEME)]))
+    findings_file(ctx, path.name, [row("n-01", EXCERPTS[2], themes=THEME)])  # it is valid
+    importer_page.goto(f"{team.url}/imports")
+    wait_for_app(importer_page)
+    importer_page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        str(path)
+    )
+    importer_page.get_by_text("1 row(s) read: 1 can be imported, 0 cannot.").wait_for(
+        timeout=30_000
+    )
+    wait_for_app(importer_page)
+    importer_page.get_by_role("button", name="Import all rows").click()
+    importer_page.get_by_text("Imported 1 finding(s) from desk-log.csv").wait_for(timeout=30_000)
+
+    # The reader's replica did not make the import; its next rerun shows it.
+    reader_page.get_by_test_id("stSidebar").get_by_role("link", name="Map explorer").click()
+    wait_for_app(reader_page)
+    expect(reader_page.locator("#card-n-01")).to_have_count(1, timeout=30_000)
+    assert count_in_view(reader_page) == before + 1
+    assert replica_of(readers) == here != replica_of(importers)
+    readers.close()
+    importers.close()
+
+
+def test_killing_a_replica_keeps_the_user_signed_in_on_the_other(browser, team, provider):
+    user(provider, "kim@team", name="Kim", clearance="SECRET")
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    offline(page, [])
+    sign_in(page, team, "kim@team")
+    page.goto(f"{team.url}/?theme={THEME}")
+    wait_for_app(page)
+    before = count_in_view(page)
+    pinned = replica_of(context)
+    team.replicas[pinned].kill()
+    try:
+        page.reload()
+        wait_for_app(page, timeout=60_000)
+        expect(page.get_by_text("Signed in as")).to_be_visible(timeout=30_000)
+        assert "Kim" in page.locator("body").inner_text()
+        assert count_in_view(page) == before
+        assert replica_of(context) != pinned
+        wait_for_map(page)
+        screenshot(page, "team-after-a-replica-died")
+    finally:
+        team.start_replica(pinned)
+        context.close()

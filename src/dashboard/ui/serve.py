@@ -61,9 +61,19 @@ def start_warming() -> threading.Thread:
 
 def serve(options: Sequence[str] = ()) -> int:
     """Run the app's server in this process (blocks until it stops); *options* are
-    ``streamlit run``'s (``--server.port 8600``, ...)."""
+    ``streamlit run``'s (``--server.port 8600``, ...). A store or secrets it cannot use stop it
+    first, with one line on stderr and exit status 2 (:mod:`dashboard.ui.preflight`)."""
+    import sys
+
     from streamlit.web import cli
 
+    from dashboard.ui import preflight
+
+    try:
+        preflight.check(options, Path.cwd())
+    except preflight.StartError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     start_warming()
     try:
         cli.main(["run", str(APP), *options], standalone_mode=True)

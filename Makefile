@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 TEST_OUTPUT ?= test-output
 
-.PHONY: run team test lint install install-test install-bench chromium poppler postgresql haproxy render-check data bench bench-full clean
+.PHONY: run team test lint install install-test install-bench chromium poppler postgresql haproxy render-check data bench bench-full bench-team clean
 
 # A stamp file per dependency set, so a changed pyproject.toml re-installs.
 $(VENV)/.installed: pyproject.toml
@@ -94,6 +94,11 @@ bench: install-bench chromium postgresql haproxy
 # The same with 1M findings too (about 10 more minutes).
 bench-full: install-bench chromium postgresql haproxy
 	$(PY) bench/run.py --full
+
+# 20 concurrent signed-in sessions through HAProxy, on two replicas and on one (about 3 minutes):
+# results in bench/results/team/latest.{md,json}.
+bench-team: install-bench chromium postgresql haproxy
+	$(PY) bench/team_load.py
 
 # Rebuild the region geometry from Natural Earth as shipped in Debian's qgis-common package.
 data: install

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import os
 import re
 import shutil
@@ -32,9 +33,10 @@ _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 def inline_script_hashes(index_html: str | None = None) -> list[str]:
     """The CSP sources (``'sha256-...'``) of the inline scripts in Streamlit's page."""
     if index_html is None:
-        import streamlit
-
-        index_html = (Path(streamlit.__file__).parent / "static" / "index.html").read_text(
+        # Found, not imported: only dashboard.ui imports Streamlit.
+        spec = importlib.util.find_spec("streamlit")
+        assert spec is not None and spec.origin is not None, "Streamlit is not installed"
+        index_html = (Path(spec.origin).parent / "static" / "index.html").read_text(
             encoding="utf-8"
         )
     return [

@@ -152,7 +152,10 @@ def main(port: int = 8600, provider_port: int = 8610, folder: Path | None = None
         try:
             team.start()
             _describe(team, provider_url)
-            signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+            # Ctrl-C, and a plain kill, stop everything (even when started in the background,
+            # where a shell has SIGINT ignored).
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, _interrupt)
             while True:
                 time.sleep(1)
         except KeyboardInterrupt:
@@ -162,6 +165,10 @@ def main(port: int = 8600, provider_port: int = 8610, folder: Path | None = None
             if not keep:
                 shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _admin(claims: Mapping[str, object]) -> bool:

@@ -18,24 +18,31 @@ DISPLAY_CONTEXT = 160
 
 CSS = """
 <style>
+/* Colours work on Streamlit's light and dark themes alike: secondary text is the theme's own
+   text colour, faded (never a fixed grey that vanishes on the other theme), and boxes are
+   translucent. Faded by opacity, text keeps >= 4.5:1 on both backgrounds (tests/test_palette). */
+[data-testid="stCaptionContainer"] {color: inherit !important; opacity: .78;}
+/* A button's label wraps rather than being cut off with an ellipsis (region names are long). */
+[data-testid="stButton"] .stMarkdownEllipsis, [data-testid="stButton"] .stMarkdownEllipsis p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}
 .fc {font-size: 0.95rem; line-height: 1.45;}
 .fc h4 {margin: 0 0 .25rem 0; font-size: 1.05rem;}
-.fc .meta {color: #555; font-size: .85rem; margin-bottom: .35rem;}
+.fc .meta {opacity: .78; font-size: .85rem; margin-bottom: .35rem;}
 .fc .chip {display: inline-block; padding: 0 .45rem; margin: 0 .25rem .2rem 0; border-radius: .6rem;
   font-size: .8rem; border: 1px solid rgba(0,0,0,.25);}
-.fc .derived {font-size: .8rem; color: #595959; font-style: italic;}
+.fc .derived {font-size: .8rem; opacity: .78; font-style: italic;}
 .fc dl.extra {display: grid; grid-template-columns: max-content 1fr; gap: 0 .6rem;
   font-size: .85rem; margin: .3rem 0;}
-.fc dl.extra dt {color: #595959;} .fc dl.extra dd {margin: 0;}
+.fc dl.extra dt {opacity: .78;} .fc dl.extra dd {margin: 0;}
 .fc .region {display: inline-block; padding: 0 .45rem; margin: 0 .25rem .2rem 0;
   border-radius: .2rem;
   font-size: .8rem; background: #f0f2f6; color: #222;}
 .fc blockquote {margin: .4rem 0; padding: .3rem .7rem; border-left: 4px solid #888;
-  background: #fafafa; white-space: pre-wrap;}
-.fc .ctx {color: #777;}
-.fc .ctx-label {font-size: .7rem; text-transform: uppercase; letter-spacing: .05em; color: #777;}
+  background: rgba(127,127,127,.10); white-space: pre-wrap;}
+.fc .ctx {opacity: .78;}
+.fc .ctx-label {font-size: .7rem; text-transform: uppercase; letter-spacing: .05em; opacity: .78;}
 .fc mark {background: #fff3b0; color: #000; padding: 0 .1rem;}
-.fc .cite {color: #444; font-size: .8rem;}
+.fc .cite {opacity: .78; font-size: .8rem;}
 </style>
 """
 

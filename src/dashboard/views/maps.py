@@ -62,21 +62,27 @@ CHART_CONFIG = {
 }
 
 #: Sequential single-hue scale (ColorBrewer Blues): ordered by lightness, so it reads the same
-#: under every common form of colour-blindness and in greyscale print.
+#: under every common form of colour-blindness and in greyscale print. It stops at Blues' seventh
+#: step so that one dark border keeps 3:1 against every fill, and black labels 4.5:1 on every
+#: fill (WCAG 1.4.11 and 1.4.3; tests/test_palette.py checks both from these values).
 COLOURSCALE = [
     [0.0, "#f7fbff"],
-    [0.125, "#deebf7"],
-    [0.25, "#c6dbef"],
-    [0.375, "#9ecae1"],
-    [0.5, "#6baed6"],
-    [0.625, "#4292c6"],
-    [0.75, "#2171b5"],
-    [0.875, "#08519c"],
-    [1.0, "#08306b"],
+    [1 / 6, "#deebf7"],
+    [2 / 6, "#c6dbef"],
+    [3 / 6, "#9ecae1"],
+    [4 / 6, "#6baed6"],
+    [5 / 6, "#4292c6"],
+    [1.0, "#2171b5"],
 ]
+#: How opaque the areas are drawn (over the white paper).
+FILL_OPACITY = 0.92
+#: The labels of the areas: black reads on every fill of the scale.
+LABEL_INK = "#000000"
+#: Labels of the neighbouring countries, on their faint fill.
+NEIGHBOUR_INK = "#595959"
 NEIGHBOUR_FILL = "#eeeeee"
-BORDER = "#555555"
-PROVINCE_LINE = "#9a9a9a"
+BORDER = "#1f1f1f"
+PROVINCE_LINE = "#262626"
 DISPUTED_LINE = "#b2182b"
 SELECTED_LINE = "#e66101"
 SUPRA_LINE = "#222222"
@@ -274,7 +280,7 @@ def build_map(
     map_width = (width or TYPICAL_WIDTH) * (domain[1] - domain[0])
     bounds = view_bounds(map_width, height - key_height)
     frame = Frame(map_width, height - key_height, bounds)
-    for trace in _labels(data, counts, top, province_codes, named_neighbours, frame, px):
+    for trace in _labels(data, counts, province_codes, named_neighbours, frame, px):
         figure.add_trace(trace)
 
     key_share = key_height / height
@@ -298,8 +304,8 @@ def build_map(
             "cmax": data_top,
             "colorbar": {
                 "title": {"text": "Findings naming the area", "side": "top"},
-                "title_font": {"size": px(12)},
-                "tickfont": {"size": px(11)},
+                "title_font": {"size": px(12), "color": "#262730"},
+                "tickfont": {"size": px(11), "color": "#262730"},
                 "orientation": "h",
                 "thickness": px(10),
                 "len": 0.42 * (domain[1] - domain[0]),
@@ -314,6 +320,10 @@ def build_map(
             "showscale": show_scale,
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        # The map is a sheet of paper of its own, the same on Streamlit's light and dark themes:
+        # its labels, key and scale are drawn for a white ground, whatever the page's.
+        paper_bgcolor="#ffffff",
+        font={"color": "#262730"},
         height=height,
         showlegend=False,
         uirevision="afpak-map",
@@ -427,7 +437,7 @@ def _choropleth(
         coloraxis="coloraxis",
         customdata=[hover_text(c, counts, gazetteer) for c in codes],
         hovertemplate="%{customdata}<extra></extra>",
-        marker={"line": {"color": BORDER, "width": line_width}, "opacity": 0.92},
+        marker={"line": {"color": BORDER, "width": line_width}, "opacity": FILL_OPACITY},
         selected={"marker": {"opacity": 0.92}},
         unselected={"marker": {"opacity": 0.92}},
         name=name,
@@ -446,25 +456,23 @@ def _line(line: Line, colour: str, width: float, name: str, dash: str = "solid")
     )
 
 
-def _labels(data: MapData, counts, top: int, provinces, neighbours, frame: Frame, px):
+def _labels(data: MapData, counts, provinces, neighbours, frame: Frame, px):
     """The text traces of the names that fit without overlapping (see map_labels)."""
-
-    def colour(code: str) -> str:
-        # Dark text on light fills, white text on dark fills (the scale's upper half).
-        return "#ffffff" if counts.get(code, 0) / top > 0.5 else "#111111"
 
     wanted: list[Label] = []
     for code in ("AF", "PK", *neighbours):
         wanted.append(
-            _label(data, code, f"{data.names[code]} ({counts.get(code, 0)})", px(14), colour(code))
+            _label(data, code, f"{data.names[code]} ({counts.get(code, 0)})", px(14), LABEL_INK)
         )
     for code in sorted(provinces, key=lambda c: (-counts.get(c, 0), data.names[c])):
         wanted.append(
-            _label(data, code, f"{data.names[code]} ({counts.get(code, 0)})", px(11), colour(code))
+            _label(data, code, f"{data.names[code]} ({counts.get(code, 0)})", px(11), LABEL_INK)
         )
     for feature in data.neighbours["features"]:
         if feature["id"] not in neighbours:
-            wanted.append(_label(data, feature["id"], data.names[feature["id"]], px(11), "#8a8a8a"))
+            wanted.append(
+                _label(data, feature["id"], data.names[feature["id"]], px(11), NEIGHBOUR_INK)
+            )
     groups: dict[tuple[float, str], list[Placed]] = {}
     for placed in place(wanted, frame):
         groups.setdefault((placed.label.size, placed.label.colour), []).append(placed)

@@ -42,11 +42,11 @@ READER_CSS = """
   border-bottom-width: 2px;}
 .rd-hl.rd-focus {outline: 3px solid #111111; outline-offset: 1px;}
 .rd-anchor {scroll-margin-top: 5rem;}
-.rd-legend {font-size: .85rem; line-height: 1.5; color: #333333; margin: .25rem 0 .5rem 0;}
+.rd-legend {font-size: .85rem; line-height: 1.5; margin: .25rem 0 .5rem 0;}
 .rd-legend .rd-key {display: inline-block; margin: 0 .8rem .25rem 0; white-space: nowrap;}
 .rd-legend .rd-swatch {display: inline-block; width: 1.6rem; height: .9rem; vertical-align: -.1rem;
   margin-right: .3rem; border-bottom: 3px solid #888888;}
-.rd-legend .rd-note {color: #555555; font-size: .8rem; margin-top: .2rem;}
+.rd-legend .rd-note {opacity: .78; font-size: .8rem; margin-top: .2rem;}
 .rd-legend .rd-sample {padding: 0 .15rem;}
 </style>
 """

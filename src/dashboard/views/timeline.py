@@ -23,6 +23,8 @@ from dashboard.core.periods import PRECISIONS, Period, Precision, units_covering
 from dashboard.core.taxonomy import Taxonomy
 from dashboard.query.index import FindingsIndex
 
+#: The charts' text colour: dark on their white ground, whatever the page's theme.
+INK = "#262730"
 #: Spans (in days) up to which bars are months, then quarters; beyond, years.
 MONTHS_UP_TO, QUARTERS_UP_TO = 3 * 366, 12 * 366
 #: Colour of the findings the other filters leave out.
@@ -151,15 +153,25 @@ def figure(
         selectdirection="h",
         height=height,
         margin={"l": 40, "r": 10, "t": 10, "b": 30},
-        legend={"orientation": "h", "y": -0.22, "x": 0, "font": {"size": 11}},
+        legend={"orientation": "h", "y": -0.22, "x": 0, "font": {"size": 11, "color": INK}},
         xaxis={
             "tickvals": x[::step],
             "ticktext": list(labels[::step]),
             "fixedrange": True,
             "showgrid": False,
+            "tickfont": {"color": INK},
         },
-        yaxis={"title": {"text": "findings"}, "fixedrange": True, "rangemode": "tozero"},
+        yaxis={
+            "title": {"text": "findings", "font": {"color": INK}},
+            "tickfont": {"color": INK},
+            "gridcolor": "#e0e0e0",
+            "fixedrange": True,
+            "rangemode": "tozero",
+        },
+        # A sheet of its own, like the map: the same on Streamlit's light and dark themes.
         plot_bgcolor="white",
+        paper_bgcolor="white",
+        font={"color": INK},
         bargap=BAR_GAP,
     )
     start, end = chosen

@@ -1,0 +1,68 @@
+"""Accessibility in real Chromium: axe-core (through axe-playwright-python, which ships axe-core
+itself, so nothing is fetched) on every page, in the default state and in a filtered state with a
+finding open, on Streamlit's light and dark themes. No serious or critical violation of WCAG 2.2
+A or AA is allowed, and no rule is excluded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from dashboard.team.replicas import Replica
+from tests.browser.conftest import screenshot, start_server, stop_server, wait_for_app
+from tests.browser.support import wait_for_map
+
+#: axe-core's tags for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FINDING = "hjs2017-ko-08"
+PAGES = ("", "table", "reader", "briefing", "imports", "audit")
+STATES = {"default": "", "filtered": f"?theme=propaganda&finding={FINDING}"}
+
+
+@pytest.fixture(scope="module")
+def dark_server(tmp_path_factory) -> Iterator[Replica]:
+    started = start_server(tmp_path_factory.mktemp("dark"), options=("--theme.base", "dark"))
+    yield started
+    stop_server(started)
+
+
+#: True when nothing on the page is faded as stale (Streamlit fades the last run's elements while
+#: a run is on) and the app's stylesheet is applied (a caption is drawn as that sheet says).
+SETTLED = """() => !document.querySelector('[data-stale="true"]') && [...document.querySelectorAll(
+    '[data-testid="stCaptionContainer"]')].every(c => getComputedStyle(c).opacity === '0.78')"""
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]},
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(
+            f"{n['target']} {n['html'][:120]} {n.get('failureSummary', '')}" for n in v["nodes"][:3]
+        )
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("state", list(STATES))
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_serious_wcag_violation(page, server, dark_server, theme, state, page_path):
+    running = server if theme == "light" else dark_server
+    page.goto(f"{running.url}/{page_path}{STATES[state]}")
+    wait_for_app(page)
+    if page_path == "":
+        wait_for_map(page)
+    if page_path == "reader" and state == "filtered":
+        page.locator(".rd-focus").first.wait_for(timeout=30_000)
+    page.wait_for_function(SETTLED, timeout=30_000)
+    page.wait_for_timeout(300)
+    assert serious_violations(page) == []
+    if state == "filtered":
+        screenshot(page, f"a11y-{theme}-{page_path or 'explorer'}")

@@ -5,9 +5,11 @@ A or AA is allowed, and no rule is excluded."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard.team.replicas import Replica
 from tests.browser.conftest import screenshot, start_server, stop_server, wait_for_app
@@ -66,3 +68,45 @@ def test_no_serious_wcag_violation(page, server, dark_server, theme, state, page
     assert serious_violations(page) == []
     if state == "filtered":
         screenshot(page, f"a11y-{theme}-{page_path or 'explorer'}")
+
+
+def heading(page) -> str:
+    return page.get_by_text(re.compile(r"^\d+ findings? · ")).first.inner_text()
+
+
+def choose_theme(page, name: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.click()
+    page.get_by_role("option", name=re.compile("^" + name)).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+
+
+def test_back_and_forward_walk_the_views_back_to_the_unfiltered_one(page, server):
+    page.goto(server.url)
+    wait_for_app(page)
+    assert heading(page).endswith("no filters")
+    choose_theme(page, "Propaganda")
+    page.wait_for_url(re.compile(r"\?theme=propaganda$"))
+    choose_theme(page, "Refugees")
+    page.wait_for_url(re.compile(r"\?theme=propaganda&theme=refugees$"))
+    # A page switch through the menu keeps the view: its link carries it.
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Findings table").click()
+    page.wait_for_url(re.compile(r"/table\?theme=propaganda&theme=refugees$"))
+    wait_for_app(page)
+    page.go_back()
+    page.wait_for_url(re.compile(r"/\?theme=propaganda&theme=refugees$"))
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"· theme = Propaganda or Refugees$"))).to_be_visible()
+    page.go_back()
+    page.wait_for_url(re.compile(r"/\?theme=propaganda$"))
+    expect(page.get_by_text(re.compile(r"· theme = Propaganda$"))).to_be_visible()
+    page.go_back()
+    page.wait_for_url(re.compile(rf"^{re.escape(server.url)}/?$"))
+    expect(page.get_by_text(re.compile(r"^23 findings · no filters$"))).to_be_visible()
+    page.go_forward()
+    expect(page.get_by_text(re.compile(r"· theme = Propaganda$"))).to_be_visible()
+    # Clear all filters sits at the top of the filters, and is an entry in the history too.
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Clear all filters").click()
+    expect(page.get_by_text(re.compile(r"^23 findings · no filters$"))).to_be_visible()
+    page.go_back()
+    expect(page.get_by_text(re.compile(r"· theme = Propaganda$"))).to_be_visible()

@@ -43,11 +43,12 @@ def frame(page_key: str) -> View:
     data, index = base(who=who)
     session = st.session_state
     current = {key: st.query_params.get_all(key) for key in st.query_params}
-    followed = bool(current) and current != session.get(state.WRITTEN_PARAMS)
+    followed = current != session.get(state.WRITTEN_PARAMS)
     if state.FILTERS not in session or followed:
         # A session's first run, or a link with other parameters followed within the session
-        # ("Open in report"). A page switch through the menu drops the parameters: that keeps
-        # the session's filters.
+        # ("Open in report", the browser's Back and Forward, whose every filter change is an
+        # entry). The menu's links carry the view's parameters, so a page switch keeps the
+        # filters, and a link with none is the unfiltered view.
         filters, notices = filters_from_params(current, data, index)
         apply_filters(filters)
         session[state.LINK_NOTICES] = notices

@@ -31,12 +31,24 @@ def sidebar(
     current = widget_filters(data, previous)
     facets = index.facets(current)
     bar = st.sidebar
+    # The menu's links carry the view: a page switch keeps the filters because the link says
+    # so, and a link without parameters (the browser's Back to the first page) is the
+    # unfiltered view (dashboard.ui.frame).
+    link = current.to_query_params()
     with bar.container(key="page_menu"):
         for page in PAGES:
             if not page.admin or who is None or who.admin:
-                st.page_link(page.file, label=page.title)
+                st.page_link(page.file, label=page.title, query_params=link)
     bar.divider()
     bar.header("Filters")
+    bar.button(
+        "Clear all filters",
+        on_click=clear_filters,
+        icon=":material/filter_alt_off:",
+        disabled=not current.active,
+        help="Back to every finding you may read. The browser's Back button returns to the "
+        "views before.",
+    )
     bar.multiselect(
         "Themes",
         options=list(tax.theme_keys),
@@ -122,6 +134,5 @@ def sidebar(
     undated = 0 if current.dates.is_open else index.undated(current)
     if undated:
         bar.caption(f"{undated} finding(s) without a date are left out while a range is set.")
-    bar.button("Clear all filters", on_click=clear_filters, icon=":material/filter_alt_off:")
     saved_views(bar)
     return widget_filters(data, previous)

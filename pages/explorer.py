@@ -27,7 +27,7 @@ with col_map:
         selection_mode=["points"],
         config=maps.CHART_CONFIG,
     )
-    st.caption(maps.alt_text(counts, gaz, view.count))
+    st.caption(inert(maps.alt_text(counts, gaz, view.count, view.describe())))
     if shade == "change":
         st.caption(inert(explorer.change_words(view)))
 with col_side:

@@ -28,11 +28,13 @@ st.dataframe(
 if view.count > TABLE_ROWS:
     st.caption(f"Showing the first {TABLE_ROWS:,} rows; the downloads hold all {view.count:,}.")
 
-st.subheader("Themes by region named")
+st.subheader("Findings in view by theme and region named")
 st.caption(
-    "Each cell counts the findings with that theme that name that region or a place "
-    "inside it (the other filters applied): selecting the cell shows them. "
-    f"{view.index.unplaced(view.mask)} of the findings in view name no place."
+    "Each cell counts the findings in view with that theme that name that region or a place "
+    "inside it: selecting the cell shows exactly them. A finding with two themes or naming two "
+    "places counts in each of its cells. "
+    f"{view.index.unplaced(view.mask)} of the findings in view name no place. With the map, "
+    "this table is the keyboard's and screen reader's way to every area's count."
 )
 st.dataframe(
     table.matrix_frame(view),

@@ -338,3 +338,19 @@ def test_the_change_map_shades_the_difference_on_a_diverging_scale(data, gazette
     assert hover["AF"] == (
         "<b>Afghanistan</b><br>2017: 1 finding names it as such<br>2016: 3<br>change: -2"
     )
+
+
+def test_alt_text_says_the_view_it_shades(gazetteer):
+    text = maps.alt_text(Counter({"AF": 1}), gazetteer, 1, "1 finding · theme = Propaganda")
+    assert text.startswith(
+        "Map of Afghanistan and Pakistan shading 1 filtered finding by the areas they name "
+        "(view: 1 finding · theme = Propaganda). Areas named: Afghanistan 1."
+    )
+
+
+def test_a_click_fades_the_other_areas_in_the_browser_at_once(data, gazetteer):
+    figure = maps.build_map(data, gazetteer, Counter({"PK": 1}), None)
+    areas = [t for t in figure.data if t.type == "choropleth" and t.name != "neighbours"]
+    assert areas and figure.layout.clickmode == "event+select"
+    for trace in areas:
+        assert trace.unselected.marker.opacity < trace.selected.marker.opacity

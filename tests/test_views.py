@@ -40,14 +40,33 @@ def test_every_region_is_in_the_picker_once(corpus):
     assert sorted(options[1:]) == sorted(corpus.gazetteer.codes)
 
 
-def test_a_matrix_cell_is_the_theme_and_region_it_counts(corpus, index):
-    view = View.of(corpus, index, Filters())
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(themes=("propaganda", "violence")),
+        Filters(region="AF"),
+        Filters(region="PK", wider=True, kinds=("key-observation",)),
+        Filters(themes=("recruitment",), region="AFPAK"),
+    ],
+    ids=["none", "themes", "region", "region-wider-kind", "theme-and-region"],
+)
+def test_a_matrix_cell_counts_the_view_and_is_what_selecting_it_shows(corpus, index, filters):
+    from dataclasses import replace
+
+    view = View.of(corpus, index, filters)
+    in_view = set(apply(corpus.findings, filters, corpus.gazetteer)["id"])
     matrix = tables.matrix(view)
+    assert matrix.frame.size, filters
+    if filters.themes:
+        assert set(matrix.themes) <= set(filters.themes)
     for row, theme in enumerate(matrix.themes):
         for column, code in zip(matrix.frame.columns, matrix.regions):
             assert matrix.cell(row, column) == (theme, code)
-            shown = apply(corpus.findings, Filters(themes=(theme,), region=code), corpus.gazetteer)
+            chosen = replace(filters, themes=(theme,), region=code)
+            shown = apply(corpus.findings, chosen, corpus.gazetteer)
             assert matrix.frame.loc[matrix.frame.index[row], column] == len(shown)
+            assert set(shown["id"]) <= in_view, (theme, code)
     assert matrix.cell(len(matrix.themes), matrix.frame.columns[0]) is None
     assert matrix.cell(0, "Atlantis") is None
 

@@ -61,6 +61,14 @@ def test_click_on_pakistan_filters_the_list(server, page, corpus, requests_seen)
     wait_for_app(page)
     wait_for_map(page)
     click_map(page, 69.3, 27.5)  # in Pakistan (Sindh), where no finding names a province
+    # Feedback at once, in the browser: the other areas fade before the rerun comes back.
+    faded = page.evaluate(
+        """() => [...document.querySelectorAll(
+                '[data-testid="stPlotlyChart"] .choroplethlocation')]
+            .filter(p => Math.abs(parseFloat(getComputedStyle(p).opacity) - 0.35) < 0.01)
+            .length"""
+    )
+    assert faded > 0
     page.wait_for_function("() => window.location.search.includes('region=PK')", timeout=15_000)
     wait_for_app(page)
     wanted = {f.id for f in corpus.findings.itertuples() if "PK" in f.regions}
@@ -176,7 +184,7 @@ def test_deep_link_first_on_a_fresh_server(fresh_server, page, requests_seen):
     page.goto(f"{fresh_server.url}/table?theme=refugees&region=PK")
     wait_for_app(page)
     assert "1 finding · theme = Refugees · region = Pakistan" in summary(page)
-    assert page.get_by_text("Themes by region named").count() == 1
+    assert page.get_by_text("Findings in view by theme and region named").count() == 1
     page.get_by_test_id("stSidebar").get_by_role("link", name="Import").wait_for()
     menu = page.get_by_test_id("stSidebar").get_by_role("link").all_inner_texts()
     # The audit log is listed for the local analyst, who administers their own laptop.

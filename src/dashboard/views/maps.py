@@ -76,6 +76,8 @@ COLOURSCALE = [
 ]
 #: How opaque the areas are drawn (over the white paper).
 FILL_OPACITY = 0.92
+#: How the other areas are drawn the moment one is clicked, until the page has rerun.
+UNSELECTED_OPACITY = 0.35
 #: The labels of the areas: black reads on every fill of the scale.
 LABEL_INK = "#000000"
 #: Labels of the neighbouring countries, on their faint fill.
@@ -438,8 +440,10 @@ def _choropleth(
         customdata=[hover_text(c, counts, gazetteer) for c in codes],
         hovertemplate="%{customdata}<extra></extra>",
         marker={"line": {"color": BORDER, "width": line_width}, "opacity": FILL_OPACITY},
-        selected={"marker": {"opacity": 0.92}},
-        unselected={"marker": {"opacity": 0.92}},
+        # A click fades every other area at once, in the browser, before the rerun that
+        # filters by the area (and outlines it) has come back.
+        selected={"marker": {"opacity": FILL_OPACITY}},
+        unselected={"marker": {"opacity": UNSELECTED_OPACITY}},
         name=name,
     )
 
@@ -515,8 +519,10 @@ def figure_urls(figure: go.Figure) -> list[str]:
     return re.findall(r"https?://[^\"'\s]+", text)
 
 
-def alt_text(counts: Mapping[str, int], gazetteer: Gazetteer, total: int) -> str:
-    """A text alternative for the map, for screen readers and for the briefing."""
+def alt_text(counts: Mapping[str, int], gazetteer: Gazetteer, total: int, view: str = "") -> str:
+    """A text alternative for the map, for screen readers and for the briefing: what it shades,
+    the view's filters in words (*view*, e.g. ``View.describe()``), and the count of every area
+    named, on the map or not."""
     spatial = [
         (c, n)
         for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -524,7 +530,8 @@ def alt_text(counts: Mapping[str, int], gazetteer: Gazetteer, total: int) -> str
     ]
     parts = [
         f"Map of Afghanistan and Pakistan shading {total} filtered "
-        f"finding{'s' if total != 1 else ''} by the areas they name."
+        f"finding{'s' if total != 1 else ''} by the areas they name"
+        + (f" (view: {view})." if view else ".")
     ]
     if spatial:
         parts.append(

@@ -68,17 +68,27 @@ class Matrix:
 
 
 def matrix(view: View) -> Matrix:
-    """Each cell is how many findings selecting it shows: with that theme, naming the region or a
-    place inside it, the other filters applied. Regions with no finding are left out."""
+    """The findings in view by theme and region named: each cell counts the findings of the view
+    with that theme that name the region or a place inside it, and is exactly what selecting it
+    shows (that theme and that region, the other filters kept).
+
+    So a theme filter keeps its themes' rows only, and a region filter the columns of that region
+    and the places inside it: no cell counts a finding outside the view. Regions with no finding
+    are left out."""
     gaz, tax = view.corpus.gazetteer, view.corpus.taxonomy
+    themes = [t for t in tax.theme_keys if not view.filters.themes or t in view.filters.themes]
+    region = view.filters.region
+    inside = None if region is None else {region, *gaz.descendants(region)}
     per_theme = {
-        t: view.index.region_scope_counts(replace(view.filters, themes=(t,)))
-        for t in tax.theme_keys
+        t: view.index.region_scope_counts(replace(view.filters, themes=(t,))) for t in themes
     }
     totals = {c: sum(counts[c] for counts in per_theme.values()) for c in gaz.codes}
-    columns = sorted((c for c in gaz.codes if totals[c]), key=lambda c: (-totals[c], gaz.name(c)))
-    frame = pd.DataFrame(
-        {gaz.name(c): [per_theme[t][c] for t in tax.theme_keys] for c in columns},
-        index=[tax.theme(t).label for t in tax.theme_keys],
+    columns = sorted(
+        (c for c in gaz.codes if totals[c] and (inside is None or c in inside)),
+        key=lambda c: (-totals[c], gaz.name(c)),
     )
-    return Matrix(frame, tuple(tax.theme_keys), tuple(columns))
+    frame = pd.DataFrame(
+        {gaz.name(c): [per_theme[t][c] for t in themes] for c in columns},
+        index=[tax.theme(t).label for t in themes],
+    )
+    return Matrix(frame, tuple(themes), tuple(columns))

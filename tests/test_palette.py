@@ -95,3 +95,9 @@ def test_faded_secondary_text_keeps_4_5_to_1_on_both_themes(theme):
     assert fades, "the cards' stylesheet fades secondary text by opacity"
     for fade in fades:
         assert contrast(over(text, fade, page), page) >= 4.5, (theme, fade)
+
+
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_the_focus_ring_keeps_3_to_1_on_both_themes(theme):
+    ring = re.search(r":focus-visible \{outline: 3px solid (#[0-9a-f]{6})", CSS).group(1)
+    assert contrast(ring, THEMES[theme][0]) >= 3

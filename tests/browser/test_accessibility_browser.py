@@ -110,3 +110,77 @@ def test_back_and_forward_walk_the_views_back_to_the_unfiltered_one(page, server
     expect(page.get_by_text(re.compile(r"^23 findings · no filters$"))).to_be_visible()
     page.go_back()
     expect(page.get_by_text(re.compile(r"· theme = Propaganda$"))).to_be_visible()
+
+
+#: What has the keyboard's focus, and whether it is drawn as focused (an outline or a ring).
+FOCUSED = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    const s = getComputedStyle(e);
+    const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+        || (s.boxShadow && s.boxShadow !== 'none');
+    let shown = ring;
+    // Streamlit draws some rings on the focused control's frame, not on the input itself.
+    for (let p = e.parentElement, i = 0; p && i < 4 && !shown; p = p.parentElement, i++) {
+        const ps = getComputedStyle(p);
+        shown = (ps.outlineStyle !== 'none' && parseFloat(ps.outlineWidth) > 0)
+            || (ps.boxShadow && ps.boxShadow !== 'none');
+    }
+    return {
+        text: (e.innerText || e.getAttribute('aria-label') || e.value || '').trim().slice(0, 80),
+        role: e.getAttribute('role') || e.tagName.toLowerCase(),
+        shown: shown,
+    };
+}"""
+
+
+def tab_to(page, wanted: str, limit: int = 250) -> dict:
+    """Press Tab until the focus is on a control whose text or label starts with *wanted*."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused:
+            seen.append(focused["text"])
+            # A Material icon is a word of the text (its ligature): look at each line.
+            if any(line.strip().startswith(wanted) for line in focused["text"].splitlines()):
+                return focused
+    raise AssertionError(f"{wanted!r} not reached by Tab; focus went through {seen[:60]}")
+
+
+def test_a_whole_task_by_keyboard_alone(page, server):
+    """Filter by a theme and a region, open a finding in the report, then download the table's
+    CSV, with the keyboard only, the focus drawn at every stop."""
+    page.goto(server.url)
+    wait_for_app(page)
+    wait_for_map(page)
+    stops = [tab_to(page, "Themes")]
+    page.keyboard.type("Propag")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"theme=propaganda"))
+    wait_for_app(page)
+    stops.append(tab_to(page, "Region"))
+    page.keyboard.type("Afghanistan")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"region=AF"))
+    wait_for_app(page)
+    expect(
+        page.get_by_text(re.compile(r"^\d+ findings? · theme = Propaganda · region = Afghanistan$"))
+    ).to_be_visible()
+    stops.append(tab_to(page, "Open in report"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/reader\?.*finding="))
+    wait_for_app(page)
+    page.locator(".rd-focus").first.wait_for(timeout=30_000)
+    stops.append(tab_to(page, "Findings table"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/table\?"))
+    wait_for_app(page)
+    stops.append(tab_to(page, "CSV (spreadsheets)"))
+    with page.expect_download(timeout=90_000) as info:
+        page.keyboard.press("Enter")
+    assert info.value.suggested_filename.endswith(".csv")
+    unseen = [s for s in stops if not s["shown"]]
+    assert unseen == [], f"focus not drawn on {unseen}"
+    screenshot(page, "keyboard-walk-table")

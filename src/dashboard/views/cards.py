@@ -22,6 +22,10 @@ CSS = """
    text colour, faded (never a fixed grey that vanishes on the other theme), and boxes are
    translucent. Faded by opacity, text keeps >= 4.5:1 on both backgrounds (tests/test_palette). */
 [data-testid="stCaptionContainer"] {color: inherit !important; opacity: .78;}
+/* The keyboard's focus is always drawn, on every control, the same on both themes (WCAG 2.4.7):
+   Streamlit draws some (selects, links) too faintly or not at all. */
+:is(a, button, input, textarea, select, summary, [role="combobox"], [role="button"],
+  [tabindex]):focus-visible {outline: 3px solid #1a73e8 !important; outline-offset: 2px !important;}
 /* A button's label wraps rather than being cut off with an ellipsis (region names are long). */
 [data-testid="stButton"] .stMarkdownEllipsis, [data-testid="stButton"] .stMarkdownEllipsis p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}

@@ -69,7 +69,8 @@ with col_side:
         "The map counts findings that name each area as such: a finding naming "
         "Pakistan counts for Pakistan as a whole, not for each of its provinces. A "
         "province is drawn, and clickable, where findings name it; any province can be "
-        "chosen in the Region picker."
+        "chosen in the Region picker. Without a mouse or the map: the Region picker, these "
+        "buttons and the Findings table's counts by theme and region reach every area."
     )
 
 st.subheader("Over time")

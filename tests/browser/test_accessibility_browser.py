@@ -184,3 +184,49 @@ def test_a_whole_task_by_keyboard_alone(page, server):
     unseen = [s for s in stops if not s["shown"]]
     assert unseen == [], f"focus not drawn on {unseen}"
     screenshot(page, "keyboard-walk-table")
+
+
+#: Whatever is cut off: the page wider than the window, or a control whose text is clipped.
+CUT_OFF = """() => {
+    const main = document.querySelector('[data-testid="stMain"]') || document.body;
+    const out = [];
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push('page too wide');
+    if (main.scrollWidth > main.clientWidth + 1) out.push('main area too wide');
+    for (const e of document.querySelectorAll('button, a, [data-testid="stCaptionContainer"] p')) {
+        const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+        // Hidden until focused, on purpose (Streamlit's "Skip to main content").
+        if (r.width <= 2 || r.height <= 2 || s.clip !== 'auto' || s.clipPath !== 'none') continue;
+        if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+            out.push('clipped: ' + e.innerText.slice(0, 60));
+        for (const t of e.querySelectorAll('.stMarkdownEllipsis'))
+            if (t.scrollWidth > t.clientWidth + 1)
+                out.push('ellipsis: ' + t.innerText.slice(0, 60));
+    }
+    return out;
+}"""
+
+#: Window sizes, and 200 % zoom of a 1280x900 window (what the page gets: 640x450 CSS px).
+SIZES = {
+    "1280x720": (1280, 720),
+    "1440x900": (1440, 900),
+    "1920x1080": (1920, 1080),
+    "zoom200": (640, 450),
+}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_nothing_is_cut_off_at_the_sizes_analysts_use(browser, server, size):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        for path in ("", "table", "reader", "briefing", "imports"):
+            page.goto(f"{server.url}/{path}{STATES['filtered']}")
+            wait_for_app(page)
+            if path == "":
+                wait_for_map(page)
+            page.wait_for_function(SETTLED, timeout=30_000)
+            assert page.evaluate(CUT_OFF) == [], (size, path)
+            screenshot(page, f"size-{size}-{path or 'explorer'}")
+    finally:
+        context.close()

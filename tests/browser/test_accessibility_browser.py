@@ -230,3 +230,27 @@ def test_nothing_is_cut_off_at_the_sizes_analysts_use(browser, server, size):
             screenshot(page, f"size-{size}-{path or 'explorer'}")
     finally:
         context.close()
+
+
+def test_a_briefing_and_an_import_by_keyboard_alone(page, server, tmp_path):
+    """The briefing page: prepare the files and download the PDF; the import page: open the file
+    chooser (a native dialog, which the keyboard opens as a click would)."""
+    page.goto(f"{server.url}/briefing?theme=refugees")
+    wait_for_app(page)
+    stops = [tab_to(page, "Prepare the briefing files")]
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name=re.compile(r"^Word")).wait_for(timeout=180_000)
+    wait_for_app(page)
+    stops.append(tab_to(page, "PDF"))
+    with page.expect_download(timeout=90_000) as info:
+        page.keyboard.press("Enter")
+    assert info.value.suggested_filename.endswith(".pdf")
+
+    page.goto(f"{server.url}/imports")
+    wait_for_app(page)
+    stops.append(tab_to(page, "Upload"))
+    with page.expect_file_chooser(timeout=30_000) as chooser:
+        page.keyboard.press("Enter")
+    assert chooser.value.is_multiple() is False
+    unseen = [s for s in stops if not s["shown"]]
+    assert unseen == [], f"focus not drawn on {unseen}"

@@ -129,6 +129,20 @@ def upload_findings(page, server: Replica, path: Path) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
 
 
+def download(page, button: str):
+    """Click the download button named *button* and return Playwright's download. The file is
+    made on the server when the button is clicked: wait until the button is there and enabled,
+    then for the download itself (not for a fixed time)."""
+    from playwright.sync_api import expect
+
+    found = page.get_by_role("button", name=button)
+    found.wait_for(state="visible")
+    expect(found).to_be_enabled()
+    with page.expect_download(timeout=90_000) as info:
+        found.click()
+    return info.value
+
+
 def screenshot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"

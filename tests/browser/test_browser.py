@@ -12,7 +12,14 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from dashboard.io.store import Store
-from tests.browser.conftest import SHOTS, external, screenshot, upload_findings, wait_for_app
+from tests.browser.conftest import (
+    SHOTS,
+    download,
+    external,
+    screenshot,
+    upload_findings,
+    wait_for_app,
+)
 from tests.browser.support import MAP, MAP_LABELS, click_map, wait_for_map
 
 
@@ -209,19 +216,13 @@ def test_deep_link_first_on_a_fresh_server(fresh_server, page, requests_seen):
 def test_download_csv(server, page, _private_store):
     page.goto(f"{server.url}/table?theme=refugees")
     wait_for_app(page)
-    button = page.get_by_role("button", name="CSV (spreadsheets)")
-    # The file is made on the server when the button is clicked: wait until the button is there
-    # and enabled, then for the download itself (not for a fixed time).
-    button.wait_for(state="visible")
-    expect(button).to_be_enabled()
-    with page.expect_download(timeout=90_000) as info:
-        button.click()
-    data = Path(info.value.path()).read_bytes()
+    made = download(page, "CSV (spreadsheets)")
+    data = Path(made.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"hjs2017-ko-08" in data
     # The download is in the audit log, with the link that reproduces what it held.
     (line,) = Store(_private_store).audit_log(actions=("export",), limit=1)
     assert line.detail["format"] == "csv" and line.detail["link"] == "/table?theme=refugees"
-    assert line.detail["file"] == info.value.suggested_filename
+    assert line.detail["file"] == made.suggested_filename
     assert line.detail["findings"] == len(pd.read_csv(io.BytesIO(data))) > 0
 
 

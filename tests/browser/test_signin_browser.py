@@ -12,13 +12,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.core.findings import Context
 from dashboard.io.store import Store
 from dashboard.team.settings import secrets_toml
 from tests.browser.conftest import LOCAL, screenshot, start_server, stop_server, wait_for_app
-from tests.browser.signin_support import COOKIE_SECRET, offline, sign_in, user
+from tests.browser.signin_support import (
+    COOKIE_SECRET,
+    offline,
+    seed_official_and_secret,
+    sign_in,
+    user,
+)
 from tests.browser.support import free_port, wait_for_map
-from tests.test_store import EXCERPTS, findings_file, row
 
 
 @pytest.fixture(scope="module")
@@ -26,20 +30,7 @@ def desk_server(tmp_path_factory, provider, corpus):
     """The app with sign-in on, over a store holding an OFFICIAL and a SECRET import."""
     folder = tmp_path_factory.mktemp("signin")
     store = Store(folder / "store.sqlite3")
-    ctx = Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
-    for name, finding_id, excerpt, marking in (
-        ("open.csv", "o-01", EXCERPTS[0], "OFFICIAL"),
-        ("secret.csv", "s-01", EXCERPTS[1], "SECRET"),
-    ):
-        file = findings_file(ctx, name, [row(finding_id, excerpt, themes="refugees")])
-        store.import_findings(
-            file.frame,
-            file_name=name,
-            sha256=file.sha256,
-            rows_total=1,
-            rows_rejected=0,
-            marking=marking,
-        )
+    seed_official_and_secret(store, corpus, "refugees")
     port = free_port()
     secrets = folder / "secrets.toml"
     secrets.write_text(secrets_toml(f"http://localhost:{port}", provider, COOKIE_SECRET))

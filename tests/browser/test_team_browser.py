@@ -21,8 +21,14 @@ from dashboard.core.findings import Context
 from dashboard.io.store import Store
 from dashboard.team import proxy
 from dashboard.team.demo import Team
-from tests.browser.conftest import screenshot, wait_for_app
-from tests.browser.signin_support import COOKIE_SECRET, offline, sign_in, user
+from tests.browser.conftest import download, screenshot, wait_for_app
+from tests.browser.signin_support import (
+    COOKIE_SECRET,
+    offline,
+    seed_official_and_secret,
+    sign_in,
+    user,
+)
 from tests.browser.support import wait_for_map
 from tests.test_store import EXCERPTS, csv_bytes, findings_file, row
 
@@ -45,20 +51,7 @@ def team(tmp_path_factory, postgres, provider, corpus):
     try:
         running.start()
         store = Store(running.store_url)
-        ctx = Context(corpus.reports, corpus.gazetteer, corpus.taxonomy)
-        for name, finding_id, excerpt, marking in (
-            ("open.csv", "o-01", EXCERPTS[0], "OFFICIAL"),
-            ("secret.csv", "s-01", EXCERPTS[1], "SECRET"),
-        ):
-            file = findings_file(ctx, name, [row(finding_id, excerpt, themes=THEME)])
-            store.import_findings(
-                file.frame,
-                file_name=name,
-                sha256=file.sha256,
-                rows_total=1,
-                rows_rejected=0,
-                marking=marking,
-            )
+        seed_official_and_secret(store, corpus, THEME)
         running.test_store = store
         yield running
     finally:
@@ -122,12 +115,8 @@ def test_two_clearances_on_one_link_see_their_own_share_under_the_policy(browser
         screenshot(page, f"team-{sub.split('@')[0]}")
         page.goto(f"{team.url}/table?theme={THEME}")
         wait_for_app(page)
-        button = page.get_by_role("button", name="CSV (spreadsheets)")
-        button.wait_for(state="visible")
-        expect(button).to_be_enabled()
-        with page.expect_download(timeout=90_000) as info:
-            button.click()
-        exports[sub] = pd.read_csv(io.BytesIO(Path(info.value.path()).read_bytes()))
+        made = download(page, "CSV (spreadsheets)")
+        exports[sub] = pd.read_csv(io.BytesIO(Path(made.path()).read_bytes()))
         # long.js (in Streamlit's protobuf) tries a WebAssembly multiply inside try/catch and
         # falls back to JavaScript: the one refusal the policy makes, on purpose (no wasm-eval).
         assert [r for r in refused if not r.endswith("script-src wasm-eval")] == [], refused

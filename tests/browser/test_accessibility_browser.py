@@ -152,6 +152,20 @@ def tab_to(page, wanted: str, limit: int = 250) -> dict:
     raise AssertionError(f"{wanted!r} not reached by Tab; focus went through {seen[:60]}")
 
 
+def download_by_keyboard(page, label: str, stops: list[dict]) -> str:
+    """Tab to the download button *label*, press Enter, and return the file's suggested name;
+    the focus stop is added to *stops*."""
+    stops.append(tab_to(page, label))
+    with page.expect_download(timeout=90_000) as info:
+        page.keyboard.press("Enter")
+    return info.value.suggested_filename
+
+
+def assert_focus_drawn(stops: list[dict]) -> None:
+    unseen = [s for s in stops if not s["shown"]]
+    assert unseen == [], f"focus not drawn on {unseen}"
+
+
 def test_a_whole_task_by_keyboard_alone(page, server):
     """Filter by a theme and a region, open a finding in the report, then download the table's
     CSV, with the keyboard only, the focus drawn at every stop."""
@@ -181,12 +195,8 @@ def test_a_whole_task_by_keyboard_alone(page, server):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/table\?"))
     wait_for_app(page)
-    stops.append(tab_to(page, "CSV (spreadsheets)"))
-    with page.expect_download(timeout=90_000) as info:
-        page.keyboard.press("Enter")
-    assert info.value.suggested_filename.endswith(".csv")
-    unseen = [s for s in stops if not s["shown"]]
-    assert unseen == [], f"focus not drawn on {unseen}"
+    assert download_by_keyboard(page, "CSV (spreadsheets)", stops).endswith(".csv")
+    assert_focus_drawn(stops)
     screenshot(page, "keyboard-walk-table")
 
 
@@ -244,9 +254,5 @@ def test_a_briefing_by_keyboard_alone(page, server):
     page.keyboard.press("Enter")
     page.get_by_role("button", name=re.compile(r"^Word")).wait_for(timeout=180_000)
     wait_for_app(page)
-    stops.append(tab_to(page, "PDF"))
-    with page.expect_download(timeout=90_000) as info:
-        page.keyboard.press("Enter")
-    assert info.value.suggested_filename.endswith(".pdf")
-    unseen = [s for s in stops if not s["shown"]]
-    assert unseen == [], f"focus not drawn on {unseen}"
+    assert download_by_keyboard(page, "PDF", stops).endswith(".pdf")
+    assert_focus_drawn(stops)

@@ -113,7 +113,8 @@ class Team:
         return self
 
     def start_replica(self, name: str, port: int | None = None) -> replica_processes.Replica:
-        """Start replica *name* (again, after :meth:`kill`: on its old port by default)."""
+        """Start replica *name*; again after it was stopped or killed, on its old port by
+        default."""
         old = self.replicas.get(name)
         self.replicas[name] = replica_processes.start(
             self.folder,
@@ -172,8 +173,9 @@ def _interrupt(signum, frame) -> None:
 
 
 def _admin(claims: Mapping[str, object]) -> bool:
-    groups = claims.get("groups")
-    return isinstance(groups, list) and "dashboard-admins" in groups
+    from dashboard.core.access import AccessPolicy
+
+    return AccessPolicy().reader(claims).admin
 
 
 def _describe(team: Team, provider_url: str) -> None:

@@ -54,9 +54,14 @@ def header(name: str, config: str | None = None) -> str:
     return found.group(1)
 
 
+def _binary() -> str:
+    """HAProxy's program: the one on the PATH, else Debian's."""
+    return shutil.which("haproxy") or HAPROXY
+
+
 def available() -> str | None:
     """Why HAProxy cannot be started here, or ``None`` when it can."""
-    if shutil.which("haproxy") is None and not Path(HAPROXY).exists():
+    if not Path(_binary()).exists():
         return "haproxy is missing: install Debian's haproxy (make test and make team do)"
     return None
 
@@ -88,7 +93,7 @@ class Proxy:
     def check(self) -> None:
         """``haproxy -c``: the config is valid with these addresses."""
         done = subprocess.run(
-            [shutil.which("haproxy") or HAPROXY, "-c", "-f", str(CONFIG)],
+            [_binary(), "-c", "-f", str(CONFIG)],
             env=self.environment(),
             capture_output=True,
             text=True,
@@ -101,7 +106,7 @@ class Proxy:
         self.check()
         log = open(self.log, "w")  # noqa: SIM115 (HAProxy writes to it until stop())
         self.process = subprocess.Popen(
-            [shutil.which("haproxy") or HAPROXY, "-db", "-f", str(CONFIG)],
+            [_binary(), "-db", "-f", str(CONFIG)],
             env=self.environment(),
             stdout=log,
             stderr=subprocess.STDOUT,

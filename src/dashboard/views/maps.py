@@ -78,6 +78,8 @@ COLOURSCALE = [
 FILL_OPACITY = 0.92
 #: How the other areas are drawn the moment one is clicked, until the page has rerun.
 UNSELECTED_OPACITY = 0.35
+#: The text of the map and the timeline, drawn on their white ground whatever the page's theme.
+INK = "#262730"
 #: The labels of the areas: black reads on every fill of the scale.
 LABEL_INK = "#000000"
 #: Labels of the neighbouring countries, on their faint fill.
@@ -306,8 +308,8 @@ def build_map(
             "cmax": data_top,
             "colorbar": {
                 "title": {"text": "Findings naming the area", "side": "top"},
-                "title_font": {"size": px(12), "color": "#262730"},
-                "tickfont": {"size": px(11), "color": "#262730"},
+                "title_font": {"size": px(12), "color": INK},
+                "tickfont": {"size": px(11), "color": INK},
                 "orientation": "h",
                 "thickness": px(10),
                 "len": 0.42 * (domain[1] - domain[0]),
@@ -325,7 +327,7 @@ def build_map(
         # The map is a sheet of paper of its own, the same on Streamlit's light and dark themes:
         # its labels, key and scale are drawn for a white ground, whatever the page's.
         paper_bgcolor="#ffffff",
-        font={"color": "#262730"},
+        font={"color": INK},
         height=height,
         showlegend=False,
         uirevision="afpak-map",

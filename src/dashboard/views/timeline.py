@@ -22,9 +22,8 @@ import plotly.graph_objects as go
 from dashboard.core.periods import PRECISIONS, Period, Precision, units_covering
 from dashboard.core.taxonomy import Taxonomy
 from dashboard.query.index import FindingsIndex
+from dashboard.views.maps import INK
 
-#: The charts' text colour: dark on their white ground, whatever the page's theme.
-INK = "#262730"
 #: Spans (in days) up to which bars are months, then quarters; beyond, years.
 MONTHS_UP_TO, QUARTERS_UP_TO = 3 * 366, 12 * 366
 #: Colour of the findings the other filters leave out.

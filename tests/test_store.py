@@ -1222,8 +1222,14 @@ def as_older_format(path, statements) -> None:
     con.close()
 
 
-#: What takes a format 4 SQLite store back to format 3.
+#: What takes a format 5 SQLite store back to format 4.
+TO_FORMAT_4 = (
+    "DROP TABLE finding_history",
+    "ALTER TABLE reports DROP COLUMN pages",
+)
+#: What takes a format 5 SQLite store back to format 3.
 TO_FORMAT_3 = (
+    *TO_FORMAT_4,
     "DROP TRIGGER audit_no_update",
     "DROP TRIGGER audit_no_delete",
     "DROP TABLE audit",
@@ -1257,7 +1263,7 @@ def test_a_format_1_store_is_upgraded_in_place(tmp_path, file_a):
         ),
     )
     upgraded = Store(path)
-    assert format_of(path) == SCHEMA_VERSION == 4
+    assert format_of(path) == SCHEMA_VERSION == 5
     stored = upgraded.findings()
     assert len(stored) == 3 and all(e == () for e in stored["extra"])
     assert upgraded.get_import(record.id).current
@@ -1562,6 +1568,8 @@ def test_a_postgresql_store_of_format_3_is_upgraded_in_place(pg_url, file_a):
     record = import_file(store, file_a)
     with psycopg.connect(pg_url, autocommit=True) as con:
         for statement in (
+            "DROP TABLE finding_history",
+            "ALTER TABLE reports DROP COLUMN pages",
             "DROP TRIGGER audit_append_only ON audit",
             "DROP FUNCTION audit_append_only()",
             "DROP TABLE audit",

@@ -9,6 +9,7 @@ found again in a corrected text.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
@@ -41,6 +42,37 @@ class Report:
     text_note: str = ""
     sha256: str = ""
     source: str = "bundled"
+    #: Where each page of the original begins in :attr:`text` (the first at 0), for a report
+    #: taken from a PDF or a text with form feeds between its pages; empty when the text has no
+    #: page boundaries (citations then give no page).
+    page_starts: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (numbered from 1) holding character *offset*, or ``None`` when the report
+        has no page boundaries.
+
+        >>> r = Report("r", "T", "A", "one  two  three", "full text", page_starts=(0, 5, 10))
+        >>> r.page_at(0), r.page_at(5), r.page_at(12)
+        (1, 2, 3)
+        >>> print(Report("r", "T", "A", "no pages", "full text").page_at(0))
+        None
+        """
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, int(offset)))
+
+    def pages_of(self, start: int, end: int) -> tuple[int, int] | None:
+        """The first and last page of the passage ``text[start:end]``, or ``None`` without page
+        boundaries.
+
+        >>> Report("r", "T", "A", "one  two", "full text", page_starts=(0, 5)).pages_of(1, 7)
+        (1, 2)
+        """
+        first = self.page_at(start)
+        if first is None:
+            return None
+        last = self.page_at(max(start, end - 1))
+        return first, last if last is not None else first
 
     def citation(self, page: int | None = None) -> str:
         """A citation in a plain author, title, publisher, year form.

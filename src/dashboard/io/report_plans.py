@@ -11,7 +11,7 @@ from dashboard.core.problems import Problem, errors
 from dashboard.core.reports import Report
 from dashboard.core.text import nfc
 from dashboard.io.importer import sha256
-from dashboard.io.report_files import read_report_text
+from dashboard.io.report_files import read_report_pages
 from dashboard.io.store import Store
 
 TEXT_KINDS = ("full text", "publisher's summary page", "executive summary", "excerpt")
@@ -22,7 +22,7 @@ def plan_report(
     data: bytes, file_name: str, meta: Mapping[str, object], corpus: Corpus, store: Store
 ) -> tuple[Report | None, list[Problem]]:
     """A report from an uploaded text and the metadata typed in the form, or the problems."""
-    text, problems = read_report_text(data, file_name)
+    text, page_starts, problems = read_report_pages(data, file_name)
     where = "report details"
 
     def need(key: str, label: str) -> str:
@@ -108,4 +108,5 @@ def plan_report(
         text_note=str(meta.get("text_note") or "").strip(),
         sha256=digest,
         source=f"import: {file_name}",
+        page_starts=page_starts,
     ), problems

@@ -9,7 +9,8 @@ database instead (``DASHBOARD_STORE`` set to its ``postgresql://`` URL).
 :class:`Store` is put together from parts, one module each: the database, its transactions and
 schema checks (:mod:`~dashboard.io.store_file`, the two databases' differences in
 :mod:`~dashboard.io.store_engine`, with the tables in :mod:`~dashboard.io.store_schema`),
-versions of an import (:mod:`~dashboard.io.store_versions`), saved views and remembered mappings
+versions of an import (:mod:`~dashboard.io.store_versions`), findings coded in the reader and
+their history (:mod:`~dashboard.io.store_authored`), saved views and remembered mappings
 (:mod:`~dashboard.io.store_saved`); its records and errors are in
 :mod:`~dashboard.io.store_records`, the conversion of findings to rows and back in
 :mod:`~dashboard.io.store_rows`. Here: importing, removing, exporting and reading findings and
@@ -34,6 +35,7 @@ from dashboard.core.findings import COLUMNS
 from dashboard.core.reports import Report
 from dashboard.core.text import guard_formula
 from dashboard.io.store_audit import AuditLog
+from dashboard.io.store_authored import AuthoredFindings
 from dashboard.io.store_records import (
     DuplicateImport,
     IdConflict,
@@ -80,7 +82,7 @@ EXPORT_COLUMNS = (
 )
 
 
-class Store(ImportVersions, SavedViews, AuditLog):
+class Store(ImportVersions, SavedViews, AuditLog, AuthoredFindings):
     """The analysts' store: a SQLite file at a path (created, with its folders, if missing), or
     a PostgreSQL database at a ``postgresql://`` URL."""
 
@@ -135,7 +137,7 @@ class Store(ImportVersions, SavedViews, AuditLog):
             previous = None
             if replaces is not None:
                 previous = self._get_import(con, replaces)
-                if previous.kind != "findings" or not previous.current:
+                if previous.kind != "findings" or not previous.current or previous.authored:
                     raise StoreError(
                         f"{file_name!r} was not imported: import #{previous.id} is "
                         + ("a report" if previous.kind != "findings" else "not the current version")
@@ -226,7 +228,8 @@ class Store(ImportVersions, SavedViews, AuditLog):
             self._execute(
                 con,
                 "INSERT INTO reports (id, import_id, title, author, publisher, year, "
-                "text_kind, text_note, text, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "text_kind, text_note, text, sha256, pages) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     report.id,
                     record.id,
@@ -238,6 +241,7 @@ class Store(ImportVersions, SavedViews, AuditLog):
                     report.text_note,
                     report.text,
                     sha256,
+                    json.dumps([int(p) for p in report.page_starts]),
                 ),
             )
             self._audit(con, by or self.local_name, "import", _import_detail(record))
@@ -281,6 +285,12 @@ class Store(ImportVersions, SavedViews, AuditLog):
         """
         with self._write() as con:
             record = self._get_import(con, import_id)
+            if record.authored:
+                raise StoreError(
+                    f"Import #{record.id} holds the findings coded in the reader; they are "
+                    "deleted one at a time in the reader, where each delete can be undone. "
+                    "Nothing was removed."
+                )
             users = []
             for report_id, user_id, count in self._execute(
                 con,
@@ -398,7 +408,7 @@ class Store(ImportVersions, SavedViews, AuditLog):
         rows = self._execute(
             con,
             "SELECT r.id, r.title, r.author, r.text, r.text_kind, r.publisher, r.year, "
-            "r.text_note, r.sha256, i.id, i.file_name FROM reports AS r "
+            "r.text_note, r.sha256, i.id, i.file_name, r.pages FROM reports AS r "
             "JOIN imports AS i ON i.id = r.import_id "
             f"ORDER BY r.import_id, r.{self.engine.seq}",
         )
@@ -414,6 +424,7 @@ class Store(ImportVersions, SavedViews, AuditLog):
                 text_note=row[7],
                 sha256=row[8],
                 source=import_source(row[9], row[10]),
+                page_starts=tuple(int(p) for p in json.loads(row[11] or "[]")),
             )
             for row in rows
         }

@@ -139,6 +139,12 @@ class ImportRecord:
         return [str(g) for g in value] if isinstance(value, list) else []
 
     @property
+    def authored(self) -> bool:
+        """Whether this import holds findings coded in the reader
+        (:mod:`~dashboard.io.store_authored`) rather than a file's."""
+        return self.kind == "findings" and self.sha256.startswith("coded:")
+
+    @property
     def current(self) -> bool:
         """Whether this is the version of its file whose findings are shown."""
         return self.superseded_by is None

@@ -20,7 +20,7 @@ from dashboard.io.store_engine import ENV_VAR, PostgresEngine, is_postgres_url
 from dashboard.io.store_records import StoreError
 
 #: The tables only ever appended to by the app.
-APPEND_ONLY = ("audit",)
+APPEND_ONLY = ("audit", "finding_history")
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

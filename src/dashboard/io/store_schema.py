@@ -17,7 +17,7 @@ from dashboard.io.store_records import ImportRecord
 
 #: Version of the tables below. Raise it with every change of the schema, and add the step from
 #: the version before to :data:`STEPS`.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: What version 2 added: extra attributes and derived fields of findings, the settings of an
 #: import (how the file was read, its mapping and defaults), versions of an import (an earlier
@@ -109,8 +109,27 @@ V3_TO_V4 = (
     ),
 )
 
+#: What version 5 added: where each page of a report begins in its text (JSON list of offsets;
+#: empty: no page boundaries), and the history of findings coded in the reader: one row per
+#: version of such a finding (``record``: its fields as JSON, with the marking and groups it was
+#: kept under), appended when it is created, edited, deleted or brought back, and never changed
+#: (on PostgreSQL the app's role may only read and append to it).
+V4_TO_V5 = (
+    "ALTER TABLE reports ADD COLUMN pages TEXT NOT NULL DEFAULT '[]'",
+    """CREATE TABLE finding_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        finding_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        record TEXT NOT NULL,
+        UNIQUE (finding_id, version)
+    )""",
+)
+
 #: The steps from each version to the next: ``STEPS[v]`` takes a store of version *v* to *v* + 1.
-STEPS = {1: V1_TO_V2, 2: V2_TO_V3, 3: V3_TO_V4}
+STEPS = {1: V1_TO_V2, 2: V2_TO_V3, 3: V3_TO_V4, 4: V4_TO_V5}
 
 SCHEMA = (
     """CREATE TABLE meta (
@@ -177,6 +196,7 @@ SCHEMA = (
     *V2_TABLES,
     V2_TO_V3[1],  # archived_findings as version 2 made it, with its period
     *V3_TO_V4,  # applied to the new tables: a new store and an upgraded one are the same
+    *V4_TO_V5,
 )
 
 FINDING_FIELDS = (

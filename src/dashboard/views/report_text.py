@@ -162,6 +162,8 @@ def highlight_html(
     *,
     emphasised: set[str] | None = None,
     focus: str | None = None,
+    window: tuple[int, int] | None = None,
+    runs: bool = False,
 ) -> str:
     """The whole text of *report* as HTML, with the passage of each of its findings highlighted.
 
@@ -175,24 +177,55 @@ def highlight_html(
     with their id just before it. *emphasised* is the set of finding ids drawn in full (``None``:
     all); the others are drawn faint. *focus* names the finding outlined as selected; it is drawn
     in full even if it is not emphasised. Pass :data:`READER_CSS` to the page once, separately.
+
+    *window* ``(start, end)`` draws only that stretch of the text (see :func:`text_windows`),
+    the findings cut to it. *runs* (for the coding view) puts every run of text, highlighted or
+    not, in a span whose ``data-o`` is its offset in the report text, keeps carriage returns as
+    ``&#13;`` (an HTML parser would drop them) and marks where each page begins with an empty
+    ``<span class="rd-page" data-page="N">``; the ``div`` then carries ``data-start`` and
+    ``data-end``.
     """
     text = report.text
+    first, last = window if window is not None else (0, len(text))
+    first, last = max(0, first), min(len(text), last)
     drawn = drawable_findings(report, findings)
     by_id = {f["id"]: f for f in drawn}
     order = {f["id"]: n for n, f in enumerate(drawn)}
-    spans = [(int(f["start"]), int(f["end"]), f["id"]) for f in drawn]
+    spans = [
+        (max(int(f["start"]), first) - first, min(int(f["end"]), last) - first, f["id"])
+        for f in drawn
+        if int(f["start"]) < last and int(f["end"]) > first
+    ]
     strong = set(by_id) if emphasised is None else set(emphasised) & set(by_id)
     if focus is not None and focus in by_id:
         strong.add(focus)
     starts_at: dict[int, list[str]] = {}
-    for start, _, finding_id in spans:
-        starts_at.setdefault(start, []).append(finding_id)
+    for finding_id, finding in by_id.items():
+        if first <= int(finding["start"]) < last:
+            starts_at.setdefault(int(finding["start"]) - first, []).append(finding_id)
+    for values in starts_at.values():
+        values.sort(key=lambda i: order[i])
+    page_at = {p - first: n for n, p in enumerate(report.page_starts, 1) if first <= p < last}
+    cuts = segments(last - first, spans)
+    if runs and page_at:
+        cuts = _cut_at(cuts, sorted(page_at))
 
-    parts = ['<div class="rd-text" lang="en">']
-    for left, right, ids in segments(len(text), spans):
-        chunk = escape(text[left:right])
+    def chunk_of(left: int, right: int) -> str:
+        chunk = escape(text[first + left : first + right])
+        return chunk.replace("\r", "&#13;") if runs else chunk
+
+    if runs:
+        parts = [f'<div class="rd-text" lang="en" data-start="{first}" data-end="{last}">']
+    else:
+        parts = ['<div class="rd-text" lang="en">']
+    for left, right, ids in cuts:
+        if runs and left in page_at:
+            parts.append(f'<span class="rd-page" data-page="{page_at[left]}"></span>')
+        run = f' data-o="{first + left}"' if runs else ""
         if not ids:
-            parts.append(chunk)
+            parts.append(
+                f"<span{run}>{chunk_of(left, right)}</span>" if runs else chunk_of(left, right)
+            )
             continue
         beginning = starts_at.get(left, [])
         for extra in beginning[1:]:
@@ -213,13 +246,96 @@ def highlight_html(
         tooltip = "\n".join(_tooltip(by_id[i], taxonomy) for i in ids)
         id_attr = f' id="f-{escape(beginning[0])}"' if beginning else ""
         parts.append(
-            f'<span class="{" ".join(classes)}"{id_attr} data-ids="{escape(" ".join(ids))}" '
+            f'<span class="{" ".join(classes)}"{id_attr}{run} data-ids="{escape(" ".join(ids))}" '
             f'title="{escape(tooltip)}" '
             f'style="background-color:{rgba(colour, alpha)};border-bottom-color:{colour}">'
-            f"{chunk}</span>"
+            f"{chunk_of(left, right)}</span>"
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def _cut_at(
+    cuts: list[tuple[int, int, tuple[str, ...]]], points: list[int]
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """*cuts* (from :func:`segments`) cut again at each of *points*."""
+    result = []
+    wanted = iter(points)
+    point = next(wanted, None)
+    for left, right, ids in cuts:
+        while point is not None and point <= left:
+            point = next(wanted, None)
+        while point is not None and left < point < right:
+            result.append((left, point, ids))
+            left = point
+            point = next(wanted, None)
+        result.append((left, right, ids))
+    return result
+
+
+#: Characters of report text the reader draws at once; a longer report is read in parts.
+WINDOW_CHARS = 40_000
+
+
+def text_windows(report: Report, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
+    """The parts a long report is read in: ``(start, end)`` offsets that cover the text, each
+    at most *size* characters where the text allows. A report with page boundaries is cut
+    between pages (a page longer than *size* is a part of its own); another text between
+    paragraphs, else after a space.
+
+    >>> text_windows(Report("r", "T", "A", "x" * 10, "full text"))
+    [(0, 10)]
+    >>> text_windows(Report("r", "T", "A", "aaaa bbbb cccc", "full text"), size=6)
+    [(0, 5), (5, 10), (10, 14)]
+    """
+    text, length = report.text, len(report.text)
+    if length <= size:
+        return [(0, length)]
+    if report.page_starts:
+        windows, start, previous = [], 0, 0
+        for page_end in [*report.page_starts[1:], length]:
+            if page_end - start > size and previous > start:
+                windows.append((start, previous))
+                start = previous
+            previous = page_end
+        windows.append((start, length))
+        return windows
+    windows, start = [], 0
+    while length - start > size:
+        limit = start + size
+        cut = text.rfind("\n\n", start + size // 2, limit)
+        cut = cut + 2 if cut >= 0 else text.rfind(" ", start + size // 2, limit) + 1
+        if cut <= start:
+            cut = limit
+        windows.append((start, cut))
+        start = cut
+    windows.append((start, length))
+    return windows
+
+
+def window_label(report: Report, window: tuple[int, int], count: int, number: int) -> str:
+    """How a part is named in the picker: its pages, or where it stands in the text.
+
+    >>> r = Report("r", "T", "A", "x" * 100, "full text", page_starts=(0, 40, 80))
+    >>> window_label(r, (0, 80), 2, 1)
+    'pp. 1-2 (part 1 of 2)'
+    >>> window_label(Report("r", "T", "A", "x" * 100, "full text"), (50, 100), 2, 2)
+    'characters 51-100 (part 2 of 2)'
+    """
+    pages = report.pages_of(*window)
+    if pages is not None:
+        where = f"p. {pages[0]}" if pages[0] == pages[1] else f"pp. {pages[0]}-{pages[1]}"
+    else:
+        where = f"characters {window[0] + 1:,}-{window[1]:,}"
+    return f"{where} (part {number} of {count})"
+
+
+def window_of(windows: list[tuple[int, int]], offset: int) -> int:
+    """The index of the part holding *offset* (the first part when none does)."""
+    for index, (start, end) in enumerate(windows):
+        if start <= offset < end:
+            return index
+    return 0
 
 
 def legend_html(findings: pd.DataFrame | Iterable[Mapping], taxonomy: Taxonomy) -> str:

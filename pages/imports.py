@@ -321,7 +321,12 @@ for record in records:
                 mime="text/csv",
                 key=f"exp_{record.id}",
             )
-        if record.current:
+        if record.authored:
+            remove_col.caption(
+                "Findings coded in the reader are deleted one at a time there, where each "
+                "delete can be undone and every version is kept."
+            )
+        elif record.current:
             with remove_col.popover("Remove this import…"):
                 st.markdown(
                     f"Remove import #{record.id} and the {record.rows_imported} finding(s) "

@@ -55,7 +55,7 @@ def test_the_policy_allows_streamlits_inline_script_by_its_hash_and_nothing_else
     ) == ["'sha256-ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs='"]
 
 
-def test_the_policy_names_no_other_origin_and_forbids_framing_and_eval():
+def test_the_policy_names_no_other_origin_and_forbids_framing_by_others_and_eval():
     for directive, sources in policy().items():
         for source in sources:
             assert source in {"'self'", "'none'", "'unsafe-inline'", "data:", "blob:"} or (
@@ -64,9 +64,10 @@ def test_the_policy_names_no_other_origin_and_forbids_framing_and_eval():
         if directive != "style-src":
             assert "'unsafe-inline'" not in sources, directive
     assert policy()["default-src"] == ["'self'"] and policy()["object-src"] == ["'none'"]
-    assert policy()["frame-ancestors"] == ["'none'"]
+    # Only the app frames itself: the reader's passage picker is a frame of the app's own origin.
+    assert policy()["frame-ancestors"] == ["'self'"]
     assert "eval" not in proxy.header("Content-Security-Policy")
-    assert proxy.header("X-Frame-Options") == "DENY"
+    assert proxy.header("X-Frame-Options") == "SAMEORIGIN"
     assert proxy.header("X-Content-Type-Options") == "nosniff"
     assert proxy.header("Referrer-Policy") == "no-referrer"
 

@@ -129,7 +129,10 @@ TRUSTED = [
     (r"\.get\([^,]+, 0\)$", "a count"),
     (r"^(gaz|view\.corpus\.gazetteer|data\.gazetteer)\.name\(", "the bundled gazetteer's names"),
     (r"^fc\.|^counts_line\(|^maps\.alt_text\(", "built from the bundled taxonomy and gazetteer"),
-    (r"^(finding_card|report_text\.(highlight_html|legend_html))\(", "escapes every field"),
+    (
+        r"^(finding_card|report_text\.(highlight_html|legend_html|excerpt_html))\(",
+        "escapes every field",
+    ),
     (r"^(CSS|report_text\.READER_CSS)$", "a constant stylesheet"),
     (r"^json\.dumps\(element_id\)$", "a finding id validated to [A-Za-z0-9._-]"),
     (r"^record\.(id|rows_imported|rows_rejected|rows_total|sha256)$", "a number, a digest"),

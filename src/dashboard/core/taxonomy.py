@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -19,12 +20,20 @@ _KEY = re.compile(r"^[a-z][a-z0-9-]*$")
 
 @dataclass(frozen=True)
 class Term:
-    """A theme or a kind: a stable key, a label for people, a one-line definition."""
+    """A theme or a kind: a stable key, a label for people, a one-line definition.
+
+    A theme's *keywords* are the words and short phrases a passage about it would contain
+    (:mod:`dashboard.core.passages` suggests themes by them); kinds have none.
+
+    >>> Term("refugees", "Refugees", "Forced movement.", "#DDCC77", ("refugee",)).keywords
+    ('refugee',)
+    """
 
     key: str
     label: str
     definition: str
     colour: str | None = None
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,13 @@ class Taxonomy:
                 if not term.label or not term.definition:
                     raise ValueError(
                         f"taxonomy {group}: {term.key!r} needs a label and a definition"
+                    )
+                if not isinstance(term.keywords, tuple) or not all(
+                    isinstance(word, str) and word.strip() for word in term.keywords
+                ):
+                    raise ValueError(
+                        f"taxonomy {group}: {term.key!r} keywords must be a tuple of non-empty "
+                        f"strings, not {term.keywords!r}"
                     )
         for theme in self.themes:
             if not theme.colour or not _COLOUR.match(theme.colour):
@@ -123,11 +139,31 @@ def _suggest(terms: tuple[Term, ...], text: str) -> str | None:
     return choices[best[0]] if best else None
 
 
+def _term(table: dict[str, Any]) -> Term:
+    """A :class:`Term` from one ``[[themes]]`` or ``[[kinds]]`` table; ``keywords`` is a list.
+
+    >>> _term({"key": "k", "label": "K", "definition": "d", "keywords": ["a b", "c"]}).keywords
+    ('a b', 'c')
+    """
+    table = dict(table)
+    keywords = table.pop("keywords", [])
+    if not isinstance(keywords, list):
+        raise ValueError(
+            f'taxonomy: {table.get("key")!r} keywords must be a list like ["word"], '
+            f"not {keywords!r}"
+        )
+    return Term(**table, keywords=tuple(keywords))
+
+
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """Read the taxonomy file (default ``data/taxonomy.toml``)."""
+    """Read the taxonomy file (default ``data/taxonomy.toml``).
+
+    >>> "radio" in load_taxonomy().theme("propaganda").keywords
+    True
+    """
     path = path or DATA_DIR / "taxonomy.toml"
     with open(path, "rb") as handle:
         raw = tomllib.load(handle)
-    themes = tuple(Term(**t) for t in raw.get("themes", ()))
-    kinds = tuple(Term(**k) for k in raw.get("kinds", ()))
+    themes = tuple(_term(t) for t in raw.get("themes", ()))
+    kinds = tuple(_term(k) for k in raw.get("kinds", ()))
     return Taxonomy(themes=themes, kinds=kinds)

@@ -220,7 +220,7 @@ def compose(
                 themes=tuple(taxonomy.theme(t).label for t in row["themes"]),
                 regions=tuple(gazetteer.name(r) for r in row["regions"]),
                 excerpt=row["excerpt"],
-                citation=report.citation(page_of(row)),
+                citation=report.citation(page_of(row, report)),
             )
         )
     used = sorted({r for r in findings["report_id"]}) or sorted(reports)

@@ -21,6 +21,7 @@ import shapely.geometry
 from dashboard.core.periods import period_of_text
 from dashboard.core.region_geometry import region_geometry
 from dashboard.core.text import fold, guard_formula
+from dashboard.views.cards import page_of
 
 __all__ = [
     "CSV_FIELDS",
@@ -191,7 +192,7 @@ def _record(finding: pd.Series, corpus) -> dict[str, Any]:
         "period_first": period.first.isoformat() if period else "",
         "period_last": period.last.isoformat() if period else "",
         "source": _text(finding.get("source")),
-        "citation": report.citation(page) if report is not None else "",
+        "citation": report.citation(page_of(finding, report)) if report is not None else "",
         "derived": _items(finding.get("derived")),
         "extra": dict(_pairs(finding.get("extra"))),
     }

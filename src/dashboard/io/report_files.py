@@ -19,9 +19,7 @@ def read_report_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]
     return text, problems
 
 
-def read_report_pages(
-    data: bytes, file: str
-) -> tuple[str | None, tuple[int, ...], list[Problem]]:
+def read_report_pages(data: bytes, file: str) -> tuple[str | None, tuple[int, ...], list[Problem]]:
     """The text of a report file in NFC, where each of its pages begins in that text, and the
     problems. A PDF's pages are its own, joined by a blank line; a .txt file's pages are
     separated by form feeds (as ``pdftotext`` writes them), kept in the text. No page
@@ -77,26 +75,34 @@ def _read_pdf(data: bytes, file: str) -> tuple[str | None, tuple[int, ...], list
             except Exception:  # pypdf raises several types for unsupported encryption
                 unlocked = False
             if not unlocked:
-                return None, (), [
-                    Problem(
-                        file,
-                        None,
-                        None,
-                        "the PDF is password-protected",
-                        "save an unprotected copy, or export its text to .txt",
-                    )
-                ]
+                return (
+                    None,
+                    (),
+                    [
+                        Problem(
+                            file,
+                            None,
+                            None,
+                            "the PDF is password-protected",
+                            "save an unprotected copy, or export its text to .txt",
+                        )
+                    ],
+                )
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
-        return None, (), [
-            Problem(
-                file,
-                None,
-                None,
-                f"not a readable PDF ({err})",
-                "save it again as PDF, or export its text to .txt",
-            )
-        ]
+        return (
+            None,
+            (),
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    f"not a readable PDF ({err})",
+                    "save it again as PDF, or export its text to .txt",
+                )
+            ],
+        )
     texts = [nfc(p.strip("\n")) for p in pages]
     text = "\n\n".join(texts)
     starts, at = [], 0
@@ -104,22 +110,30 @@ def _read_pdf(data: bytes, file: str) -> tuple[str | None, tuple[int, ...], list
         starts.append(at)
         at += len(page_text) + 2
     if not text.strip():
-        return None, (), [
+        return (
+            None,
+            (),
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "the PDF has no text layer (it is a scan or an image)",
+                    "run it through OCR first, or paste its text into a .txt file",
+                )
+            ],
+        )
+    return (
+        text,
+        tuple(starts),
+        [
             Problem(
                 file,
                 None,
                 None,
-                "the PDF has no text layer (it is a scan or an image)",
-                "run it through OCR first, or paste its text into a .txt file",
+                f"text taken from {len(pages)} PDF page(s), page boundaries kept for citations",
+                "check line breaks and hyphenation: excerpts must match this text",
+                severity="warning",
             )
-        ]
-    return text, tuple(starts), [
-        Problem(
-            file,
-            None,
-            None,
-            f"text taken from {len(pages)} PDF page(s), their page boundaries kept for citations",
-            "check line breaks and hyphenation: excerpts must match this text",
-            severity="warning",
-        )
-    ]
+        ],
+    )

@@ -8,7 +8,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from dashboard.core.reports import Report
 from dashboard.ui import state
+from dashboard.views import report_text
 from dashboard.views.view import View
 
 
@@ -50,3 +52,32 @@ def scroll_to(element_id: str) -> None:
         "if(++n>50){clearInterval(t);}},100);})();</script>",
         unsafe_allow_javascript=True,
     )
+
+
+def part_picker(
+    report: Report, windows: list[tuple[int, int]], findings: pd.DataFrame, focus: str | None
+) -> tuple[int, int]:
+    """The part of a long report to draw (:func:`~dashboard.views.report_text.text_windows`):
+    the focused finding's when the focus changed, else the one picked. A short report is one
+    part, and no picker is drawn."""
+    if len(windows) == 1:
+        return windows[0]
+    session = st.session_state
+    if focus and session.get(_PART_FOCUS) != focus:
+        starts = findings.loc[findings["id"] == focus, "start"]
+        if len(starts):
+            session[state.READER_PART] = report_text.window_of(windows, int(starts.iloc[0]))
+    session[_PART_FOCUS] = focus
+    if not 0 <= int(session.get(state.READER_PART, 0)) < len(windows):
+        session[state.READER_PART] = 0
+    index = st.selectbox(
+        f"Part of the text ({len(report.text):,} characters, read in {len(windows)} parts)",
+        range(len(windows)),
+        key=state.READER_PART,
+        format_func=lambda n: report_text.window_label(report, windows[n], len(windows), n + 1),
+    )
+    return windows[int(index)]
+
+
+#: The focus the part was last chosen for.
+_PART_FOCUS = "reader_part_focus"

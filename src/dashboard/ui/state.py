@@ -78,6 +78,25 @@ IMPORT_MESSAGE = "imp_message"
 REPORT_MESSAGE = "rep_message"
 IMPORTS_LIST_MESSAGE = "list_message"
 
+# --- coding findings in the reader ---------------------------------------------------------------
+#: Whether the reader shows the text for coding (the passage picker) rather than for reading.
+CODING_ON = "coding_on"
+#: The passage being coded: ``{"start": int, "end": int}`` in the open report's text.
+SELECTION = "coding_selection"
+#: The passage picker component, and the id of the last of its events acted on.
+PICKER = "coding_picker"
+HANDLED = "coding_handled"
+#: The findings a click on overlapping highlights fell on.
+OPEN_CHOICES = "coding_open"
+#: The "find the passage by its words" box.
+FIND = "coding_find"
+#: What the last save, edit, delete or undo did.
+CODED_MESSAGE = "coding_message"
+#: The finding last deleted, for its undo.
+UNDO = "coding_undo"
+#: The part of a long report the reader shows.
+READER_PART = "reader_part"
+
 Level = Literal["success", "info", "warning", "error"]
 
 

@@ -75,15 +75,21 @@ def context_window(
     return before, after
 
 
-def page_of(finding: Mapping) -> int | None:
-    """The finding's page in the full report, or ``None`` when unknown (blank, NaN or NA)."""
+def page_of(finding: Mapping | pd.Series, report: Report | None = None) -> int | None:
+    """The finding's page in the full report: its own, else (given its *report*, when that
+    keeps page boundaries) the page its excerpt begins on; ``None`` when unknown."""
     page = finding.get("page")
-    return None if page is None or pd.isna(page) else int(page)
+    if page is not None and not pd.isna(page):
+        return int(page)
+    if report is not None and report.page_starts and finding.get("start") is not None:
+        return report.page_at(int(finding["start"]))
+    return None
 
 
 def citation_text(finding: Mapping, report: Report) -> str:
     """A citation of one finding, to paste into a briefing or an email."""
-    return f"{report.citation(page_of(finding))} Finding {finding['id']}: “{finding['excerpt']}”"
+    cited = report.citation(page_of(finding, report))
+    return f"{cited} Finding {finding['id']}: “{finding['excerpt']}”"
 
 
 def when_of(finding: Mapping) -> str:
@@ -127,7 +133,7 @@ def finding_card(
     before, after = context_window(report.text, finding["start"], finding["end"])
     lead = "…" if finding["start"] - len(before) > 0 else ""
     tail = "…" if finding["end"] + len(after) < len(report.text) else ""
-    page = page_of(finding)
+    page = page_of(finding, report)
     parts = [
         f'<div class="fc" id="card-{escape(finding["id"])}">',
         f"<h4>{escape(finding['title'])}</h4>",

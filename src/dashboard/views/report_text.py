@@ -398,3 +398,13 @@ def report_in_view(view: View, report_id: str) -> ReportInView:
     return ReportInView(
         view.corpus.reports[report_id], view.index.findings[of_report], view.where(of_report)
     )
+
+
+def excerpt_html(excerpt: str) -> str:
+    """An excerpt of the report shown alone (the passage being coded), drawn as the reader draws
+    the text: escaped, its line breaks kept.
+
+    >>> excerpt_html("a <b>\\nc")
+    '<div class="rd-text rd-quote" lang="en">a &lt;b&gt;\\nc</div>'
+    """
+    return f'<div class="rd-text rd-quote" lang="en">{escape(excerpt)}</div>'

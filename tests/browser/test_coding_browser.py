@@ -1,0 +1,175 @@
+"""Coding findings in the reader, in real Chromium: a passage selected with the mouse and another
+with the keyboard become findings, quoted verbatim; both are found on the map page, one is
+edited, a delete is undone, and they export as a sheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from dashboard.io.store import Store
+from tests.browser.conftest import (
+    download,
+    external,
+    screenshot,
+    start_server,
+    stop_server,
+    wait_for_app,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = (ROOT / "data/reports/hjs-2017-iskp/report.txt").read_text(encoding="utf-8")
+MOUSE_WORDS = "ISKP emerged by attracting disaffected members of the Pakistani Taliban"
+
+#: The page box of a phrase in the picker's text: its first and last characters' rectangles,
+#: in the frame's coordinates.
+PHRASE_BOX = """(words) => {
+  const text = document.getElementById('text');
+  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+  let whole = '', nodes = [];
+  while (walker.nextNode()) { nodes.push([walker.currentNode, whole.length]);
+    whole += walker.currentNode.data; }
+  const at = whole.indexOf(words);
+  function point(offset) {
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      if (nodes[i][1] <= offset) { return [nodes[i][0], offset - nodes[i][1]]; } }
+  }
+  function rect(offset) {
+    const [node, inner] = point(offset); const r = document.createRange();
+    r.setStart(node, inner); r.setEnd(node, inner + 1); return r.getBoundingClientRect();
+  }
+  const first = rect(at), last = rect(at + words.length - 1);
+  return {x0: first.left + 1, y0: first.top + first.height / 2,
+          x1: last.right - 1, y1: last.top + last.height / 2};
+}"""
+
+
+def picker_frame(page):
+    page.locator("iframe[title*='passage_picker']").wait_for(timeout=30_000)
+    for frame in page.frames:
+        if "passage_picker" in frame.url:
+            frame.wait_for_selector("#text [data-o]", timeout=30_000)
+            return frame
+    raise AssertionError("no passage picker frame")
+
+
+def open_coding(page, url: str):
+    page.goto(url)
+    wait_for_app(page)
+    toggle = page.get_by_text("Code findings: select a passage")
+    toggle.click()
+    wait_for_app(page)
+    return picker_frame(page)
+
+
+def fill_and_save(page, title: str, theme: str) -> str:
+    form = page.locator(".st-key-coding_new_finding")
+    form.get_by_role("heading", name="New finding").wait_for(timeout=30_000)
+    form.get_by_label("Title").fill(title)
+    form.get_by_label("Title").press("Tab")
+    wait_for_app(page)
+    themes = form.get_by_role("combobox", name="Themes of the finding")
+    themes.click()
+    page.get_by_role("option", name=theme, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    form.get_by_role("button", name="Save the finding").click()
+    page.wait_for_url("**finding=hjs-2017-iskp-c*", timeout=30_000)
+    wait_for_app(page)
+    return page.url.split("finding=")[1].split("&")[0]
+
+
+def test_code_findings_by_mouse_and_keyboard_then_edit_undo_and_export(tmp_path, page):
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    store_path = tmp_path / "store.sqlite3"
+    server = start_server(tmp_path, env={"DASHBOARD_STORE": str(store_path)})
+    try:
+        frame = open_coding(page, f"{server.url}/reader")
+        screenshot(page, "coding-open")
+
+        # 1. With the mouse: drag across a sentence.
+        picker = page.locator("iframe[title*='passage_picker']")
+        picker.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(300)
+        box = frame.evaluate(PHRASE_BOX, MOUSE_WORDS)
+        offset = picker.bounding_box()
+        page.mouse.move(offset["x"] + box["x0"], offset["y"] + box["y0"])
+        page.mouse.down()
+        page.mouse.move(offset["x"] + box["x1"], offset["y"] + box["y1"], steps=12)
+        page.mouse.up()
+        expect(frame.locator("#status")).to_contain_text(f"{len(MOUSE_WORDS)} characters")
+        frame.locator("#code").click()
+        wait_for_app(page)
+        mouse_id = fill_and_save(page, "Origins in the Pakistani Taliban", "Recruitment")
+        screenshot(page, "coding-saved-by-mouse")
+
+        # 2. With the keyboard alone: into the text, to the start of a line, Shift+arrows.
+        frame = picker_frame(page)
+        frame.locator("#text").focus()
+        page.keyboard.press("Control+Home")
+        for _ in range(6):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Home")
+        for _ in range(24):
+            page.keyboard.press("Shift+ArrowRight")
+        expect(frame.locator("#status")).to_contain_text("characters selected")
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        keyboard_id = fill_and_save(page, "Coded by keyboard", "Ideology")
+        screenshot(page, "coding-saved-by-keyboard")
+
+        store = Store(store_path)
+        stored = store.findings().set_index("id")
+        assert set(stored.index) == {mouse_id, keyboard_id}
+        for finding_id in (mouse_id, keyboard_id):
+            row = stored.loc[finding_id]
+            assert TEXT[row["start"] : row["end"]] == row["excerpt"]  # verbatim, offsets and all
+        assert stored.loc[mouse_id, "excerpt"] == MOUSE_WORDS
+
+        # 3. Both are on the map page.
+        page.goto(f"{server.url}/?q=Coded%20by%20keyboard")
+        wait_for_app(page)
+        expect(page.locator(f"#card-{keyboard_id}")).to_be_visible(timeout=30_000)
+        page.goto(f"{server.url}/?theme=recruitment")
+        wait_for_app(page)
+        expect(page.locator(f"#card-{mouse_id}")).to_be_attached(timeout=30_000)
+
+        # 4. Edit one.
+        page.goto(f"{server.url}/reader?finding={keyboard_id}")
+        wait_for_app(page)
+        page.get_by_text("Edit this coded finding").click()
+        title = page.get_by_label("Title")
+        title.fill("Coded by keyboard, edited")
+        title.press("Tab")
+        wait_for_app(page)
+        page.get_by_role("button", name="Save the changes").click()
+        wait_for_app(page)
+        expect(page.get_by_text("Saved version 2")).to_be_visible(timeout=30_000)
+        assert [v.action for v in store.finding_history(keyboard_id)] == ["created", "edited"]
+
+        # 5. Delete it, and undo.
+        page.get_by_role("button", name="Delete this finding").click()
+        wait_for_app(page)
+        page.get_by_role("button", name=f"Undo: bring back {keyboard_id}").click()
+        wait_for_app(page)
+        assert keyboard_id in set(store.findings()["id"])
+        assert store.findings().set_index("id").loc[keyboard_id, "title"] == (
+            "Coded by keyboard, edited"
+        )
+        screenshot(page, "coding-undone")
+
+        # 6. Export them as a sheet.
+        page.goto(f"{server.url}/imports")
+        wait_for_app(page)
+        screenshot(page, "coding-export")
+        sheet = download(page, "Export its findings (CSV)")
+        rows = list(csv.DictReader(io.StringIO(Path(sheet.path()).read_text(encoding="utf-8"))))
+        assert {r["id"] for r in rows} == {mouse_id, keyboard_id}
+        assert all(TEXT[int(r["start"]) : int(r["end"])] == r["excerpt"] for r in rows)
+    finally:
+        stop_server(server)
+    assert external(seen) == []

@@ -24,6 +24,7 @@ from bench.measures import (
     interactions,
     loader,
     map_figure,
+    reader,
     renderers,
     rerun_work,
 )
@@ -43,6 +44,7 @@ MEASURES = (
     browser_sizes,
     interactions,
     briefing,
+    reader,
 )
 SECTIONS = tuple(m.NAME for m in MEASURES)
 #: The sections that measure on the generated corpora and their indexes (built first).

@@ -277,17 +277,20 @@ def _cut_at(
 WINDOW_CHARS = 40_000
 
 
-def text_windows(report: Report, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
+def text_windows(report: Report, size: int | None = None) -> list[tuple[int, int]]:
     """The parts a long report is read in: ``(start, end)`` offsets that cover the text, each
     at most *size* characters where the text allows. A report with page boundaries is cut
     between pages (a page longer than *size* is a part of its own); another text between
     paragraphs, else after a space.
+
+    *size* defaults to :data:`WINDOW_CHARS`.
 
     >>> text_windows(Report("r", "T", "A", "x" * 10, "full text"))
     [(0, 10)]
     >>> text_windows(Report("r", "T", "A", "aaaa bbbb cccc", "full text"), size=6)
     [(0, 5), (5, 10), (10, 14)]
     """
+    size = WINDOW_CHARS if size is None else size
     text, length = report.text, len(report.text)
     if length <= size:
         return [(0, length)]

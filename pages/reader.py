@@ -16,7 +16,7 @@ report_ids = list(corpus.reports)
 default = report_text.report_first_shown(view)
 report_id = (
     st.selectbox(
-        "Report",
+        "Report to read",
         report_ids,
         index=report_ids.index(default),
         format_func=lambda r: corpus.reports[r].title,

@@ -4,7 +4,6 @@ reports, and the parts a long report is read in."""
 
 from __future__ import annotations
 
-import io
 import itertools
 from dataclasses import replace
 
@@ -22,6 +21,7 @@ from dashboard.io.store import Store
 from dashboard.io.store_authored import AUTHORED_FILE, authored_source
 from dashboard.io.store_records import IdConflict, NotFound, ReportInUse, StoreError
 from dashboard.views import report_text
+from tests.pdf_support import pdf_with_pages
 
 REPORT_ID = "hjs-2017-iskp"
 AT = "2026-12-07T09:00:00+00:00"
@@ -310,7 +310,7 @@ def test_a_txt_with_form_feeds_keeps_its_pages():
 
 
 def test_a_pdfs_pages_are_kept_and_stored(tmp_path, corpus):
-    pdf = _pdf_with_pages(["First page text.", "Second page text.", "Third page."])
+    pdf = pdf_with_pages(["First page text.", "Second page text.", "Third page."])
     text, starts, problems = read_report_pages(pdf, "r.pdf")
     assert text is not None, problems
     assert [text[s : s + 5] for s in starts] == ["First", "Secon", "Third"]
@@ -318,38 +318,6 @@ def test_a_pdfs_pages_are_kept_and_stored(tmp_path, corpus):
     store = Store(tmp_path / "s.sqlite3")
     store.import_report(report, file_name="r.pdf")
     assert store.reports()["paged"].page_starts == starts
-
-
-def _pdf_with_pages(texts: list[str]) -> bytes:
-    """A PDF of one line of text per page, written with pypdf alone."""
-    from pypdf import PdfWriter
-    from pypdf.generic import (
-        DecodedStreamObject,
-        DictionaryObject,
-        NameObject,
-    )
-
-    writer = PdfWriter()
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-            }
-        )
-    )
-    for line in texts:
-        page = writer.add_blank_page(width=300, height=200)
-        stream = DecodedStreamObject()
-        stream.set_data(f"BT /F1 12 Tf 20 100 Td ({line}) Tj ET".encode())
-        page[NameObject("/Contents")] = writer._add_object(stream)
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
-        )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def test_a_long_paged_report_is_read_in_parts_cut_between_pages():

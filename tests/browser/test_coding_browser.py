@@ -19,6 +19,7 @@ from tests.browser.conftest import (
     stop_server,
     wait_for_app,
 )
+from tests.pdf_support import pdf_with_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = (ROOT / "data/reports/hjs-2017-iskp/report.txt").read_text(encoding="utf-8")
@@ -66,6 +67,7 @@ def open_coding(page, url: str):
 
 
 def fill_and_save(page, title: str, theme: str) -> str:
+    """Fill in the new finding's title and a theme, save it, and return its id."""
     form = page.locator(".st-key-coding_new_finding")
     form.get_by_role("heading", name="New finding").wait_for(timeout=30_000)
     form.get_by_label("Title").fill(title)
@@ -73,11 +75,13 @@ def fill_and_save(page, title: str, theme: str) -> str:
     wait_for_app(page)
     themes = form.get_by_role("combobox", name="Themes of the finding")
     themes.click()
-    page.get_by_role("option", name=theme, exact=True).click()
+    themes.press_sequentially(theme)
+    page.get_by_role("option", name=theme, exact=True).wait_for()
+    page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     wait_for_app(page)
     form.get_by_role("button", name="Save the finding").click()
-    page.wait_for_url("**finding=hjs-2017-iskp-c*", timeout=30_000)
+    page.wait_for_url("**finding=*-c*", timeout=30_000)
     wait_for_app(page)
     return page.url.split("finding=")[1].split("&")[0]
 
@@ -106,6 +110,18 @@ def test_code_findings_by_mouse_and_keyboard_then_edit_undo_and_export(tmp_path,
         wait_for_app(page)
         mouse_id = fill_and_save(page, "Origins in the Pakistani Taliban", "Recruitment")
         screenshot(page, "coding-saved-by-mouse")
+
+        # Nested in a finding of the report: a click on it offers both, and opens either.
+        frame = picker_frame(page)
+        nested = frame.locator(f'.rd-hl[data-ids~="{mouse_id}"][data-ids*=" "]').first
+        (outer_id,) = set(nested.get_attribute("data-ids").split()) - {mouse_id}
+        nested.click()
+        choices = page.get_by_text("This passage belongs to 2 findings")
+        expect(choices).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name=f"({mouse_id})")).to_be_visible()
+        page.get_by_role("button", name=f"({outer_id})").click()
+        page.wait_for_url(f"**finding={outer_id}*", timeout=30_000)
+        wait_for_app(page)
 
         # 2. With the keyboard alone: into the text, to the start of a line, Shift+arrows.
         frame = picker_frame(page)
@@ -173,3 +189,61 @@ def test_code_findings_by_mouse_and_keyboard_then_edit_undo_and_export(tmp_path,
     finally:
         stop_server(server)
     assert external(seen) == []
+
+
+def test_a_pdf_report_imported_then_coded_by_its_words_is_cited_by_page(tmp_path, page):
+    """A new user's path: import a PDF report, find a passage on its second page by its words
+    (the keyboard's way), save it, and read its citation with the page."""
+    pdf = tmp_path / "three-pages.pdf"
+    pdf.write_bytes(
+        pdf_with_pages(
+            [
+                "Opening page of the test report.",
+                "Refugees crossed into Pakistan in large numbers.",
+                "Closing page of the test report.",
+            ]
+        )
+    )
+    store_path = tmp_path / "store.sqlite3"
+    server = start_server(tmp_path, env={"DASHBOARD_STORE": str(store_path)})
+    try:
+        page.goto(f"{server.url}/imports")
+        wait_for_app(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(
+            str(pdf)
+        )
+        wait_for_app(page)
+        page.get_by_label("Id (short, for links)").fill("test-pdf")
+        page.get_by_label("Title", exact=True).fill("A three-page test report")
+        page.get_by_label("Author(s)").fill("Test author")
+        page.get_by_role("button", name="Check the report").click()
+        wait_for_app(page)
+        page.get_by_role("button", name="Import this report").click()
+        wait_for_app(page)
+        assert Store(store_path).reports()["test-pdf"].page_starts[1] > 0
+
+        page.goto(f"{server.url}/reader")
+        wait_for_app(page)
+        page.get_by_role("combobox", name="Report to read").click()
+        page.get_by_role("option", name="A three-page test report").click()
+        wait_for_app(page)
+        page.get_by_text("Code findings: select a passage").click()
+        wait_for_app(page)
+        finder = page.get_by_role("textbox", name="Or find the passage by its words")
+        finder.fill("crossed into Pakistan")
+        finder.press("Enter")
+        wait_for_app(page)
+        page.get_by_role("button", name="Code this passage").click()
+        wait_for_app(page)
+        form = page.locator(".st-key-coding_new_finding")
+        expect(form).to_contain_text("p. 2")
+        finding_id = fill_and_save(page, "Crossings into Pakistan", "Refugees")
+        card = page.locator(f"#card-{finding_id}")
+        expect(card).to_contain_text("p. 2")
+        expect(card).to_contain_text("crossed into Pakistan")
+        screenshot(page, "coding-pdf-report-cited-by-page")
+        stored = Store(store_path).findings().set_index("id").loc[finding_id]
+        assert stored["excerpt"] == "crossed into Pakistan" and stored["page"] == 2
+        assert tuple(stored["regions"]) == ("PK",)  # the region the passage names, suggested
+    finally:
+        stop_server(server)

@@ -35,6 +35,8 @@ from dashboard.views.view import View
 _picker = components.declare_component(
     "passage_picker", path=str(Path(__file__).with_name("passage_picker"))
 )
+#: Set when a passage found by its words is taken to be coded (the box is emptied next run).
+_FOUND = "coding_found"
 #: Height of the picker's scrolling text box, in pixels.
 TEXT_HEIGHT = 560
 
@@ -98,6 +100,8 @@ def find_box(report: Report, window: tuple[int, int]) -> None:
     """Find a passage by its words (the keyboard's and the screen reader's way to select): the
     report's own text where the words occur, with quotes, dashes and spaces as the report
     writes them."""
+    if st.session_state.pop(_FOUND, False):
+        st.session_state[state.FIND] = ""  # the words were coded: an empty box for the next
     words = st.text_input(
         "Or find the passage by its words",
         key=state.FIND,
@@ -126,6 +130,7 @@ def find_box(report: Report, window: tuple[int, int]) -> None:
     if st.button("Code this passage", key=f"{state.FIND}_use"):
         start, end = found[int(choice)]
         st.session_state[state.SELECTION] = {"start": start, "end": end}
+        st.session_state[_FOUND] = True
         st.rerun()
 
 

@@ -209,9 +209,7 @@ def test_a_pdf_report_imported_then_coded_by_its_words_is_cited_by_page(tmp_path
     try:
         page.goto(f"{server.url}/imports")
         wait_for_app(page)
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(
-            str(pdf)
-        )
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(str(pdf))
         wait_for_app(page)
         page.get_by_label("Id (short, for links)").fill("test-pdf")
         page.get_by_label("Title", exact=True).fill("A three-page test report")

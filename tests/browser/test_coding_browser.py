@@ -66,8 +66,9 @@ def open_coding(page, url: str):
     return picker_frame(page)
 
 
-def fill_and_save(page, title: str, theme: str) -> str:
-    """Fill in the new finding's title and a theme, save it, and return its id."""
+def fill_and_save(page, title: str, theme: str, marking: str | None = None) -> str:
+    """Fill in the new finding's title and a theme (and its marking, when sign-in is on), save
+    it, and return its id."""
     form = page.locator(".st-key-coding_new_finding")
     form.get_by_role("heading", name="New finding").wait_for(timeout=30_000)
     form.get_by_label("Title").fill(title)
@@ -80,6 +81,10 @@ def fill_and_save(page, title: str, theme: str) -> str:
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     wait_for_app(page)
+    if marking is not None:
+        form.get_by_role("combobox", name="Protective marking").click()
+        page.get_by_role("option", name=marking, exact=True).click()
+        wait_for_app(page)
     form.get_by_role("button", name="Save the finding").click()
     page.wait_for_url("**finding=*-c*", timeout=30_000)
     wait_for_app(page)

@@ -30,6 +30,7 @@ from tests.browser.signin_support import (
     user,
 )
 from tests.browser.support import wait_for_map
+from tests.browser.test_coding_browser import fill_and_save, picker_frame
 from tests.test_store import EXCERPTS, csv_bytes, findings_file, row
 
 #: Findings naming a theme only these imports use, so that a link shows them alone.
@@ -78,8 +79,8 @@ def test_the_headers_streamlit_does_not_send_are_on_every_answer(team):
         assert answer.status_code == 200
         policy = answer.headers["content-security-policy"]
         assert policy == proxy.header("Content-Security-Policy")
-        assert "frame-ancestors 'none'" in policy and "'unsafe-eval'" not in policy
-        assert answer.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'self'" in policy and "'unsafe-eval'" not in policy
+        assert answer.headers["x-frame-options"] == "SAMEORIGIN"
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert answer.headers["referrer-policy"] == "no-referrer"
         assert re.search(r"\bSRV=[ab]; path=/; HttpOnly", answer.headers["set-cookie"])
@@ -197,3 +198,56 @@ def test_killing_a_replica_keeps_the_user_signed_in_on_the_other(browser, team, 
     finally:
         team.start_replica(pinned)
         context.close()
+
+
+def test_a_secret_finding_coded_in_the_reader_under_the_policy_is_sams_alone(
+    browser, team, provider
+):
+    """Sam codes a passage in the reader through HAProxy, under its Content-Security-Policy
+    (the picker is a frame of the app's own origin, its script a file of it), and marks it
+    SECRET: Una, cleared OFFICIAL, does not see it."""
+    user(provider, "sam@team", name="Sam", clearance="SECRET")
+    user(provider, "una@team", name="Una", clearance="OFFICIAL")
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error('Content "
+        "Security Policy refused ' + e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    seen: list[str] = []
+    offline(page, seen)
+    sign_in(page, team, "sam@team")
+    page.goto(f"{team.url}/reader")
+    wait_for_app(page)
+    page.get_by_text("Code findings: select a passage").click()
+    wait_for_app(page)
+    frame = picker_frame(page)
+    frame.locator("#text").focus()
+    page.keyboard.press("Control+Home")
+    for _ in range(14):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    finding_id = fill_and_save(page, "Sam's coded finding", "Ideology", marking="SECRET")
+    screenshot(page, "team-coded-secret")
+    assert [r for r in refused if not r.endswith("script-src wasm-eval")] == [], refused
+    stored = team.test_store.contents()
+    rules = dict(zip(stored.findings["id"], stored.finding_rules))
+    assert rules[finding_id][0][0] == "SECRET"
+    assert "Sam (sam@team)" in team.test_store.finding_history(finding_id)[0].who
+    context.close()
+
+    other = browser.new_context(viewport={"width": 1440, "height": 1000})
+    una = other.new_page()
+    sign_in(una, team, "una@team")
+    una.goto(f"{team.url}/reader?finding={finding_id}")
+    wait_for_app(una)
+    # Her own link names the id (the page says it is not one she can open), nothing more.
+    assert "Sam's coded finding" not in una.content()
+    assert una.locator(f"#f-{finding_id}, #card-{finding_id}").count() == 0
+    una.goto(f"{team.url}/?q=coded%20finding")
+    wait_for_app(una)
+    assert finding_id not in una.content() and "Sam's coded finding" not in una.content()
+    other.close()

@@ -47,6 +47,7 @@ if focus:
     finding = opened.findings.set_index("id", drop=False).loc[focus].to_dict()
     with st.container(border=True):
         st.html(finding_card(finding, report, corpus.taxonomy, corpus.gazetteer))
+        reader.overlaps(opened.findings, finding)
         coding.coded_finding_tools(view, report, finding)
 coding.undo_and_deleted(report)
 

@@ -153,3 +153,24 @@ def test_edit_delete_undo_and_history_of_a_coded_finding(store_path, text):
 def test_imported_findings_have_no_edit_tools(store_path):
     at = coding_reader({"finding": "hjs2017-ko-05"})
     assert not [b for b in at.button if b.key and b.key.startswith("delete_")]
+
+
+def test_overlapping_findings_each_open_from_the_other(store_path, text, corpus):
+    outer = corpus.findings.set_index("id").loc["hjs2017-ko-05"]
+    at = coding_reader()
+    start = int(outer["start"]) + 5
+    key = select(at, start, start + 30)
+    assert any("overlaps finding hjs2017-ko-05" in c for c in texts(at.caption))
+    save_new(at, key, "Nested in ko-05", ["ideology"])
+    nested = at.query_params["finding"]
+    at = coding_reader({"finding": nested})
+    assert any("overlaps 1 other finding" in m for m in texts(at.markdown))
+    at.button(key="overlap_hjs2017-ko-05").click().run()
+    assert at.query_params["finding"] == "hjs2017-ko-05"
+    assert any("overlaps 1 other finding" in m for m in texts(at.markdown))
+    at.button(key=f"overlap_{nested}").click().run()
+    assert at.query_params["finding"] == nested
+    # Both are drawn in the reading view: the nested one inside the other's highlight.
+    at.toggle(key=state.CODING_ON).set_value(False).run()
+    page = html(at)
+    assert 'id="f-hjs2017-ko-05"' in page and f'id="f-{nested}"' in page

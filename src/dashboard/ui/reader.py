@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.core.reports import Report
 from dashboard.ui import state
 from dashboard.views import report_text
+from dashboard.views.inert import inert
 from dashboard.views.view import View
 
 
@@ -81,3 +82,21 @@ def part_picker(
 
 #: The focus the part was last chosen for.
 _PART_FOCUS = "reader_part_focus"
+
+
+def overlaps(findings: pd.DataFrame, finding: dict) -> None:
+    """Buttons to open each finding whose passage overlaps the focused one's: where passages
+    overlap or nest, each of them can be opened."""
+    others = report_text.overlapping(findings, finding)
+    if others.empty:
+        return
+    st.markdown(
+        inert(f"Its passage overlaps {len(others)} other finding{'s' if len(others) > 1 else ''}:")
+    )
+    for other in others.itertuples():
+        st.button(
+            inert(f"Open “{other.title}” ({other.id})"),
+            key=f"overlap_{other.id}",
+            on_click=set_focus,
+            args=(str(other.id),),
+        )

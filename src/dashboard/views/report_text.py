@@ -411,3 +411,14 @@ def excerpt_html(excerpt: str) -> str:
     '<div class="rd-text rd-quote" lang="en">a &lt;b&gt;\\nc</div>'
     """
     return f'<div class="rd-text rd-quote" lang="en">{escape(excerpt)}</div>'
+
+
+def overlapping(findings: pd.DataFrame, finding: Mapping) -> pd.DataFrame:
+    """The other findings of *finding*'s report whose passages overlap its own (nested ones,
+    and those it is nested in, included), in the order of the text."""
+    same = findings[
+        (findings["report_id"] == finding["report_id"]) & (findings["id"] != finding["id"])
+    ]
+    start, end = int(finding["start"]), int(finding["end"])
+    hits = same[(same["start"] < end) & (same["end"] > start)]
+    return hits.sort_values(["start", "end"], kind="stable")

@@ -19,6 +19,20 @@ shade = explorer.shade_choice(view)
 figure, counts = explorer.figure(view, shade=shade)
 scope = view.index.region_scope_counts(view.filters)
 col_map, col_side = st.columns([3, 1], gap="medium")
+
+
+def pick(code: str) -> None:
+    """A button choosing the area *code*, with how many findings choosing it shows."""
+    st.button(
+        f"{gaz.name(code)} · {scope.get(code, 0)}",
+        key=f"pick_{code}",
+        on_click=set_region,
+        args=(code,),
+        width="stretch",
+        help=f"{counts.get(code, 0)} finding(s) name it as such.",
+    )
+
+
 with col_map:
     st.plotly_chart(
         figure,
@@ -40,27 +54,18 @@ with col_side:
             icon=":material/close:",
             key="clear_region",
         )
+    unnamed = maps.unnamed_areas(figure)
+    if unnamed:
+        st.markdown("**On the map, too small to name there**")
+        for code in unnamed:
+            pick(code)
     st.markdown("**Wider regions** (drawn as outlines)")
     st.caption("How many findings choosing each shows: those naming it or a place inside it.")
     for code in ("AFPAK", "SOUTH-ASIA"):
-        st.button(
-            f"{gaz.name(code)} · {scope.get(code, 0)}",
-            key=f"pick_{code}",
-            on_click=set_region,
-            args=(code,),
-            width="stretch",
-            help=f"{counts.get(code, 0)} finding(s) name it as such.",
-        )
+        pick(code)
     st.markdown("**Not on the map**")
     for code in [r.code for r in gaz if not r.spatial]:
-        st.button(
-            f"{gaz.name(code)} · {scope.get(code, 0)}",
-            key=f"pick_{code}",
-            on_click=set_region,
-            args=(code,),
-            width="stretch",
-            help=f"{counts.get(code, 0)} finding(s) name it as such.",
-        )
+        pick(code)
     unplaced = view.index.unplaced(view.mask)
     st.caption(
         f"{unplaced} of these findings name no place; they are in the list below, not on the map."

@@ -354,3 +354,19 @@ def test_a_click_fades_the_other_areas_in_the_browser_at_once(data, gazetteer):
     assert areas and figure.layout.clickmode == "event+select"
     for trace in areas:
         assert trace.unselected.marker.opacity < trace.selected.marker.opacity
+
+
+def test_every_area_drawn_with_a_count_is_named_on_the_map_or_listed_beside_it(data, gazetteer):
+    every = Counter({code: 2 for code in gazetteer.codes})
+    figure = maps.build_map(data, gazetteer, every, width=400)
+    texts = [text for t in figure.data if getattr(t, "mode", None) == "text" for text in t.text]
+    unnamed = maps.unnamed_areas(figure)
+    assert unnamed, "at 400 px some provinces have no room for their names"
+    for code in unnamed:
+        assert f"{data.names[code]} (2)" not in texts
+    named = {t.rsplit(" (", 1)[0] for t in texts}
+    provinces = [c for c in gazetteer.codes if gazetteer[c].level == "province" and c in data.names]
+    missing = [c for c in provinces if data.names[c] not in named and c not in unnamed]
+    assert missing == []
+    wide = maps.build_map(data, gazetteer, Counter({"PK": 1}))
+    assert maps.unnamed_areas(wide) == []

@@ -284,8 +284,11 @@ def build_map(
     map_width = (width or TYPICAL_WIDTH) * (domain[1] - domain[0])
     bounds = view_bounds(map_width, height - key_height)
     frame = Frame(map_width, height - key_height, bounds)
-    for trace in _labels(data, counts, province_codes, named_neighbours, frame, px):
+    traces, unnamed = _labels(data, counts, province_codes, named_neighbours, frame, px)
+    for trace in traces:
         figure.add_trace(trace)
+    # The areas drawn with a count whose name found no free place: listed beside the map.
+    figure.update_layout(meta={"unnamed": unnamed})
 
     key_share = key_height / height
     figure.update_layout(
@@ -463,7 +466,8 @@ def _line(line: Line, colour: str, width: float, name: str, dash: str = "solid")
 
 
 def _labels(data: MapData, counts, provinces, neighbours, frame: Frame, px):
-    """The text traces of the names that fit without overlapping (see map_labels)."""
+    """The text traces of the names that fit without overlapping (see map_labels), and the
+    codes of the countries and provinces whose names did not fit."""
 
     wanted: list[Label] = []
     for code in ("AF", "PK", *neighbours):
@@ -480,8 +484,15 @@ def _labels(data: MapData, counts, provinces, neighbours, frame: Frame, px):
                 _label(data, feature["id"], data.names[feature["id"]], px(11), NEIGHBOUR_INK)
             )
     groups: dict[tuple[float, str], list[Placed]] = {}
-    for placed in place(wanted, frame):
+    fitted = place(wanted, frame)
+    for placed in fitted:
         groups.setdefault((placed.label.size, placed.label.colour), []).append(placed)
+    named = {p.label.code for p in fitted}
+    unnamed = [
+        c
+        for c in ("AF", "PK", *sorted(provinces, key=lambda c: (-counts.get(c, 0), data.names[c])))
+        if c not in named
+    ]
     return [
         go.Scattergeo(
             lon=[p.label.lon for p in group],
@@ -494,7 +505,14 @@ def _labels(data: MapData, counts, provinces, neighbours, frame: Frame, px):
             name="labels",
         )
         for (size, colour), group in groups.items()
-    ]
+    ], unnamed
+
+
+def unnamed_areas(figure: go.Figure) -> list[str]:
+    """The codes of the areas :func:`build_map` drew but found no room to name (most findings
+    first): for a list beside the map."""
+    meta = figure.layout.meta
+    return list(meta.get("unnamed", ())) if isinstance(meta, dict) else []
 
 
 def _label(data: MapData, code: str, text: str, size: float, colour: str) -> Label:

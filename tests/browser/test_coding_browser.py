@@ -123,10 +123,10 @@ def test_code_findings_by_mouse_and_keyboard_then_edit_undo_and_export(tmp_path,
         nested = frame.locator(f'.rd-hl[data-ids~="{mouse_id}"][data-ids*=" "]').first
         (outer_id,) = set(nested.get_attribute("data-ids").split()) - {mouse_id}
         nested.click()
-        choices = page.get_by_text("This passage belongs to 2 findings")
-        expect(choices).to_be_visible(timeout=30_000)
-        expect(page.get_by_role("button", name=f"({mouse_id})")).to_be_visible()
-        page.get_by_role("button", name=f"({outer_id})").click()
+        choices = page.locator(".st-key-coding_open_choices")
+        expect(choices).to_contain_text("This passage belongs to 2 findings", timeout=30_000)
+        expect(choices.get_by_role("button", name=f"({mouse_id})")).to_be_visible()
+        choices.get_by_role("button", name=f"({outer_id})").click()
         page.wait_for_url(f"**finding={outer_id}*", timeout=30_000)
         wait_for_app(page)
 

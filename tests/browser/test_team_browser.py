@@ -232,6 +232,13 @@ def test_a_secret_finding_coded_in_the_reader_under_the_policy_is_sams_alone(
     wait_for_app(page)
     finding_id = fill_and_save(page, "Sam's coded finding", "Ideology", marking="SECRET")
     screenshot(page, "team-coded-secret")
+    # The reading view scrolls to a finding far down the page: its script is a file of the
+    # app's origin (an inline one is refused by the policy).
+    page.set_viewport_size({"width": 1440, "height": 700})
+    page.goto(f"{team.url}/reader?finding=hjs2017-ko-08")
+    wait_for_app(page)
+    focused = page.locator("#f-hjs2017-ko-08")
+    expect(focused).to_be_in_viewport(timeout=15_000)
     assert [r for r in refused if not r.endswith("script-src wasm-eval")] == [], refused
     stored = team.test_store.contents()
     rules = dict(zip(stored.findings["id"], stored.finding_rules))

@@ -32,9 +32,6 @@ from dashboard.views import report_text
 from dashboard.views.inert import inert
 from dashboard.views.view import View
 
-_picker = components.declare_component(
-    "passage_picker", path=str(Path(__file__).with_name("passage_picker"))
-)
 #: Set when a passage found by its words is taken to be coded (the box is emptied next run).
 _FOUND = "coding_found"
 #: Height of the picker's scrolling text box, in pixels.
@@ -54,7 +51,12 @@ def picker(html: str, *, window: tuple[int, int], focus: str | None) -> None:
     """Draw the passage picker over *html* (a window of :func:`report_text.highlight_html` with
     ``runs=True``) and act on what it reports: a selection becomes the passage being coded, a
     click on a highlight opens its finding (or lists them, where findings overlap)."""
-    event = _picker(
+    # Declared in the script run: declared at import, before the server's runtime exists (the
+    # warm start imports the app's modules), a component is not served.
+    component = components.declare_component(
+        "passage_picker", path=str(Path(__file__).with_name("passage_picker"))
+    )
+    event = component(
         html=html,
         css=report_text.READER_CSS.replace("<style>", "").replace("</style>", ""),
         focus=focus or "",
@@ -87,7 +89,7 @@ def open_choices(findings: pd.DataFrame) -> None:
     if not ids:
         return
     titles = dict(zip(findings["id"], findings["title"]))
-    with st.container(border=True):
+    with st.container(border=True, key="coding_open_choices"):
         st.markdown(inert(f"This passage belongs to {len(ids)} findings. Open one:"))
         for finding_id in ids:
             if st.button(inert(f"{titles[finding_id]} ({finding_id})"), key=f"open_{finding_id}"):

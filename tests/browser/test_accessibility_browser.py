@@ -256,3 +256,36 @@ def test_a_briefing_by_keyboard_alone(page, server):
     wait_for_app(page)
     assert download_by_keyboard(page, "PDF", stops).endswith(".pdf")
     assert_focus_drawn(stops)
+
+
+def test_an_import_by_keyboard_alone_once_the_file_is_chosen(page, tmp_path):
+    """The import page's own steps by Tab, typing and Enter: choose the kind the file lacks,
+    import all rows, and read the result. The file itself is given to the file input as the
+    browser's own file dialog would give it (that dialog is the browser's, not the page's)."""
+    from tests.test_sheets import xlsx_sheet
+
+    workbook = tmp_path / "field-log.xlsx"
+    workbook.write_bytes(xlsx_sheet())
+    server = start_server(tmp_path, env={"DASHBOARD_STORE": str(tmp_path / "store.sqlite3")})
+    try:
+        page.goto(f"{server.url}/imports")
+        wait_for_app(page)
+        stops = [tab_to(page, "Upload")]  # the findings file's button, reached by Tab
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+            str(workbook)
+        )
+        page.get_by_text("Read as: Excel workbook").wait_for(timeout=30_000)
+        wait_for_app(page)
+        page.locator("body").focus()
+        stops.append(tab_to(page, "Kind of every finding without one"))
+        page.keyboard.type("Analysis")
+        page.keyboard.press("Enter")
+        page.get_by_text("3 row(s) read: 3 can be imported, 0 cannot.").wait_for(timeout=30_000)
+        wait_for_app(page)
+        stops.append(tab_to(page, "Import all rows"))
+        page.keyboard.press("Enter")
+        page.get_by_text("Imported 3 finding(s) from field-log.xlsx").wait_for(timeout=30_000)
+        screenshot(page, "import-by-keyboard")
+        assert_focus_drawn(stops)
+    finally:
+        stop_server(server)

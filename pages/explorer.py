@@ -41,6 +41,7 @@ with col_map:
         selection_mode=["points"],
         config=maps.CHART_CONFIG,
     )
+    explorer.click_feedback()
     st.caption(inert(maps.alt_text(counts, gaz, view.count, view.describe())))
     if shade == "change":
         st.caption(inert(explorer.change_words(view)))

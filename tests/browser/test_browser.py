@@ -101,11 +101,26 @@ def _overlapping(boxes: list) -> list[tuple[str, str]]:
     ]
 
 
+#: Records each shape a click outlines in the page (``data-clicked``), with whether the chart
+#: already had the rerun's "chosen area" outline at that moment.
+CLICK_OUTLINES = """() => {
+    window.__clickOutlines = [];
+    new MutationObserver(changes => changes.forEach(c => {
+        if (c.attributeName === 'data-clicked' && c.target.getAttribute('data-clicked')) {
+            const gd = c.target.closest('.js-plotly-plot');
+            window.__clickOutlines.push([c.target.__data__.loc,
+                gd.data.some(t => t.name === 'chosen area')]);
+        }
+    })).observe(document.body, {attributes: true, subtree: true});
+}"""
+
+
 def test_labels_as_drawn_never_overlap_and_a_click_outlines_the_area(
     tmp_path, page, monkeypatch, gazetteer
 ):
     """With every province of both countries named (the most labels the map can have), no two
-    names drawn by the browser overlap; a click outlines the chosen area."""
+    names drawn by the browser overlap; a click outlines the chosen area at once, in the page,
+    and the rerun outlines it for good."""
     import csv
     import subprocess
     import sys
@@ -142,6 +157,7 @@ def test_labels_as_drawn_never_overlap_and_a_click_outlines_the_area(
         assert sum(text.endswith("(1)") for text, *_ in boxes) >= 10, boxes
         assert _overlapping(boxes) == [], boxes
         screenshot(page, "explorer-every-province")
+        page.evaluate(CLICK_OUTLINES)
         click_map(page, 69.3, 27.5)  # in Sindh
         page.wait_for_function(
             "() => window.location.search.includes('region=PK-SD')", timeout=15_000
@@ -154,6 +170,9 @@ def test_labels_as_drawn_never_overlap_and_a_click_outlines_the_area(
         }"""
         )
         assert outlined == 1
+        # The click outlined Sindh in the page at once, before the rerun drew its outline.
+        early = page.evaluate("() => window.__clickOutlines")
+        assert [loc for loc, chosen in early if not chosen] == ["PK-SD"], early
         assert _overlapping(page.evaluate(MAP_LABELS)) == []
     finally:
         stop_server(server)

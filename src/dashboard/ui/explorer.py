@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from dashboard.core.periods import describe_range, previous_range
 from dashboard.query.filters import Filters
@@ -174,3 +176,13 @@ def change_words(view: View) -> str:
         f"Shaded by the change in findings naming each area, from {earlier} to {current}: "
         "purple where there are more, orange where there are fewer, white where none changed."
     )
+
+
+def click_feedback() -> None:
+    """Outline the area clicked on the map at once, in the browser, in the chosen area's own
+    colour and width, until the rerun draws its outline (``map_feedback/``: a file of the
+    package; nothing is drawn for it)."""
+    component = components.declare_component(
+        "map_feedback", path=str(Path(__file__).with_name("map_feedback"))
+    )  # declared in the script run: declared at import, before the runtime, it is not served
+    component(colour=maps.SELECTED_LINE, width=maps.SELECTED_WIDTH, default=None)

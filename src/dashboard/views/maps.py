@@ -89,6 +89,8 @@ BORDER = "#1f1f1f"
 PROVINCE_LINE = "#262626"
 DISPUTED_LINE = "#b2182b"
 SELECTED_LINE = "#e66101"
+#: Width of the chosen area's outline (and of the outline a click draws at once in the page).
+SELECTED_WIDTH = 3.5
 SUPRA_LINE = "#222222"
 
 
@@ -279,7 +281,9 @@ def build_map(
             drawn.add(id(data.outlines[code]))
             figure.add_trace(_line(data.outlines[code], SUPRA_LINE, 2.6, "wider region"))
     if selected and selected in data.outlines:
-        figure.add_trace(_line(data.outlines[selected], SELECTED_LINE, 3.5, "chosen area"))
+        figure.add_trace(
+            _line(data.outlines[selected], SELECTED_LINE, SELECTED_WIDTH, "chosen area")
+        )
 
     map_width = (width or TYPICAL_WIDTH) * (domain[1] - domain[0])
     bounds = view_bounds(map_width, height - key_height)

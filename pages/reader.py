@@ -49,7 +49,7 @@ if focus:
         st.html(finding_card(finding, report, corpus.taxonomy, corpus.gazetteer))
         reader.overlaps(opened.findings, finding)
         coding.coded_finding_tools(view, report, finding)
-coding.undo_and_deleted(report)
+coding.undo_and_deleted(view, report)
 
 windows = report_text.text_windows(report)
 window = reader.part_picker(report, windows, opened.findings, focus)
@@ -75,6 +75,7 @@ if coding_on:
                 window=window,
                 runs=True,
             ),
+            report_id=report.id,
             window=window,
             focus=focus,
         )

@@ -40,7 +40,7 @@ def select(at, start: int, end: int):
     at.session_state[state.SELECTION] = {"start": start, "end": end}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    return f"new_{start}_{end}"
+    return f"new_hjs-2017-iskp_{start}_{end}"
 
 
 def save_new(at, key: str, title: str, themes: list[str]):

@@ -177,3 +177,48 @@ def test_a_sign_in_is_written_to_the_audit_log_once_a_session(desk, monkeypatch)
     ]
     assert any("Signed in as" in c.value and "Una" in c.value for c in at.sidebar.caption)
     assert "Sign out" in [b.label for b in at.sidebar.button]
+
+
+def _coded_secret(desk, corpus, finding_id: str = "c-1") -> dict:
+    from dashboard.core import coding
+
+    report = corpus.reports["hjs-2017-iskp"]
+    start = report.text.index("They report serves")
+    found = coding.passage(report, start, start + len("They report serves"))
+    row = coding.draft(
+        found,
+        finding_id=finding_id,
+        kind="analysis",
+        title="Secret title",
+        themes=["refugees"],
+        who="Sam",
+        at="2026-12-07T09:00:00+00:00",
+    )
+    finding = coding.check(row, corpus).findings.iloc[0].to_dict()
+    desk.add_authored(finding, by="Sam", marking="SECRET")
+    return finding
+
+
+def test_an_edit_of_a_secret_coded_finding_keeps_its_marking(desk, monkeypatch, corpus):
+    _coded_secret(desk, corpus)
+    signed_in(monkeypatch, "SECRET")
+    at = run("pages/reader.py", {"finding": "c-1"})
+    at.text_input(key="edit_c-1_1_title").input("Better secret title")
+    at.button(key="edit_c-1_1_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    history = desk.finding_history("c-1")
+    assert [(v.version, v.marking) for v in history] == [(1, "SECRET"), (2, "SECRET")]
+    assert history[-1].finding["title"] == "Better secret title"
+
+
+def test_a_coded_findings_history_hides_the_versions_above_the_readers_clearance(
+    desk, monkeypatch, corpus
+):
+    finding = _coded_secret(desk, corpus)
+    desk.edit_authored({**finding, "title": "Now official"}, by="Sam", marking="OFFICIAL")
+    signed_in(monkeypatch, "OFFICIAL")
+    at = run("pages/reader.py", {"finding": "c-1"})
+    table = at.dataframe[-1].value
+    assert list(table["what"]) == ["(a version you are not cleared to read)", "edited"]
+    assert "Secret title" not in table.to_csv()
+    assert "Now official" in table.to_csv()

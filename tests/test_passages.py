@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 import tomllib
 import unicodedata
 
@@ -213,16 +212,14 @@ def test_the_matcher_is_built_once_per_gazetteer(gazetteer):
     assert passages._region_matcher(other) is not passages._region_matcher(gazetteer)
 
 
-def test_a_megabyte_is_scanned_quickly(gazetteer, taxonomy):
+def test_a_megabyte_is_scanned_whole(gazetteer, taxonomy):
+    """Every mention in a megabyte of text is found and placed (its speed is for bench/)."""
     text = REPORT.read_text(encoding="utf-8")
     big = (text * (1_000_000 // len(text) + 1))[:1_000_000]
-    region_mentions("warm up", gazetteer), theme_mentions("warm up", taxonomy)
-    began = time.perf_counter()
     found = region_mentions(big, gazetteer)
     themes = theme_mentions(big, taxonomy)
-    took = time.perf_counter() - began
     assert len(found) > 1000 and len(themes) > 1000
-    assert took < 2.0, f"{took:.2f}s"  # about 0.25s here; generous for a loaded machine
+    assert all(big[m.start : m.end] == m.spelling for m in found)
 
 
 # -- paragraphs -----------------------------------------------------------------------------------

@@ -1224,6 +1224,8 @@ def as_older_format(path, statements) -> None:
 
 #: What takes a format 5 SQLite store back to format 4.
 TO_FORMAT_4 = (
+    "DROP TRIGGER finding_history_no_update",
+    "DROP TRIGGER finding_history_no_delete",
     "DROP TABLE finding_history",
     "ALTER TABLE reports DROP COLUMN pages",
 )
@@ -1568,6 +1570,8 @@ def test_a_postgresql_store_of_format_3_is_upgraded_in_place(pg_url, file_a):
     record = import_file(store, file_a)
     with psycopg.connect(pg_url, autocommit=True) as con:
         for statement in (
+            "DROP TRIGGER finding_history_append_only ON finding_history",
+            "DROP FUNCTION finding_history_append_only()",
             "DROP TABLE finding_history",
             "ALTER TABLE reports DROP COLUMN pages",
             "DROP TRIGGER audit_append_only ON audit",

@@ -19,11 +19,14 @@ from dataclasses import dataclass
 from dashboard.core.corpus import Corpus
 from dashboard.core.findings import Context, LoadResult, validate_records
 from dashboard.core.reports import Report, _loose_find, _occurrences
+from dashboard.core.text import nfc
 from dashboard.io.columns import EXTRA
 from dashboard.io.formats import MAX_FIELD_CHARS
 
 #: The longest excerpt a coded finding may quote: the importer's limit for any field.
 MAX_EXCERPT = MAX_FIELD_CHARS
+#: How many places of a passage's words the find box lists.
+FIND_LIMIT = 20
 #: Where a draft is said to come from in the problems its check lists.
 FORM = "new finding"
 #: The extra attributes a coded finding carries: who coded it and when (UTC).
@@ -131,7 +134,7 @@ def find_passages(text: str, words: str, limit: int = 20) -> list[tuple[int, int
     >>> find_passages("He said “no”.", 'said "no"')
     [(3, 12)]
     """
-    words = words.strip()
+    words = nfc(words).strip()
     if not words:
         return []
     found = [(at, at + len(words)) for at in _occurrences(text, words)[:limit]]

@@ -150,6 +150,15 @@ class Store(ImportVersions, SavedViews, AuditLog, AuthoredFindings):
             }
             if holders:
                 raise IdConflict(list(holders), file_name, holders=holders)
+            coded = sorted(self._history_ids(con, ids))
+            if coded:
+                shown = ", ".join(coded[:5]) + (" ..." if len(coded) > 5 else "")
+                raise StoreError(
+                    f"{file_name!r} was not imported: {len(coded)} of its ids ({shown}) belong "
+                    "to findings coded in the reader (kept in their history, perhaps deleted). "
+                    "Nothing was changed. Give these rows other ids, or bring the coded "
+                    "findings back in the reader instead."
+                )
             record = self._insert_import(
                 con,
                 file_name,

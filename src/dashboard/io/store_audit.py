@@ -24,6 +24,10 @@ ACTIONS = {
     "restore": "restored a version",
     "remove": "removed",
     "export": "exported",
+    "code": "coded a finding in the reader",
+    "edit": "edited a coded finding",
+    "delete": "deleted a coded finding",
+    "undelete": "brought back a coded finding",
 }
 
 

@@ -121,13 +121,22 @@ class AuthoredFindings(StoreFile):
         by: str = "",
         marking: str | None = None,
         groups: Sequence[str] | None = None,
+        expected: int | None = None,
     ) -> Version:
         """Replace the fields of a coded finding (the one with ``finding["id"]``) with these,
-        keeping the version before in its history. *marking* and *groups* default to its own."""
+        keeping the version before in its history. *marking* and *groups* default to its own.
+        *expected* is the version the edit was made from: if another edit has been saved since,
+        nothing is changed and :class:`StoreError` says so."""
         who = by or self.local_name
         finding_id = str(finding["id"])
         with self._write() as con:
             last = self._last(con, finding_id)
+            if expected is not None and last.version != expected:
+                raise StoreError(
+                    f"Finding {finding_id!r} was changed by {last.who} since you opened it "
+                    f"(version {last.version}, you edited version {expected}). Nothing was "
+                    "saved: reload the page to see their version, then edit again."
+                )
             if last.deleted:
                 raise StoreError(
                     f"Finding {finding_id!r} was deleted; bring it back before editing it. "
@@ -177,6 +186,27 @@ class AuthoredFindings(StoreFile):
         """Every version of a coded finding, the first first; empty for any other finding."""
         with self._read() as con:
             return self._versions(con, finding_id)
+
+    def history_ids(self, ids: Sequence[str]) -> set[str]:
+        """Of *ids*, those a finding coded in the reader has ever had (deleted ones included)."""
+        with self._read() as con:
+            return self._history_ids(con, [str(i) for i in ids])
+
+    def _history_ids(self, con: Any, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                row[0]
+                for row in self._execute(
+                    con,
+                    "SELECT DISTINCT finding_id FROM finding_history "
+                    f"WHERE finding_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+            )
+        return found
 
     def authored(self) -> list[Version]:
         """The latest version of every finding coded in the reader, deleted ones included, in

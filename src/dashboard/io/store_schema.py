@@ -113,7 +113,8 @@ V3_TO_V4 = (
 #: empty: no page boundaries), and the history of findings coded in the reader: one row per
 #: version of such a finding (``record``: its fields as JSON, with the marking and groups it was
 #: kept under), appended when it is created, edited, deleted or brought back, and never changed
-#: (on PostgreSQL the app's role may only read and append to it).
+#: (triggers refuse every UPDATE and DELETE, as on the audit log; on PostgreSQL the app's role
+#: may only read and append to it as well).
 V4_TO_V5 = (
     "ALTER TABLE reports ADD COLUMN pages TEXT NOT NULL DEFAULT '[]'",
     """CREATE TABLE finding_history (
@@ -126,6 +127,20 @@ V4_TO_V5 = (
         record TEXT NOT NULL,
         UNIQUE (finding_id, version)
     )""",
+    Dialects(
+        sqlite="CREATE TRIGGER finding_history_no_update BEFORE UPDATE ON finding_history "
+        "BEGIN SELECT RAISE(ABORT, 'the history of coded findings is append-only'); END",
+        postgresql="CREATE FUNCTION finding_history_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+        "'the history of coded findings is append-only'; END $$",
+    ),
+    Dialects(
+        sqlite="CREATE TRIGGER finding_history_no_delete BEFORE DELETE ON finding_history "
+        "BEGIN SELECT RAISE(ABORT, 'the history of coded findings is append-only'); END",
+        postgresql="CREATE TRIGGER finding_history_append_only BEFORE UPDATE OR DELETE OR "
+        "TRUNCATE ON finding_history FOR EACH STATEMENT EXECUTE FUNCTION "
+        "finding_history_append_only()",
+    ),
 )
 
 #: The steps from each version to the next: ``STEPS[v]`` takes a store of version *v* to *v* + 1.

@@ -22,7 +22,7 @@ import streamlit.components.v1 as components
 
 from dashboard.core import coding, passages
 from dashboard.core.reports import Report
-from dashboard.io.store_authored import Version
+from dashboard.io.store_authored import Version, authored_source
 from dashboard.io.store_file import utc_now
 from dashboard.ui import signin, state
 from dashboard.ui.actions import store_action
@@ -32,6 +32,8 @@ from dashboard.views import report_text
 from dashboard.views.inert import inert
 from dashboard.views.view import View
 
+#: What the ``source`` of every finding coded in the reader begins with.
+CODED_SOURCE = authored_source("")
 #: Set when a passage found by its words is taken to be coded (the box is emptied next run).
 _FOUND = "coding_found"
 #: Height of the picker's scrolling text box, in pixels.
@@ -47,7 +49,7 @@ def who_codes() -> str:
     return analysts.local_name if analysts is not None else f"local:{reader.name}"
 
 
-def picker(html: str, *, window: tuple[int, int], focus: str | None) -> None:
+def picker(html: str, *, report_id: str, window: tuple[int, int], focus: str | None) -> None:
     """Draw the passage picker over *html* (a window of :func:`report_text.highlight_html` with
     ``runs=True``) and act on what it reports: a selection becomes the passage being coded, a
     click on a highlight opens its finding (or lists them, where findings overlap)."""
@@ -70,6 +72,7 @@ def picker(html: str, *, window: tuple[int, int], focus: str | None) -> None:
     st.session_state[state.HANDLED] = event.get("n")
     if event.get("action") == "code":
         st.session_state[state.SELECTION] = {
+            "report": report_id,
             "start": event.get("start"),
             "end": event.get("end"),
         }
@@ -113,10 +116,17 @@ def find_box(report: Report, window: tuple[int, int]) -> None:
     )
     if not words.strip():
         return
-    found = coding.find_passages(report.text, words)
+    found = coding.find_passages(report.text, words, limit=coding.FIND_LIMIT + 1)
     if not found:
-        st.warning(inert("These words do not occur in the report's text."))
+        st.warning(
+            inert(
+                "These words do not occur in the report's text (nor once with other quotes, "
+                "dashes or spaces). Type fewer words, or words the passage has only once."
+            )
+        )
         return
+    capped = len(found) > coding.FIND_LIMIT
+    found = found[: coding.FIND_LIMIT]
     labels = {
         f"{n}": f"at character {start + 1:,}"
         + (f", p. {report.page_at(start)}" if report.page_starts else "")
@@ -124,14 +134,18 @@ def find_box(report: Report, window: tuple[int, int]) -> None:
         for n, (start, end) in enumerate(found)
     }
     choice = st.radio(
-        inert(f"Found {len(found)} time{'s' if len(found) > 1 else ''}"),
+        inert(
+            f"Found more than {coding.FIND_LIMIT} times; the first {coding.FIND_LIMIT}:"
+            if capped
+            else f"Found {len(found)} time{'s' if len(found) > 1 else ''}"
+        ),
         list(labels),
         format_func=lambda n: inert(labels[n]),
         key=f"{state.FIND}_where",
     )
     if st.button("Code this passage", key=f"{state.FIND}_use"):
         start, end = found[int(choice)]
-        st.session_state[state.SELECTION] = {"start": start, "end": end}
+        st.session_state[state.SELECTION] = {"report": report.id, "start": start, "end": end}
         st.session_state[_FOUND] = True
         st.rerun()
 
@@ -146,6 +160,9 @@ def new_finding_form(view: View, report: Report, findings: pd.DataFrame) -> None
     analyst's fields, with the regions, themes and actors the passage names suggested."""
     selection = st.session_state.get(state.SELECTION)
     if not isinstance(selection, Mapping):
+        return
+    if selection.get("report", report.id) != report.id:  # selected in another report
+        st.session_state.pop(state.SELECTION, None)
         return
     try:
         found = coding.passage(
@@ -168,7 +185,7 @@ def new_finding_form(view: View, report: Report, findings: pd.DataFrame) -> None
         taxonomy=corpus.taxonomy,
         actors_in_use=in_use,
     )
-    key = f"new_{found.start}_{found.end}"
+    key = f"new_{report.id}_{found.start}_{found.end}"
     with st.container(border=True, key="coding_new_finding"):
         st.subheader("New finding")
         where = f" · p. {found.page}" if found.page else ""
@@ -213,6 +230,7 @@ def _fields(
     actors: list[str],
     hints: passages.Suggestions | None,
     marking: str | None = None,
+    marking_groups: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The analyst's fields of a finding, as widgets; their values."""
     corpus = view.corpus
@@ -261,11 +279,11 @@ def _fields(
     more = st.text_input("Other actors (separated by ;)", key=f"{key}_more_actors", max_chars=1000)
     if hints is not None:
         _hint_lines(view, hints, chosen_themes, chosen_regions, chosen_actors)
-    chosen_marking, groups = marking or "", list[str]()
+    chosen_marking, groups = marking or "", list(marking_groups)
     if signin.sign_in_on():
         from dashboard.ui.imports import marking_inputs
 
-        chosen_marking, groups = marking_inputs(key)
+        chosen_marking, groups = marking_inputs(key, marking=marking or "", groups=marking_groups)
     return {
         "kind": chosen_kind,
         "title": chosen_title,
@@ -357,7 +375,7 @@ def _save_new(view: View, found: coding.Passage, fields: Mapping[str, Any]) -> N
 def coded_finding_tools(view: View, report: Report, finding: Mapping[str, Any]) -> None:
     """For a focused finding coded in the reader: edit it, delete it, see its history."""
     analysts = store()
-    if analysts is None:
+    if analysts is None or not str(finding.get("source") or "").startswith(CODED_SOURCE):
         return
     history = analysts.finding_history(str(finding["id"]))
     if not history:
@@ -377,9 +395,10 @@ def coded_finding_tools(view: View, report: Report, finding: Mapping[str, Any]) 
             actors=list(finding["actors"]),
             hints=None,
             marking=last.marking,
+            marking_groups=last.groups,
         )
         if st.button("Save the changes", key=f"{key}_save", type="primary"):
-            _save_edit(view, report, finding, fields)
+            _save_edit(view, report, finding, fields, last.version)
     left, right = st.columns(2)
     if left.button("Delete this finding", key=f"delete_{finding_id}"):
         done, _ = store_action(
@@ -392,11 +411,15 @@ def coded_finding_tools(view: View, report: Report, finding: Mapping[str, Any]) 
             set_focus(None)
             st.rerun()
     with right.popover(inert(f"History of {finding_id}")):
-        st.dataframe(history_table(history), hide_index=True)
+        st.dataframe(history_table(readable(history)), hide_index=True)
 
 
 def _save_edit(
-    view: View, report: Report, finding: Mapping[str, Any], fields: Mapping[str, Any]
+    view: View,
+    report: Report,
+    finding: Mapping[str, Any],
+    fields: Mapping[str, Any],
+    version: int,
 ) -> None:
     found = coding.passage(report, int(finding["start"]), int(finding["end"]))
     finding_id = str(finding["id"])
@@ -414,6 +437,7 @@ def _save_edit(
             by=who_codes(),
             marking=marking,
             groups=fields["groups"] if marking is not None else None,
+            expected=version,
         ),
         message_key=state.CODED_MESSAGE,
         success=lambda v: (
@@ -424,27 +448,39 @@ def _save_edit(
         st.rerun()
 
 
-def history_table(history: list[Version]) -> pd.DataFrame:
-    """A coded finding's versions, the first first."""
+def readable(history: list[Version]) -> list[Version | None]:
+    """*history* with each version this reader may not read (its marking or groups) as None."""
+    policy, who = signin.policy(), signin.reader()
+    return [
+        v if policy.may_read(who, v.marking or policy.lowest, v.groups) else None for v in history
+    ]
+
+
+def history_table(history: list[Version | None]) -> pd.DataFrame:
+    """A coded finding's versions, the first first; ``None`` stands for a version above the
+    reader's clearance, shown as such with nothing of it."""
     return pd.DataFrame(
         [
-            {
+            {"version": n, "what": "(a version you are not cleared to read)"}
+            if v is None
+            else {
                 "version": v.version,
                 "when (UTC)": v.at.replace("T", " ").replace("+00:00", ""),
                 "who": v.who,
                 "what": v.action,
+                "marking": v.marking,
                 "title": v.finding.get("title", ""),
                 "themes": "; ".join(v.finding.get("themes", ())),
                 "regions": "; ".join(v.finding.get("regions", ())),
                 "actors": "; ".join(v.finding.get("actors", ())),
                 "summary": v.finding.get("summary", ""),
             }
-            for v in history
+            for n, v in enumerate(history, 1)
         ]
     )
 
 
-def undo_and_deleted(report: Report) -> None:
+def undo_and_deleted(view: View, report: Report) -> None:
     """The undo of the last delete, and the deleted coded findings of *report* this reader may
     read, each with a button to bring it back."""
     analysts = store()
@@ -464,7 +500,7 @@ def undo_and_deleted(report: Report) -> None:
         and any(v.finding_id == undo for v in deleted)
         and st.button(inert(f"Undo: bring back {undo}"), key="coding_undo_button", type="primary")
     ):
-        _restore(undo)
+        _restore(view, undo)
     if not deleted:
         return
     with st.expander(inert(f"Deleted coded findings of this report ({len(deleted)})")):
@@ -474,10 +510,34 @@ def undo_and_deleted(report: Report) -> None:
                 inert(f"{v.finding.get('title', '')} ({v.finding_id}), deleted by {v.who}")
             )
             if right.button("Bring back", key=f"restore_{v.finding_id}"):
-                _restore(v.finding_id)
+                _restore(view, v.finding_id)
 
 
-def _restore(finding_id: str) -> None:
+def _restore(view: View, finding_id: str) -> None:
+    """Bring a deleted coded finding back, once it passes the importer's checks again (its
+    report may have gone, or its regions and themes changed, since it was deleted)."""
+    analysts = store()
+    if analysts is None:
+        return
+    last = analysts.finding_history(finding_id)[-1].finding
+    row = {
+        **{c: str(last.get(c) or "") for c in ("id", "report_id", "kind", "title", "summary")},
+        "excerpt": str(last["excerpt"]),
+        "start": str(last["start"]),
+        "end": str(last["end"]),
+        **{c: ";".join(last.get(c) or ()) for c in ("themes", "regions", "actors")},
+        "page": "" if last.get("page") is None else str(last["page"]),
+    }
+    result = coding.check(row, view.corpus, _taken(view) - {finding_id})
+    if result.findings.empty:
+        state.set_message(
+            state.CODED_MESSAGE,
+            "error",
+            f"Finding {finding_id} cannot be brought back as it was: "
+            + "; ".join(str(p) for p in result.problems)
+            + ". It stays in its history.",
+        )
+        st.rerun()
     done, _ = store_action(
         lambda s: s.restore_authored(finding_id, by=who_codes()),
         message_key=state.CODED_MESSAGE,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
@@ -166,13 +167,22 @@ def diff_table(plan: importer.FindingsPlan) -> pd.DataFrame:
 # Store actions go through ui.actions.store_action; messages are plain text (shown inert).
 
 
-def marking_inputs(key: str, previous: ImportRecord | None = None) -> tuple[str, list[str]]:
+def marking_inputs(
+    key: str,
+    previous: ImportRecord | None = None,
+    *,
+    marking: str = "",
+    groups: Sequence[str] = (),
+) -> tuple[str, list[str]]:
     """The protective marking and the groups allowed to read an import, as the analyst chooses
-    them (a new version starts from its earlier version's). Only markings up to the analyst's
-    own clearance are offered: an import above it would vanish from their own view."""
+    them (a new version starts from its earlier version's; an edit of a coded finding from its
+    own *marking* and *groups*). Only markings up to the analyst's own clearance are offered:
+    an import above it would vanish from their own view."""
     policy, who = signin.policy(), signin.reader()
     offered = [m for m in policy.markings if policy.rank(m) <= policy.rank(who.clearance)]
-    start = previous.marking if previous is not None and previous.marking in offered else None
+    if previous is not None:
+        marking, groups = previous.marking, previous.group_list
+    start = marking if marking in offered else None
     left, right = st.columns(2)
     marking = left.selectbox(
         "Protective marking",
@@ -183,7 +193,7 @@ def marking_inputs(key: str, previous: ImportRecord | None = None) -> tuple[str,
     )
     groups_text = right.text_input(
         "Only these groups may read it (optional)",
-        value=", ".join(previous.group_list) if previous is not None else "",
+        value=", ".join(groups),
         key=f"{key}_groups",
         max_chars=500,
         help="Group names from your organisation's sign-in, separated by commas. Empty: "

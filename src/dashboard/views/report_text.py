@@ -212,7 +212,8 @@ def highlight_html(
 
     def chunk_of(left: int, right: int) -> str:
         chunk = escape(text[first + left : first + right])
-        return chunk.replace("\r", "&#13;") if runs else chunk
+        # A parser drops a literal CR and NUL; as references they stay one character each.
+        return chunk.replace("\r", "&#13;").replace("\x00", "&#0;") if runs else chunk
 
     if runs:
         parts = [f'<div class="rd-text" lang="en" data-start="{first}" data-end="{last}">']

@@ -36,7 +36,7 @@
   }
   window.addEventListener("message", function (event) {
     var data = event.data;
-    if (data && data.type === "streamlit:render" && data.args) {
+    if (event.source === window.parent && data && data.type === "streamlit:render" && data.args) {
       if (data.args.colour) { args.colour = data.args.colour; }
       if (data.args.width) { args.width = data.args.width; }
     }

@@ -106,6 +106,8 @@
   });
   text.addEventListener("click", function (event) {
     var selection = window.getSelection();
+    // A click with Shift (or any modifier) places the caret or extends a selection instead.
+    if (event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) { return; }
     if (selection && !selection.isCollapsed) { return; }
     var mark = event.target.closest ? event.target.closest(".rd-hl") : null;
     if (mark && mark.getAttribute("data-ids")) {
@@ -117,7 +119,7 @@
 
   window.addEventListener("message", function (event) {
     var data = event.data;
-    if (!data || data.type !== "streamlit:render") { return; }
+    if (event.source !== window.parent || !data || data.type !== "streamlit:render") { return; }
     var args = data.args || {};
     if (args.css !== shown.css) { style.textContent = args.css || ""; shown.css = args.css; }
     if (args.height) { text.style.maxHeight = args.height + "px"; }
@@ -129,7 +131,9 @@
       var holder = document.createElement("div");
       holder.innerHTML = args.html || "";
       var made = holder.firstElementChild;
-      text.innerHTML = made ? made.innerHTML : "";
+      // Move the parsed nodes: serialising them again (innerHTML) would write carriage returns
+      // as they are, and a second parse turns each CRLF into LF, one character short.
+      text.replaceChildren.apply(text, made ? Array.from(made.childNodes) : []);
       text.setAttribute("data-start", made ? made.getAttribute("data-start") : "0");
       text.setAttribute("data-end", made ? made.getAttribute("data-end") : "0");
       shown.html = args.html;

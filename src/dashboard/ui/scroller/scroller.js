@@ -12,7 +12,7 @@
   }
   window.addEventListener("message", function (event) {
     var data = event.data;
-    if (!data || data.type !== "streamlit:render") { return; }
+    if (event.source !== window.parent || !data || data.type !== "streamlit:render") { return; }
     var target = (data.args || {}).target;
     if (!target || target === done) { return; }
     done = target;

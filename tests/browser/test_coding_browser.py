@@ -250,5 +250,41 @@ def test_a_pdf_report_imported_then_coded_by_its_words_is_cited_by_page(tmp_path
         stored = Store(store_path).findings().set_index("id").loc[finding_id]
         assert stored["excerpt"] == "crossed into Pakistan" and stored["page"] == 2
         assert tuple(stored["regions"]) == ("PK",)  # the region the passage names, suggested
+
+        # A text with Windows line endings: the keyboard's selection of its last line is that
+        # line, every CR before it counted.
+        crlf = tmp_path / "windows-lines.txt"
+        crlf.write_bytes(b"First line of notes\r\nSecond line\r\nThe last line is the quote")
+        page.goto(f"{server.url}/imports")
+        wait_for_app(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(
+            str(crlf)
+        )
+        wait_for_app(page)
+        page.get_by_label("Id (short, for links)").fill("crlf")
+        page.get_by_label("Title", exact=True).fill("Windows line endings")
+        page.get_by_label("Author(s)").fill("Test author")
+        page.get_by_role("button", name="Check the report").click()
+        wait_for_app(page)
+        page.get_by_role("button", name="Import this report").click()
+        wait_for_app(page)
+        page.goto(f"{server.url}/reader")
+        wait_for_app(page)
+        page.get_by_role("combobox", name="Report to read").click()
+        page.get_by_role("option", name="Windows line endings").click()
+        wait_for_app(page)
+        page.get_by_text("Code findings: select a passage").click()
+        wait_for_app(page)
+        frame = picker_frame(page)
+        frame.locator("#text").focus()
+        page.keyboard.press("Control+End")
+        page.keyboard.press("Shift+Home")
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        form = page.locator(".st-key-coding_new_finding")
+        expect(form).to_contain_text("The last line is the quote", timeout=30_000)
+        last_line = fill_and_save(page, "The last line", "Ideology")
+        stored = Store(store_path).findings().set_index("id").loc[last_line]
+        assert stored["excerpt"] == "The last line is the quote"
     finally:
         stop_server(server)

@@ -62,37 +62,30 @@ coding_on = st.toggle(
 st.html(report_text.READER_CSS)
 st.html(report_text.legend_html(opened.findings, corpus.taxonomy))
 emphasised = set(opened.shown["id"])
+
+
+def text_html(runs: bool) -> str:
+    """The part of the text shown, with its highlights (*runs*: for the passage picker)."""
+    return report_text.highlight_html(
+        report,
+        opened.findings,
+        corpus.taxonomy,
+        emphasised=emphasised,
+        focus=focus,
+        window=window,
+        runs=runs,
+    )
+
+
 if coding_on:
     text_side, form_side = st.columns([3, 2], gap="medium")
     with text_side:
-        coding.picker(
-            report_text.highlight_html(
-                report,
-                opened.findings,
-                corpus.taxonomy,
-                emphasised=emphasised,
-                focus=focus,
-                window=window,
-                runs=True,
-            ),
-            report_id=report.id,
-            window=window,
-            focus=focus,
-        )
+        coding.picker(text_html(runs=True), report_id=report.id, window=window, focus=focus)
     with form_side:
         coding.open_choices(opened.findings)
         coding.new_finding_form(view, report, opened.findings)
         coding.find_box(report, window)
 else:
-    st.html(
-        report_text.highlight_html(
-            report,
-            opened.findings,
-            corpus.taxonomy,
-            emphasised=emphasised,
-            focus=focus,
-            window=window,
-        )
-    )
+    st.html(text_html(runs=False))
     if focus:
         reader.scroll_to(f"f-{focus}")

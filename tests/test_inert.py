@@ -133,6 +133,7 @@ TRUSTED = [
         r"^(finding_card|report_text\.(highlight_html|legend_html|excerpt_html))\(",
         "escapes every field",
     ),
+    (r"^text_html\(", "the reader page's report_text.highlight_html of its part"),
     (r"^(CSS|report_text\.READER_CSS)$", "a constant stylesheet"),
     (r"^json\.dumps\(element_id\)$", "a finding id validated to [A-Za-z0-9._-]"),
     (r"^record\.(id|rows_imported|rows_rejected|rows_total|sha256)$", "a number, a digest"),

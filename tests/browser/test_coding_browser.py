@@ -66,6 +66,42 @@ def open_coding(page, url: str):
     return picker_frame(page)
 
 
+def import_report(page, server, path: Path, report_id: str, title: str) -> None:
+    """Import the report text at *path* through the Import page, as a person does."""
+    page.goto(f"{server.url}/imports")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(str(path))
+    wait_for_app(page)
+    page.get_by_label("Id (short, for links)").fill(report_id)
+    page.get_by_label("Title", exact=True).fill(title)
+    page.get_by_label("Author(s)").fill("Test author")
+    page.get_by_role("button", name="Check the report").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Import this report").click()
+    wait_for_app(page)
+
+
+def code_in(page, server, title: str):
+    """Open the report *title* in the reader, with coding on; the picker's frame."""
+    page.goto(f"{server.url}/reader")
+    wait_for_app(page)
+    page.get_by_role("combobox", name="Report to read").click()
+    page.get_by_role("option", name=title).click()
+    wait_for_app(page)
+    page.get_by_text("Code findings: select a passage").click()
+    wait_for_app(page)
+    return picker_frame(page)
+
+
+def select_by_keyboard(page, frame, *keys: str) -> None:
+    """Into the picker's text, then *keys* (Shift and arrows select), then Enter to code it."""
+    frame.locator("#text").focus()
+    for key in keys:
+        page.keyboard.press(key)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+
+
 def fill_and_save(page, title: str, theme: str, marking: str | None = None) -> str:
     """Fill in the new finding's title and a theme (and its marking, when sign-in is on), save
     it, and return its id."""
@@ -132,16 +168,9 @@ def test_code_findings_by_mouse_and_keyboard_then_edit_undo_and_export(tmp_path,
 
         # 2. With the keyboard alone: into the text, to the start of a line, Shift+arrows.
         frame = picker_frame(page)
-        frame.locator("#text").focus()
-        page.keyboard.press("Control+Home")
-        for _ in range(6):
-            page.keyboard.press("ArrowDown")
-        page.keyboard.press("Home")
-        for _ in range(24):
-            page.keyboard.press("Shift+ArrowRight")
-        expect(frame.locator("#status")).to_contain_text("characters selected")
-        page.keyboard.press("Enter")
-        wait_for_app(page)
+        select_by_keyboard(
+            page, frame, "Control+Home", *["ArrowDown"] * 6, "Home", *["Shift+ArrowRight"] * 24
+        )
         keyboard_id = fill_and_save(page, "Coded by keyboard", "Ideology")
         screenshot(page, "coding-saved-by-keyboard")
 
@@ -214,26 +243,9 @@ def test_a_pdf_report_imported_then_coded_by_its_words_is_cited_by_page(tmp_path
     store_path = tmp_path / "store.sqlite3"
     server = start_server(tmp_path, env={"DASHBOARD_STORE": str(store_path)})
     try:
-        page.goto(f"{server.url}/imports")
-        wait_for_app(page)
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(str(pdf))
-        wait_for_app(page)
-        page.get_by_label("Id (short, for links)").fill("test-pdf")
-        page.get_by_label("Title", exact=True).fill("A three-page test report")
-        page.get_by_label("Author(s)").fill("Test author")
-        page.get_by_role("button", name="Check the report").click()
-        wait_for_app(page)
-        page.get_by_role("button", name="Import this report").click()
-        wait_for_app(page)
+        import_report(page, server, pdf, "test-pdf", "A three-page test report")
         assert Store(store_path).reports()["test-pdf"].page_starts[1] > 0
-
-        page.goto(f"{server.url}/reader")
-        wait_for_app(page)
-        page.get_by_role("combobox", name="Report to read").click()
-        page.get_by_role("option", name="A three-page test report").click()
-        wait_for_app(page)
-        page.get_by_text("Code findings: select a passage").click()
-        wait_for_app(page)
+        code_in(page, server, "A three-page test report")
         finder = page.get_by_role("textbox", name="Or find the passage by its words")
         finder.fill("crossed into Pakistan")
         finder.press("Enter")
@@ -255,32 +267,9 @@ def test_a_pdf_report_imported_then_coded_by_its_words_is_cited_by_page(tmp_path
         # line, every CR before it counted.
         crlf = tmp_path / "windows-lines.txt"
         crlf.write_bytes(b"First line of notes\r\nSecond line\r\nThe last line is the quote")
-        page.goto(f"{server.url}/imports")
-        wait_for_app(page)
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(
-            str(crlf)
-        )
-        wait_for_app(page)
-        page.get_by_label("Id (short, for links)").fill("crlf")
-        page.get_by_label("Title", exact=True).fill("Windows line endings")
-        page.get_by_label("Author(s)").fill("Test author")
-        page.get_by_role("button", name="Check the report").click()
-        wait_for_app(page)
-        page.get_by_role("button", name="Import this report").click()
-        wait_for_app(page)
-        page.goto(f"{server.url}/reader")
-        wait_for_app(page)
-        page.get_by_role("combobox", name="Report to read").click()
-        page.get_by_role("option", name="Windows line endings").click()
-        wait_for_app(page)
-        page.get_by_text("Code findings: select a passage").click()
-        wait_for_app(page)
-        frame = picker_frame(page)
-        frame.locator("#text").focus()
-        page.keyboard.press("Control+End")
-        page.keyboard.press("Shift+Home")
-        page.keyboard.press("Enter")
-        wait_for_app(page)
+        import_report(page, server, crlf, "crlf", "Windows line endings")
+        frame = code_in(page, server, "Windows line endings")
+        select_by_keyboard(page, frame, "Control+End", "Shift+Home")
         form = page.locator(".st-key-coding_new_finding")
         expect(form).to_contain_text("The last line is the quote", timeout=30_000)
         last_line = fill_and_save(page, "The last line", "Ideology")

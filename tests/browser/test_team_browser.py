@@ -30,7 +30,7 @@ from tests.browser.signin_support import (
     user,
 )
 from tests.browser.support import wait_for_map
-from tests.browser.test_coding_browser import fill_and_save, picker_frame
+from tests.browser.test_coding_browser import fill_and_save, picker_frame, select_by_keyboard
 from tests.test_store import EXCERPTS, csv_bytes, findings_file, row
 
 #: Findings naming a theme only these imports use, so that a link shows them alone.
@@ -223,13 +223,7 @@ def test_a_secret_finding_coded_in_the_reader_under_the_policy_is_sams_alone(
     wait_for_app(page)
     page.get_by_text("Code findings: select a passage").click()
     wait_for_app(page)
-    frame = picker_frame(page)
-    frame.locator("#text").focus()
-    page.keyboard.press("Control+Home")
-    for _ in range(14):
-        page.keyboard.press("Shift+ArrowRight")
-    page.keyboard.press("Enter")
-    wait_for_app(page)
+    select_by_keyboard(page, picker_frame(page), "Control+Home", *["Shift+ArrowRight"] * 14)
     finding_id = fill_and_save(page, "Sam's coded finding", "Ideology", marking="SECRET")
     screenshot(page, "team-coded-secret")
     # The reading view scrolls to a finding far down the page: its script is a file of the

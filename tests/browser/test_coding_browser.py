@@ -10,6 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from dashboard.core.reports import Report
 from dashboard.io.store import Store
 from tests.browser.conftest import (
     download,
@@ -265,9 +266,17 @@ def test_a_pdf_report_imported_then_coded_by_its_words_is_cited_by_page(tmp_path
 
         # A text with Windows line endings: the keyboard's selection of its last line is that
         # line, every CR before it counted.
-        crlf = tmp_path / "windows-lines.txt"
-        crlf.write_bytes(b"First line of notes\r\nSecond line\r\nThe last line is the quote")
-        import_report(page, server, crlf, "crlf", "Windows line endings")
+        # (Stored as the Import page stores it: that page's own path is walked above.)
+        Store(store_path).import_report(
+            Report(
+                "crlf",
+                "Windows line endings",
+                "Test author",
+                "First line of notes\r\nSecond line\r\nThe last line is the quote",
+                "full text",
+            ),
+            file_name="windows-lines.txt",
+        )
         frame = code_in(page, server, "Windows line endings")
         select_by_keyboard(page, frame, "Control+End", "Shift+Home")
         form = page.locator(".st-key-coding_new_finding")

@@ -32,8 +32,7 @@ def read_report_pages(data: bytes, file: str) -> tuple[str | None, tuple[int, ..
     """
     suffix = suffix_of(file)
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        problem = Problem(file, None, None, f"the file is larger than {MAX_UPLOAD_MB} MB", "")
-        return None, (), [problem]
+        return _refused(file, f"the file is larger than {MAX_UPLOAD_MB} MB", "")
     if suffix == ".pdf":
         return _read_pdf(data, file)
     text, problems = _read_txt(data, file, suffix)
@@ -75,33 +74,17 @@ def _read_pdf(data: bytes, file: str) -> tuple[str | None, tuple[int, ...], list
             except Exception:  # pypdf raises several types for unsupported encryption
                 unlocked = False
             if not unlocked:
-                return (
-                    None,
-                    (),
-                    [
-                        Problem(
-                            file,
-                            None,
-                            None,
-                            "the PDF is password-protected",
-                            "save an unprotected copy, or export its text to .txt",
-                        )
-                    ],
+                return _refused(
+                    file,
+                    "the PDF is password-protected",
+                    "save an unprotected copy, or export its text to .txt",
                 )
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
-        return (
-            None,
-            (),
-            [
-                Problem(
-                    file,
-                    None,
-                    None,
-                    f"not a readable PDF ({err})",
-                    "save it again as PDF, or export its text to .txt",
-                )
-            ],
+        return _refused(
+            file,
+            f"not a readable PDF ({err})",
+            "save it again as PDF, or export its text to .txt",
         )
     texts = [nfc(p.strip("\n")) for p in pages]
     text = "\n\n".join(texts)
@@ -110,18 +93,10 @@ def _read_pdf(data: bytes, file: str) -> tuple[str | None, tuple[int, ...], list
         starts.append(at)
         at += len(page_text) + 2
     if not text.strip():
-        return (
-            None,
-            (),
-            [
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "the PDF has no text layer (it is a scan or an image)",
-                    "run it through OCR first, or paste its text into a .txt file",
-                )
-            ],
+        return _refused(
+            file,
+            "the PDF has no text layer (it is a scan or an image)",
+            "run it through OCR first, or paste its text into a .txt file",
         )
     return (
         text,
@@ -137,3 +112,8 @@ def _read_pdf(data: bytes, file: str) -> tuple[str | None, tuple[int, ...], list
             )
         ],
     )
+
+
+def _refused(file: str, message: str, fix: str) -> tuple[None, tuple[int, ...], list[Problem]]:
+    """What :func:`read_report_pages` gives for a file it cannot read: no text, the reason."""
+    return None, (), [Problem(file, None, None, message, fix)]

@@ -11,7 +11,6 @@ from the reader's "Go to finding" picker.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -176,7 +175,7 @@ def new_finding_form(view: View, report: Report, findings: pd.DataFrame) -> None
         st.session_state.pop(state.SELECTION, None)
         return
     corpus = view.corpus
-    in_use = Counter(a for actors in corpus.findings["actors"] for a in actors)
+    in_use = view.index.actor_counts()  # the actors of the findings this reader may read
     hints = passages.suggest(
         report.text,
         found.start,
@@ -268,7 +267,7 @@ def _fields(
         help="Tag only the places the text itself names: a passage naming Pakistan is "
         "tagged Pakistan, not a province you believe it means.",
     )
-    in_use = sorted({a for values in corpus.findings["actors"] for a in values} | set(actors))
+    in_use = sorted(set(view.index.actor_counts()) | set(actors))
     chosen_actors = st.multiselect(
         "Actors of the finding",
         in_use,

@@ -291,11 +291,12 @@ def build_map(
     traces, unnamed = _labels(data, counts, province_codes, named_neighbours, frame, px)
     for trace in traces:
         figure.add_trace(trace)
-    # The areas drawn with a count whose name found no free place: listed beside the map.
-    figure.update_layout(meta={"unnamed": unnamed})
-
     key_share = key_height / height
-    figure.update_layout(
+    # One layout, given whole: plotly's update_layout walks every property path it is given
+    # (three quarters of this function's time when it was called for it).
+    figure.layout = go.Layout(
+        # The areas drawn with a count whose name found no free place: listed beside the map.
+        meta={"unnamed": unnamed},
         geo={
             "domain": {"x": list(domain), "y": [key_share, 1.0]},
             "projection": {"type": "mercator"},

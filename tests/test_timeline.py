@@ -112,3 +112,47 @@ def test_the_chosen_range_is_a_band_behind_its_bars(corpus, dated):
     marked = tl.figure(line, corpus.taxonomy, chosen=(date(2016, 1, 1), date(2016, 3, 31)))
     [band] = marked.layout.shapes
     assert (band.x0, band.x1) == (12 - 0.5, 14 + 0.5)  # Jan to Mar 2016, bars 12 to 14
+
+
+@pytest.mark.parametrize(
+    "chosen", [(None, None), (date(2016, 1, 1), date(2016, 3, 31)), (None, date(2015, 12, 31))]
+)
+def test_the_figure_built_without_validation_is_what_plotly_validates(corpus, dated, chosen):
+    # figure() skips plotly's checks for speed: the same dict checked by plotly must give the
+    # same figure, or a wrong property name would only show as a broken chart in the browser.
+    import plotly.graph_objects as go
+
+    _, index = dated
+    line = tl.timeline(index, index.mask(Filters(themes=("propaganda",))), corpus.taxonomy)
+    unchecked = tl.figure(line, corpus.taxonomy, chosen=chosen).to_dict()
+    checked = go.Figure(tl.figure_dict(line, corpus.taxonomy, chosen=chosen)).to_dict()
+    assert unchecked == checked
+    assert len(unchecked["data"]) >= 2 and unchecked["layout"]["barmode"] == "stack"
+
+
+def test_a_misspelt_property_in_the_figure_would_be_caught(corpus, dated):
+    import plotly.graph_objects as go
+
+    _, index = dated
+    spec = tl.figure_dict(
+        tl.timeline(index, index.mask(Filters()), corpus.taxonomy), corpus.taxonomy
+    )
+    spec["layout"]["bargapp"] = 0.1
+    with pytest.raises(ValueError, match="bargapp"):
+        go.Figure(spec)
+
+
+def test_findings_all_in_one_year_are_told_in_words_not_drawn_as_one_bar(corpus):
+    index = FindingsIndex.build(corpus.findings, corpus.gazetteer, reports=corpus.reports)
+    line = tl.timeline(index, index.mask(Filters(themes=("refugees",))), corpus.taxonomy)
+    in_view = int(index.mask(Filters(themes=("refugees",))).sum())
+    assert line.labels == ("2017",)
+    assert tl.one_period(line) == (
+        "Every dated finding falls in 2017, so there is no timeline to draw: it shows once "
+        f"findings span more than one year. {in_view} of them are in this view."
+    )
+
+
+def test_findings_over_several_periods_are_drawn(corpus, dated):
+    _, index = dated
+    assert tl.one_period(tl.timeline(index, index.mask(Filters()), corpus.taxonomy)) is None

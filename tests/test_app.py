@@ -192,8 +192,14 @@ def test_side_panel_buttons_choose_regions(corpus):
 
 
 def _figure(at: AppTest) -> dict:
-    chart = at.get("plotly_chart")[0]  # the map; the timeline is below it
+    chart = at.get("plotly_chart")[0]  # the map (a timeline, when drawn, is below it)
     return json.loads(chart.proto.spec)
+
+
+def test_findings_all_of_2017_get_words_not_a_one_bar_timeline():
+    at = run()
+    assert len(at.get("plotly_chart")) == 1  # the map alone
+    assert any("Every dated finding falls in 2017" in c.value for c in at.caption)
 
 
 def test_map_follows_filters():
@@ -204,7 +210,7 @@ def test_map_follows_filters():
     assert z["AF"] == 1 and z["PK"] == 1
     assert "http" not in json.dumps(figure)
     # The page hands plotly.js the inline base-map topology: it fetches nothing.
-    chart = at.get("plotly_chart")[0]  # the map; the timeline is below it
+    chart = at.get("plotly_chart")[0]  # the map (a timeline, when drawn, is below it)
     assert json.loads(chart.proto.config)["topojsonURL"].startswith("data:application/json")
 
 

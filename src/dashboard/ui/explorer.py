@@ -19,6 +19,7 @@ from dashboard.ui.pages import file_of
 from dashboard.views import maps
 from dashboard.views import timeline as tl
 from dashboard.views.cards import citation_text, finding_card
+from dashboard.views.inert import inert
 from dashboard.views.view import View
 
 #: Cards on one page of the explorer.
@@ -141,21 +142,26 @@ def on_timeline_select(bars: tuple) -> None:
 
 def timeline(view: View) -> None:
     """The timeline of the view: findings per period stacked by theme; a click or a drag on
-    it sets the date range (with a button to clear it once set)."""
+    it sets the date range (with a button to clear it once set). Findings all of one period
+    are told in words instead of drawn as a single bar."""
     line = tl.timeline(view.index, view.mask, view.corpus.taxonomy, view.filters.by_report)
     if line is None:
         st.caption("No finding has a date: there is no timeline to draw.")
         return
-    st.plotly_chart(
-        tl.figure(
-            line, view.corpus.taxonomy, chosen=(view.filters.date_from, view.filters.date_to)
-        ),
-        key=state.TIMELINE,
-        on_select=partial(on_timeline_select, line.bars),
-        selection_mode=("points", "box"),
-        config={"displayModeBar": False},
-    )
-    st.caption(tl.describe(line))
+    alone = tl.one_period(line)
+    if alone is not None:
+        st.caption(inert(alone))
+    else:
+        st.plotly_chart(
+            tl.figure(
+                line, view.corpus.taxonomy, chosen=(view.filters.date_from, view.filters.date_to)
+            ),
+            key=state.TIMELINE,
+            on_select=partial(on_timeline_select, line.bars),
+            selection_mode=("points", "box"),
+            config={"displayModeBar": False},
+        )
+        st.caption(tl.describe(line))
     if not view.filters.dates.is_open:
         st.button(
             "Clear dates",

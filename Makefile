@@ -5,6 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 TEST_OUTPUT ?= test-output
+# Processes make test runs the suite in (pytest-xdist): the browser tests in one, the rest
+# beside them (tests/conftest.py, pytest_xdist_make_scheduler). TEST_WORKERS=0 runs everything
+# in this process.
+TEST_WORKERS ?= 2
 
 .PHONY: run team test lint install install-test install-bench chromium poppler postgresql haproxy render-check data bench bench-full bench-team clean
 
@@ -73,7 +77,7 @@ lint: install-test
 # pytest exits 5 when it collects no test: that must fail the run, loudly.
 test: lint chromium poppler postgresql haproxy
 	mkdir -p $(TEST_OUTPUT)
-	$(PY) -m pytest --basetemp=$(TEST_OUTPUT)/tmp -p no:cacheprovider $(PYTEST_ARGS) tests; rc=$$?; \
+	$(PY) -m pytest --basetemp=$(TEST_OUTPUT)/tmp -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS) tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests; failing the run." >&2; fi; \
 	exit $$rc
 

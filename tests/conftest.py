@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from dashboard.core.corpus import Corpus, load_corpus
 from dashboard.core.findings import Context
 from dashboard.core.regions import Gazetteer, load_gazetteer
 from dashboard.core.reports import Report
 from dashboard.core.taxonomy import Taxonomy, load_taxonomy
+
+# Hypothesis' deadline is a timed assertion: on a shared machine, and with the browser tests
+# running beside the rest (make test), an example can take longer than 200 ms for reasons of
+# its own. Speed is measured in bench/, not here.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 #: A tiny report with the awkward characters real reports have: curly quotes, a repeated phrase.
 SMALL_TEXT = (
@@ -118,3 +125,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """make test runs the suite in two processes (pytest-xdist): every browser test in one, one
+    after the other (two Chromiums and their servers at once on two cores slow each other, and
+    the browser tests of a module share its server), and the other tests' files beside them.
+    (xdist's own ``--dist loadgroup`` marks do not take under pytest 9: the node ids it
+    rewrites are not the ones it schedules.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser"
+            return nodeid.split("::", 1)[0]
+
+    return BrowserTestsTogether(config, log)

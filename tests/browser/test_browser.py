@@ -401,3 +401,26 @@ def test_open_in_report_focuses_the_finding(server, page):
     page.locator("#f-hjs2017-ko-08.rd-focus").wait_for(timeout=15_000)
     assert "finding=hjs2017-ko-08" in page.url and "region=PK" in page.url
     assert "1 finding · theme = Refugees · region = Pakistan" in summary(page)
+
+
+def test_a_cards_citation_opens_to_copy(server, page):
+    """The citation of a card opens from its button (here by the keyboard) with the report,
+    the finding and its quote; closed, no card draws it (nor loads the code highlighter)."""
+    page.goto(f"{server.url}/?region=PK&theme=refugees")
+    wait_for_app(page)
+    code = page.locator('[data-testid="stCode"]')
+    expect(code).to_have_count(0)
+    button = page.get_by_role("button", name="Copy citation").first
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(code).to_have_count(1)
+    text = code.first.inner_text()
+    assert "Henry Jackson Society" in text and "Finding hjs2017-ko-08" in text
+    # Streamlit's copy button, shown on hover; the keyboard's next stop is the citation itself.
+    expect(page.locator('button[aria-label="Copy to clipboard"]')).to_have_count(1)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent")
+    assert focused.startswith("Sarah Ashraf") and "Finding hjs2017-ko-08" in focused
+    screenshot(page, "card-citation-open")
+    page.keyboard.press("Escape")
+    expect(code).to_have_count(0)

@@ -127,7 +127,10 @@ def cards(view: View) -> None:
                 icon=":material/article:",
                 query_params=view.link_params(finding=finding["id"]),
             )
-            with cite.expander("Copy citation"):
+            # A popover draws its content only when opened: ten expanders drew ten code blocks
+            # at every start, loading the syntax highlighter (1.5 MB, 0.2 s of the browser's
+            # start) for text with no syntax.
+            with cite.popover("Copy citation"):
                 st.code(citation_text(finding, report), language=None, wrap_lines=True)
 
 

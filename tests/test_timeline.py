@@ -144,13 +144,18 @@ def test_a_misspelt_property_in_the_figure_would_be_caught(corpus, dated):
 
 def test_findings_all_in_one_year_are_told_in_words_not_drawn_as_one_bar(corpus):
     index = FindingsIndex.build(corpus.findings, corpus.gazetteer, reports=corpus.reports)
-    line = tl.timeline(index, index.mask(Filters(themes=("refugees",))), corpus.taxonomy)
-    in_view = int(index.mask(Filters(themes=("refugees",))).sum())
+    line = tl.timeline(index, index.mask(Filters(themes=("propaganda",))), corpus.taxonomy)
+    in_view = int(index.mask(Filters(themes=("propaganda",))).sum())
+    assert in_view > 1
     assert line.labels == ("2017",)
     assert tl.one_period(line) == (
         "Every dated finding falls in 2017, so there is no timeline to draw: it shows once "
         f"findings span more than one year. {in_view} of them are in this view."
     )
+    alone = tl.timeline(
+        index, index.mask(Filters(themes=("refugees",), region="PK")), corpus.taxonomy
+    )
+    assert tl.one_period(alone).endswith(" 1 of them is in this view.")
 
 
 def test_findings_over_several_periods_are_drawn(corpus, dated):

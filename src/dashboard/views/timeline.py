@@ -251,7 +251,8 @@ def one_period(line: Timeline) -> str | None:
     (bar,) = line.bars
     words = (
         f"Every dated finding falls in {bar.label()}, so there is no timeline to draw: it shows "
-        f"once findings span more than one {unit}. {line.in_view[0]} of them are in this view."
+        f"once findings span more than one {unit}. {line.in_view[0]} of them "
+        f"{'is' if line.in_view[0] == 1 else 'are'} in this view."
     )
     if line.undated:
         words += f" {line.undated} finding(s) in view have no date."

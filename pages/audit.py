@@ -85,4 +85,5 @@ st.download_button(
     mime="text/csv",
     icon=":material/download:",
     key="au_csv",
+    on_click="ignore",  # the file is made on request; a rerun beside it could lose it
 )

@@ -320,6 +320,7 @@ for record in records:
                 file_name=export_name,
                 mime="text/csv",
                 key=f"exp_{record.id}",
+                on_click="ignore",  # made on request; a rerun beside it could lose it
             )
         if record.authored:
             remove_col.caption(

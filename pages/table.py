@@ -65,6 +65,7 @@ csv_col.download_button(
     **logged("csv", ".csv", lambda: files.to_csv(view.findings, view.corpus)),
     mime="text/csv",
     icon=":material/download:",
+    on_click="ignore",  # the file is made on request; a rerun beside it could lose it
     help="Cells that a spreadsheet would run as a formula are prefixed with '.",
 )
 json_col.download_button(
@@ -74,11 +75,13 @@ json_col.download_button(
     ),
     mime="application/json",
     icon=":material/download:",
+    on_click="ignore",  # the file is made on request; a rerun beside it could lose it
 )
 geo_col.download_button(
     "GeoJSON (GIS)",
     **logged("geojson", ".geojson", lambda: table.geojson_bytes(view)),
     mime="application/geo+json",
     icon=":material/download:",
+    on_click="ignore",  # the file is made on request; a rerun beside it could lose it
     help="One feature per finding: the outline of the places it names.",
 )

@@ -230,7 +230,7 @@ def chosen_bars(selection: Mapping, bars: int) -> tuple[int, int] | None:
 
 def describe(line: Timeline) -> str:
     """What the timeline counts, in words."""
-    unit = {"year": "year", "quarter": "quarter", "month": "month", "day": "day"}[line.precision]
+    unit = line.precision  # "year", "quarter", "month" or "day": the word itself
     words = (
         f"Findings per {unit}, stacked by theme (a finding of two themes counts in both), "
         f"the rest in grey. A finding counts in every {unit} its period overlaps, as the date "
@@ -247,7 +247,7 @@ def one_period(line: Timeline) -> str | None:
     there are bars to draw."""
     if len(line.bars) != 1:
         return None
-    unit = {"year": "year", "quarter": "quarter", "month": "month", "day": "day"}[line.precision]
+    unit = line.precision  # "year", "quarter", "month" or "day": the word itself
     (bar,) = line.bars
     words = (
         f"Every dated finding falls in {bar.label()}, so there is no timeline to draw: it shows "

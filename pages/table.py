@@ -52,12 +52,13 @@ csv_col, json_col, geo_col = st.columns(3)
 
 def logged(fmt: str, suffix: str, make):
     """The file of the view, made on click (not on every rerun: GeoJSON of 100k findings takes
-    seconds) and written to the audit log when it is."""
+    seconds) and written to the audit log when it is. The click does not rerun the page: a
+    rerun beside the request could drop the file's registration before it is served."""
     name = files.safe_filename(description, suffix)
     detail = audit.export_detail(
         fmt, "table", file_name=name, filters=view.filters, rows=view.count
     )
-    return {"data": audit.audited(make, detail), "file_name": name}
+    return {"data": audit.audited(make, detail), "file_name": name, "on_click": "ignore"}
 
 
 csv_col.download_button(
@@ -65,7 +66,6 @@ csv_col.download_button(
     **logged("csv", ".csv", lambda: files.to_csv(view.findings, view.corpus)),
     mime="text/csv",
     icon=":material/download:",
-    on_click="ignore",  # the file is made on request; a rerun beside it could lose it
     help="Cells that a spreadsheet would run as a formula are prefixed with '.",
 )
 json_col.download_button(
@@ -75,13 +75,11 @@ json_col.download_button(
     ),
     mime="application/json",
     icon=":material/download:",
-    on_click="ignore",  # the file is made on request; a rerun beside it could lose it
 )
 geo_col.download_button(
     "GeoJSON (GIS)",
     **logged("geojson", ".geojson", lambda: table.geojson_bytes(view)),
     mime="application/geo+json",
     icon=":material/download:",
-    on_click="ignore",  # the file is made on request; a rerun beside it could lose it
     help="One feature per finding: the outline of the places it names.",
 )
